@@ -1,0 +1,19 @@
+namespace MeshDns.Generators.Model;
+
+/// <summary>
+/// Mirrors <c>MeshDns.Wire.DnsFieldKind</c> value for value: the generator reads the attribute's
+/// constructor argument as an integer and maps it here.
+/// </summary>
+public enum WireFieldKind
+{
+    U8 = 0,
+    U16 = 1,
+    U32 = 2,
+    IPv4 = 3,
+    IPv6 = 4,
+    Name = 5,
+    CharacterString = 6,
+    CharacterStrings = 7,
+    U16LengthBytes = 8,
+    Rest = 9,
+}

@@ -1,0 +1,60 @@
+using MeshDns.Generators.Common;
+
+namespace MeshDns.Generators.Model;
+
+/// <summary>One declared DNS message part: a partial struct whose fields are read and written in order.</summary>
+public sealed record WirePartModel(
+    string? Namespace,
+    string TypeName,
+    bool IsRefStruct,
+    EquatableArray<WireFieldModel> Fields,
+    EquatableArray<WireBitsModel> Bits)
+{
+    /// <summary>The fixed wire size in octets, or null when a field has a variable size.</summary>
+    public int? FixedSize
+    {
+        get
+        {
+            int size = 0;
+            foreach (WireFieldModel part in Fields)
+            {
+                int? fieldSize = part.FixedSize;
+                if (fieldSize is null)
+                {
+                    return null;
+                }
+
+                size += fieldSize.Value;
+            }
+
+            return size;
+        }
+    }
+}
+
+/// <summary>One field of a part, in declaration order.</summary>
+public sealed record WireFieldModel(string Name, WireFieldKind Kind)
+{
+    public int? FixedSize => Kind switch
+    {
+        WireFieldKind.U8 => 1,
+        WireFieldKind.U16 => 2,
+        WireFieldKind.U32 => 4,
+        WireFieldKind.IPv4 => 4,
+        WireFieldKind.IPv6 => 16,
+        _ => null,
+    };
+}
+
+/// <summary>A partial property that views a bit range of an integer field (e.g. the header's flags).</summary>
+public sealed record WireBitsModel(
+    string PropertyName,
+    string PropertyType,
+    string Accessibility,
+    string FieldName,
+    string FieldType,
+    int Shift,
+    int Width);
+
+/// <summary>What the parser produced for one declaration: a model to emit, diagnostics, or both.</summary>
+public sealed record WirePartResult(WirePartModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);

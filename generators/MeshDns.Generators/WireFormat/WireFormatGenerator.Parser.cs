@@ -1,0 +1,188 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using MeshDns.Generators.Common;
+using MeshDns.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace MeshDns.Generators.WireFormat;
+
+public sealed partial class WireFormatGenerator
+{
+    /// <summary>Turns one [DnsWireFormat] struct into a symbol-free model, or into diagnostics.</summary>
+    internal static class Parser
+    {
+        private const string FieldAttribute = "MeshDns.Wire.DnsFieldAttribute";
+        private const string BitsAttribute = "MeshDns.Wire.DnsBitsAttribute";
+        private const string DnsNameType = "MeshDns.Wire.DnsName";
+        private const string SpanOfBytes = "System.ReadOnlySpan<byte>";
+
+        public static WirePartResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            var type = (INamedTypeSymbol)context.TargetSymbol;
+            var syntax = (TypeDeclarationSyntax)context.TargetNode;
+            var diagnostics = new List<DiagnosticInfo>();
+
+            if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.NotPartial, syntax.Identifier.GetLocation(), type.Name));
+                return Result(null, diagnostics);
+            }
+
+            if (type.ContainingType is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.UnsupportedShape, syntax.Identifier.GetLocation(), type.Name, "nested types are not supported"));
+                return Result(null, diagnostics);
+            }
+
+            if (type.IsGenericType)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.UnsupportedShape, syntax.Identifier.GetLocation(), type.Name, "generic types are not supported"));
+                return Result(null, diagnostics);
+            }
+
+            var fields = new List<WireFieldModel>();
+            var fieldTypes = new Dictionary<string, string>();
+            foreach (IFieldSymbol field in type.GetMembers().OfType<IFieldSymbol>())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                AttributeData? attribute = field.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == FieldAttribute);
+                if (attribute is null || field.IsStatic)
+                {
+                    continue;
+                }
+
+                Location location = field.Locations.FirstOrDefault() ?? syntax.Identifier.GetLocation();
+                object? rawKind = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value : null;
+                if (rawKind is not int kindValue || !System.Enum.IsDefined(typeof(WireFieldKind), kindValue))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.UnknownKind, location, field.Name, rawKind?.ToString() ?? "null"));
+                    continue;
+                }
+
+                var kind = (WireFieldKind)kindValue;
+                string actual = field.Type.ToDisplayString();
+                string expected = ExpectedType(kind);
+                if (actual != expected)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.FieldTypeMismatch, location, field.Name, kind.ToString(), actual, expected));
+                    continue;
+                }
+
+                if ((expected == SpanOfBytes || expected == DnsNameType) && !type.IsRefLikeType)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.NeedsRefStruct, location, field.Name, type.Name));
+                    continue;
+                }
+
+                fields.Add(new WireFieldModel(field.Name, kind));
+                fieldTypes[field.Name] = actual;
+            }
+
+            for (int i = 0; i < fields.Count - 1; i++)
+            {
+                if (fields[i].Kind is WireFieldKind.Rest or WireFieldKind.CharacterStrings)
+                {
+                    IFieldSymbol symbol = type.GetMembers(fields[i].Name).OfType<IFieldSymbol>().First();
+                    diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.RestNotLast, symbol.Locations.FirstOrDefault(), fields[i].Name, fields[i].Kind.ToString()));
+                }
+            }
+
+            if (fields.Count == 0 && diagnostics.Count == 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.NoFields, syntax.Identifier.GetLocation(), type.Name));
+            }
+
+            var bits = new List<WireBitsModel>();
+            foreach (IPropertySymbol property in type.GetMembers().OfType<IPropertySymbol>())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                AttributeData? attribute = property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == BitsAttribute);
+                if (attribute is null)
+                {
+                    continue;
+                }
+
+                WireBitsModel? model = ParseBits(property, attribute, fieldTypes, diagnostics);
+                if (model is not null)
+                {
+                    bits.Add(model);
+                }
+            }
+
+            if (diagnostics.Count > 0)
+            {
+                return Result(null, diagnostics);
+            }
+
+            string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
+            var part = new WirePartModel(ns, type.Name, type.IsRefLikeType, new EquatableArray<WireFieldModel>(fields), new EquatableArray<WireBitsModel>(bits));
+            return Result(part, diagnostics);
+        }
+
+        private static WireBitsModel? ParseBits(IPropertySymbol property, AttributeData attribute, Dictionary<string, string> fieldTypes, List<DiagnosticInfo> diagnostics)
+        {
+            Location? location = property.Locations.FirstOrDefault();
+            void Fail(string why) => diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.BadBits, location, property.Name, why));
+
+            if (attribute.ConstructorArguments.Length != 3
+                || attribute.ConstructorArguments[0].Value is not string fieldName
+                || attribute.ConstructorArguments[1].Value is not int shift
+                || attribute.ConstructorArguments[2].Value is not int width)
+            {
+                Fail("expected [DnsBits(field, shift, width)]");
+                return null;
+            }
+
+            if (!property.IsPartialDefinition)
+            {
+                Fail("the property must be a partial declaration with get and set accessors");
+                return null;
+            }
+
+            if (property.GetMethod is null || property.SetMethod is null)
+            {
+                Fail("the property needs both get and set accessors");
+                return null;
+            }
+
+            if (!fieldTypes.TryGetValue(fieldName, out string? fieldType) || fieldType is not ("byte" or "ushort" or "uint"))
+            {
+                Fail($"'{fieldName}' is not a byte, ushort or uint [DnsField] of this type");
+                return null;
+            }
+
+            int fieldBits = fieldType switch { "byte" => 8, "ushort" => 16, _ => 32 };
+            if (width < 1 || shift < 0 || shift + width > fieldBits)
+            {
+                Fail($"bits {shift}..{shift + width - 1} do not fit in the {fieldBits}-bit field '{fieldName}'");
+                return null;
+            }
+
+            string propertyType = property.Type.ToDisplayString();
+            int typeBits = propertyType switch { "bool" => 1, "byte" => 8, "ushort" => 16, "uint" => 32, _ => 0 };
+            if (typeBits == 0 || (propertyType == "bool" && width != 1) || width > typeBits)
+            {
+                Fail($"type '{propertyType}' cannot hold {width} bit(s); use bool for one bit, or byte, ushort or uint");
+                return null;
+            }
+
+            string accessibility = SyntaxFacts.GetText(property.DeclaredAccessibility);
+            return new WireBitsModel(property.Name, propertyType, accessibility, fieldName, fieldType, shift, width);
+        }
+
+        internal static string ExpectedType(WireFieldKind kind) => kind switch
+        {
+            WireFieldKind.U8 => "byte",
+            WireFieldKind.U16 => "ushort",
+            WireFieldKind.U32 => "uint",
+            WireFieldKind.Name => DnsNameType,
+            _ => SpanOfBytes,
+        };
+
+        private static WirePartResult Result(WirePartModel? model, List<DiagnosticInfo> diagnostics) =>
+            new(model, new EquatableArray<DiagnosticInfo>(diagnostics));
+    }
+}

@@ -1,0 +1,43 @@
+using MeshDns.Generators.Common;
+using MeshDns.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace MeshDns.Generators.WireFormat;
+
+/// <summary>
+/// Emits allocation-free readers and writers for DNS message parts declared as
+/// <c>[DnsWireFormat] partial struct</c> with <c>[DnsField(kind)]</c> fields and optional
+/// <c>[DnsBits(field, shift, width)]</c> partial properties.
+/// Pipeline: ForAttributeWithMetadataName → Parser (symbols → equatable model) → Emitter (text).
+/// </summary>
+[Generator]
+public sealed partial class WireFormatGenerator : IIncrementalGenerator
+{
+    public const string AttributeName = "MeshDns.Wire.DnsWireFormatAttribute";
+    public const string ParseStep = "WireFormatParse";
+
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        IncrementalValuesProvider<WirePartResult> parts = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                AttributeName,
+                static (node, _) => node is StructDeclarationSyntax,
+                static (ctx, ct) => Parser.Parse(ctx, ct))
+            .WithTrackingName(ParseStep);
+
+        context.RegisterSourceOutput(parts, static (spc, result) =>
+        {
+            foreach (DiagnosticInfo diagnostic in result.Diagnostics)
+            {
+                spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+            }
+
+            if (result.Model is { } model)
+            {
+                string hint = model.Namespace is null ? model.TypeName : $"{model.Namespace}.{model.TypeName}";
+                spc.AddSource($"{hint}.WireFormat.g.cs", Emitter.Emit(model));
+            }
+        });
+    }
+}

@@ -1,0 +1,255 @@
+using System.Buffers.Binary;
+
+namespace MeshDns.Wire;
+
+/// <summary>
+/// Bounds-checked, allocation-free reader over a whole DNS message. Every method either reads and
+/// advances, or returns false; none throws on malformed input. The generated parts call these
+/// primitives once per field. A sub-reader (<see cref="TryReadSubReader"/>) keeps the whole message, so
+/// compression pointers inside RDATA still resolve, but stops at the RDATA's end.
+/// </summary>
+public ref struct DnsReader
+{
+    private readonly ReadOnlySpan<byte> _message;
+    private readonly int _end;
+    private int _position;
+
+    public DnsReader(ReadOnlySpan<byte> message)
+        : this(message, 0, message.Length)
+    {
+    }
+
+    private DnsReader(ReadOnlySpan<byte> message, int position, int end)
+    {
+        _message = message;
+        _position = position;
+        _end = end;
+    }
+
+    public readonly ReadOnlySpan<byte> Message => _message;
+
+    public readonly int Position => _position;
+
+    public readonly int End => _end;
+
+    public readonly int Remaining => _end - _position;
+
+    public bool TryReadU8(out byte value)
+    {
+        if (Remaining < 1)
+        {
+            value = 0;
+            return false;
+        }
+
+        value = _message[_position++];
+        return true;
+    }
+
+    public bool TryReadU16(out ushort value)
+    {
+        if (Remaining < 2)
+        {
+            value = 0;
+            return false;
+        }
+
+        value = BinaryPrimitives.ReadUInt16BigEndian(_message.Slice(_position, 2));
+        _position += 2;
+        return true;
+    }
+
+    public bool TryReadU32(out uint value)
+    {
+        if (Remaining < 4)
+        {
+            value = 0;
+            return false;
+        }
+
+        value = BinaryPrimitives.ReadUInt32BigEndian(_message.Slice(_position, 4));
+        _position += 4;
+        return true;
+    }
+
+    public bool TryReadIPv4(out ReadOnlySpan<byte> address) => TryReadBytes(4, out address);
+
+    public bool TryReadIPv6(out ReadOnlySpan<byte> address) => TryReadBytes(16, out address);
+
+    public bool TryReadBytes(int count, out ReadOnlySpan<byte> bytes)
+    {
+        if (count < 0 || Remaining < count)
+        {
+            bytes = default;
+            return false;
+        }
+
+        bytes = _message.Slice(_position, count);
+        _position += count;
+        return true;
+    }
+
+    public bool TrySkip(int count) => TryReadBytes(count, out _);
+
+    /// <summary>The rest of the data up to this reader's end.</summary>
+    public bool TryReadRest(out ReadOnlySpan<byte> rest) => TryReadBytes(Remaining, out rest);
+
+    /// <summary>
+    /// <code>
+    /// +----------+------------------+
+    /// | len (u8) | len octets       |   RFC 1035 3.3 character-string
+    /// +----------+------------------+
+    /// </code>
+    /// </summary>
+    public bool TryReadCharacterString(out ReadOnlySpan<byte> content)
+    {
+        content = default;
+        DnsReader copy = this;
+        if (!copy.TryReadU8(out byte length) || !copy.TryReadBytes(length, out content))
+        {
+            return false;
+        }
+
+        this = copy;
+        return true;
+    }
+
+    /// <summary>One or more character-strings filling the rest of the data (TXT RDATA); returned raw.</summary>
+    public bool TryReadCharacterStrings(out ReadOnlySpan<byte> raw)
+    {
+        raw = default;
+        DnsReader copy = this;
+        int start = _position;
+        do
+        {
+            if (!copy.TryReadCharacterString(out _))
+            {
+                return false;
+            }
+        }
+        while (copy.Remaining > 0);
+
+        raw = _message[start..copy._position];
+        this = copy;
+        return true;
+    }
+
+    /// <summary>
+    /// <code>
+    /// +-----------------+------------------+
+    /// | length (u16)    | length octets    |   EDNS0 option data (RFC 6891 6.1.2)
+    /// +-----------------+------------------+
+    /// </code>
+    /// </summary>
+    public bool TryReadU16LengthBytes(out ReadOnlySpan<byte> content)
+    {
+        content = default;
+        DnsReader copy = this;
+        if (!copy.TryReadU16(out ushort length) || !copy.TryReadBytes(length, out content))
+        {
+            return false;
+        }
+
+        this = copy;
+        return true;
+    }
+
+    /// <summary>A reader over the next <paramref name="length"/> octets (e.g. RDATA); this reader skips them.</summary>
+    public bool TryReadSubReader(int length, out DnsReader sub)
+    {
+        if (length < 0 || Remaining < length)
+        {
+            sub = default;
+            return false;
+        }
+
+        sub = new DnsReader(_message, _position, _position + length);
+        _position += length;
+        return true;
+    }
+
+    /// <summary>
+    /// Reads a domain name (RFC 1035 3.1, 4.1.4):
+    /// <code>
+    /// label:   +--+--+--+--+--+--+--+--+----------------+
+    ///          | 0  0|  length (1..63) |  length octets |   ... ending with a zero length octet
+    ///          +--+--+--+--+--+--+--+--+----------------+
+    /// pointer: +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
+    ///          | 1  1|              OFFSET (14 bits)             |
+    ///          +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
+    /// </code>
+    /// Every pointer must point strictly before the segment that contains it, which rules out loops and
+    /// forward references; the uncompressed name must fit in 255 octets; label types 01 and 10 are rejected.
+    /// </summary>
+    public bool TryReadName(out DnsName name)
+    {
+        name = default;
+        int position = _position;
+        int limit = _end;           // the in-place part must lie inside this reader
+        int segmentStart = position;
+        int resumeAt = -1;          // where this reader continues after the first pointer
+        int length = 0;
+        int labels = 0;
+
+        while (true)
+        {
+            if (position >= limit)
+            {
+                return false;
+            }
+
+            byte b = _message[position];
+            if (b == 0)
+            {
+                length += 1;
+                if (resumeAt < 0)
+                {
+                    resumeAt = position + 1;
+                }
+
+                break;
+            }
+
+            switch (b & 0xC0)
+            {
+                case 0xC0:
+                    if (position + 1 >= limit)
+                    {
+                        return false;
+                    }
+
+                    int target = ((b & 0x3F) << 8) | _message[position + 1];
+                    if (target >= segmentStart)
+                    {
+                        return false; // forward or self pointer: could loop
+                    }
+
+                    if (resumeAt < 0)
+                    {
+                        resumeAt = position + 2;
+                    }
+
+                    position = target;
+                    segmentStart = target;
+                    limit = _message.Length; // earlier parts of the message are fair game
+                    continue;
+                case 0x00:
+                    length += 1 + b;
+                    labels++;
+                    if (length + 1 > DnsName.MaxLength || position + 1 + b > limit)
+                    {
+                        return false;
+                    }
+
+                    position += 1 + b;
+                    continue;
+                default:
+                    return false; // 01 and 10: obsolete or extended label types
+            }
+        }
+
+        name = new DnsName(_message, _position, length, labels);
+        _position = resumeAt;
+        return true;
+    }
+}

@@ -1,0 +1,233 @@
+using System.Buffers.Binary;
+
+namespace MeshDns.Wire;
+
+/// <summary>
+/// Bounds-checked, allocation-free writer into a caller's buffer, limited to <see cref="Limit"/> octets
+/// (the transport's maximum message size). Every method writes and advances, or returns false and writes
+/// nothing past the limit. Names are compressed against one registered name (the question), which is
+/// where every name in MeshDns's answers comes from.
+/// </summary>
+public ref struct DnsWriter
+{
+    private readonly Span<byte> _buffer;
+    private readonly int _limit;
+    private int _position;
+    private int _compressionOffset;
+    private int _compressionLength;
+
+    public DnsWriter(Span<byte> buffer)
+        : this(buffer, buffer.Length)
+    {
+    }
+
+    public DnsWriter(Span<byte> buffer, int limit)
+    {
+        _buffer = buffer;
+        _limit = Math.Min(limit, buffer.Length);
+        _position = 0;
+        _compressionOffset = -1;
+        _compressionLength = 0;
+    }
+
+    /// <summary>Octets written so far; can be set back to an earlier position to drop what followed it.</summary>
+    public int Position
+    {
+        readonly get => _position;
+        set
+        {
+            if ((uint)value > (uint)_position)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), "Only rewinding is allowed.");
+            }
+
+            _position = value;
+        }
+    }
+
+    public readonly int Limit => _limit;
+
+    public readonly int Remaining => _limit - _position;
+
+    public readonly ReadOnlySpan<byte> Written => _buffer[.._position];
+
+    /// <summary>
+    /// Registers the uncompressed name already written at <paramref name="offset"/> (the question name at
+    /// offset 12) as the target of compression pointers for later names.
+    /// </summary>
+    public void SetCompressionTarget(int offset, int length)
+    {
+        if (offset < 0 || length < 1 || offset + length > _position || offset + length > 0x3FFF)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset));
+        }
+
+        _compressionOffset = offset;
+        _compressionLength = length;
+    }
+
+    public bool TryWriteU8(byte value)
+    {
+        if (Remaining < 1)
+        {
+            return false;
+        }
+
+        _buffer[_position++] = value;
+        return true;
+    }
+
+    public bool TryWriteU16(ushort value)
+    {
+        if (Remaining < 2)
+        {
+            return false;
+        }
+
+        BinaryPrimitives.WriteUInt16BigEndian(_buffer.Slice(_position, 2), value);
+        _position += 2;
+        return true;
+    }
+
+    public bool TryWriteU32(uint value)
+    {
+        if (Remaining < 4)
+        {
+            return false;
+        }
+
+        BinaryPrimitives.WriteUInt32BigEndian(_buffer.Slice(_position, 4), value);
+        _position += 4;
+        return true;
+    }
+
+    /// <summary>Overwrites two octets already written (e.g. an RDLENGTH once the RDATA is known).</summary>
+    public void PatchU16(int offset, ushort value)
+    {
+        if ((uint)offset > (uint)(_position - 2))
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset));
+        }
+
+        BinaryPrimitives.WriteUInt16BigEndian(_buffer.Slice(offset, 2), value);
+    }
+
+    public bool TryWriteIPv4(ReadOnlySpan<byte> address) => address.Length == 4 && TryWriteBytes(address);
+
+    public bool TryWriteIPv6(ReadOnlySpan<byte> address) => address.Length == 16 && TryWriteBytes(address);
+
+    public bool TryWriteBytes(ReadOnlySpan<byte> bytes)
+    {
+        if (Remaining < bytes.Length)
+        {
+            return false;
+        }
+
+        bytes.CopyTo(_buffer[_position..]);
+        _position += bytes.Length;
+        return true;
+    }
+
+    public bool TryWriteRest(ReadOnlySpan<byte> bytes) => TryWriteBytes(bytes);
+
+    public bool TryWriteCharacterString(ReadOnlySpan<byte> content) =>
+        content.Length <= 255 && Remaining >= 1 + content.Length && TryWriteU8((byte)content.Length) && TryWriteBytes(content);
+
+    /// <summary>Writes raw character-strings (as read by <see cref="DnsReader.TryReadCharacterStrings"/>) after checking their framing.</summary>
+    public bool TryWriteCharacterStrings(ReadOnlySpan<byte> raw)
+    {
+        var check = new DnsReader(raw);
+        return check.TryReadCharacterStrings(out ReadOnlySpan<byte> all) && all.Length == raw.Length && TryWriteBytes(raw);
+    }
+
+    public bool TryWriteU16LengthBytes(ReadOnlySpan<byte> content) =>
+        content.Length <= ushort.MaxValue && Remaining >= 2 + content.Length && TryWriteU16((ushort)content.Length) && TryWriteBytes(content);
+
+    /// <summary>Writes a name, replacing its longest suffix shared with the registered name by a pointer.</summary>
+    public bool TryWriteName(DnsName name)
+    {
+        if (name.IsEmpty)
+        {
+            return false;
+        }
+
+        Span<byte> wire = stackalloc byte[DnsName.MaxLength];
+        name.TryCopyTo(wire, lowerCase: false, out int length);
+        return TryWriteName(wire[..length]);
+    }
+
+    /// <summary>Writes an uncompressed, valid wire-form name with compression (see <see cref="TryWriteName(DnsName)"/>).</summary>
+    public bool TryWriteName(scoped ReadOnlySpan<byte> wire)
+    {
+        int suffixAt = FindCompressibleSuffix(wire);
+        int prefix = suffixAt < 0 ? wire.Length : suffixAt;
+        int needed = prefix + (suffixAt < 0 ? 0 : 2);
+        if (Remaining < needed)
+        {
+            return false;
+        }
+
+        wire[..prefix].CopyTo(_buffer[_position..]);
+        _position += prefix;
+        if (suffixAt >= 0)
+        {
+            int pointer = _compressionOffset + _compressionLength - (wire.Length - suffixAt);
+            BinaryPrimitives.WriteUInt16BigEndian(_buffer.Slice(_position, 2), (ushort)(0xC000 | pointer));
+            _position += 2;
+        }
+
+        return true;
+    }
+
+    /// <summary>Offset in <paramref name="wire"/> of the longest non-root suffix equal (ignoring case) to a
+    /// suffix of the registered name, or -1.</summary>
+    private readonly int FindCompressibleSuffix(scoped ReadOnlySpan<byte> wire)
+    {
+        if (_compressionOffset < 0)
+        {
+            return -1;
+        }
+
+        ReadOnlySpan<byte> target = _buffer.Slice(_compressionOffset, _compressionLength);
+        for (int at = 0; at < wire.Length - 1; at += 1 + wire[at])
+        {
+            int suffixLength = wire.Length - at;
+            int targetAt = target.Length - suffixLength;
+            if (targetAt >= 0 && IsLabelBoundary(target, targetAt) && EqualsIgnoreCase(wire[at..], target[targetAt..]))
+            {
+                return at;
+            }
+        }
+
+        return -1;
+    }
+
+    private static bool IsLabelBoundary(ReadOnlySpan<byte> name, int offset)
+    {
+        int at = 0;
+        while (at < offset)
+        {
+            at += 1 + name[at];
+        }
+
+        return at == offset;
+    }
+
+    private static bool EqualsIgnoreCase(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
+    {
+        if (a.Length != b.Length)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < a.Length; i++)
+        {
+            if (DnsName.ToLower(a[i]) != DnsName.ToLower(b[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,20 @@
+namespace MeshDns.Wire;
+
+/// <summary>
+/// Question entry (RFC 1035 4.1.2):
+/// <code>
+/// +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
+/// /                     QNAME                     /
+/// +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
+/// |                     QTYPE                     |
+/// |                     QCLASS                    |
+/// +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
+/// </code>
+/// </summary>
+[DnsWireFormat]
+public ref partial struct DnsQuestion
+{
+    [DnsField(DnsFieldKind.Name)] public DnsName Name;
+    [DnsField(DnsFieldKind.U16)] public ushort Type;
+    [DnsField(DnsFieldKind.U16)] public ushort Class;
+}

@@ -1,0 +1,61 @@
+namespace MeshDns.Wire;
+
+/// <summary>A RDATA (RFC 1035 3.4.1): a 32-bit IPv4 address.</summary>
+[DnsWireFormat]
+public ref partial struct ARdata
+{
+    [DnsField(DnsFieldKind.IPv4)] public ReadOnlySpan<byte> Address;
+}
+
+/// <summary>AAAA RDATA (RFC 3596 2.2): a 128-bit IPv6 address.</summary>
+[DnsWireFormat]
+public ref partial struct AaaaRdata
+{
+    [DnsField(DnsFieldKind.IPv6)] public ReadOnlySpan<byte> Address;
+}
+
+/// <summary>CNAME RDATA (RFC 1035 3.3.1): the canonical name.</summary>
+[DnsWireFormat]
+public ref partial struct CnameRdata
+{
+    [DnsField(DnsFieldKind.Name)] public DnsName Target;
+}
+
+/// <summary>NS RDATA (RFC 1035 3.3.11): the name server's host name.</summary>
+[DnsWireFormat]
+public ref partial struct NsRdata
+{
+    [DnsField(DnsFieldKind.Name)] public DnsName Host;
+}
+
+/// <summary>
+/// SOA RDATA (RFC 1035 3.3.13):
+/// <code>
+/// /  MNAME  /  /  RNAME  /  | SERIAL | REFRESH | RETRY | EXPIRE | MINIMUM |   (five 32-bit fields)
+/// </code>
+/// </summary>
+[DnsWireFormat]
+public ref partial struct SoaRdata
+{
+    [DnsField(DnsFieldKind.Name)] public DnsName MName;
+    [DnsField(DnsFieldKind.Name)] public DnsName RName;
+    [DnsField(DnsFieldKind.U32)] public uint Serial;
+    [DnsField(DnsFieldKind.U32)] public uint Refresh;
+    [DnsField(DnsFieldKind.U32)] public uint Retry;
+    [DnsField(DnsFieldKind.U32)] public uint Expire;
+    [DnsField(DnsFieldKind.U32)] public uint Minimum;
+}
+
+/// <summary>TXT RDATA (RFC 1035 3.3.14): one or more character-strings.</summary>
+[DnsWireFormat]
+public ref partial struct TxtRdata
+{
+    [DnsField(DnsFieldKind.CharacterStrings)] public ReadOnlySpan<byte> Strings;
+}
+
+/// <summary>RDATA of a type this library does not interpret: kept as opaque octets.</summary>
+[DnsWireFormat]
+public ref partial struct OpaqueRdata
+{
+    [DnsField(DnsFieldKind.Rest)] public ReadOnlySpan<byte> Data;
+}
