@@ -65,11 +65,11 @@ public sealed class DnsBitsAttribute(string field, int shift, int width) : Attri
     public int Width { get; } = width;
 }
 
-/// <summary>Implemented by generated parts, so hand-written helpers can read and write any part.</summary>
+/// <summary>Implemented by generated ref-struct parts, so hand-written helpers can read and write any part.</summary>
 public interface IDnsWireFormat<TSelf>
     where TSelf : IDnsWireFormat<TSelf>, allows ref struct
 {
-    static abstract bool TryRead(ref DnsReader reader, out TSelf value);
+    static abstract bool TryRead(scoped ref DnsReader reader, out TSelf value);
 
-    bool TryWrite(ref DnsWriter writer);
+    static abstract bool TryWrite(ref DnsWriter writer, scoped TSelf value);
 }

@@ -11,7 +11,7 @@ namespace MeshDns.Wire;
 public ref struct DnsWriter
 {
     private readonly Span<byte> _buffer;
-    private readonly int _limit;
+    private int _limit;
     private int _position;
     private int _compressionOffset;
     private int _compressionLength;
@@ -46,6 +46,24 @@ public ref struct DnsWriter
     }
 
     public readonly int Limit => _limit;
+
+    /// <summary>Changes the limit (e.g. once the client's EDNS size is known); never below what is written.</summary>
+    public void SetLimit(int limit) => _limit = Math.Clamp(limit, _position, _buffer.Length);
+
+    /// <summary>Holds back the last <paramref name="count"/> octets (e.g. room for an OPT record written last).</summary>
+    public bool TryReserveTail(int count)
+    {
+        if (count < 0 || Remaining < count)
+        {
+            return false;
+        }
+
+        _limit -= count;
+        return true;
+    }
+
+    /// <summary>Gives back octets held by <see cref="TryReserveTail"/>.</summary>
+    public void ReleaseTail(int count) => _limit = Math.Min(_limit + count, _buffer.Length);
 
     public readonly int Remaining => _limit - _position;
 
@@ -112,11 +130,11 @@ public ref struct DnsWriter
         BinaryPrimitives.WriteUInt16BigEndian(_buffer.Slice(offset, 2), value);
     }
 
-    public bool TryWriteIPv4(ReadOnlySpan<byte> address) => address.Length == 4 && TryWriteBytes(address);
+    public bool TryWriteIPv4(scoped ReadOnlySpan<byte> address) => address.Length == 4 && TryWriteBytes(address);
 
-    public bool TryWriteIPv6(ReadOnlySpan<byte> address) => address.Length == 16 && TryWriteBytes(address);
+    public bool TryWriteIPv6(scoped ReadOnlySpan<byte> address) => address.Length == 16 && TryWriteBytes(address);
 
-    public bool TryWriteBytes(ReadOnlySpan<byte> bytes)
+    public bool TryWriteBytes(scoped ReadOnlySpan<byte> bytes)
     {
         if (Remaining < bytes.Length)
         {
@@ -128,23 +146,49 @@ public ref struct DnsWriter
         return true;
     }
 
-    public bool TryWriteRest(ReadOnlySpan<byte> bytes) => TryWriteBytes(bytes);
+    public bool TryWriteRest(scoped ReadOnlySpan<byte> bytes) => TryWriteBytes(bytes);
 
-    public bool TryWriteCharacterString(ReadOnlySpan<byte> content) =>
+    public bool TryWriteCharacterString(scoped ReadOnlySpan<byte> content) =>
         content.Length <= 255 && Remaining >= 1 + content.Length && TryWriteU8((byte)content.Length) && TryWriteBytes(content);
 
     /// <summary>Writes raw character-strings (as read by <see cref="DnsReader.TryReadCharacterStrings"/>) after checking their framing.</summary>
-    public bool TryWriteCharacterStrings(ReadOnlySpan<byte> raw)
+    public bool TryWriteCharacterStrings(scoped ReadOnlySpan<byte> raw)
     {
         var check = new DnsReader(raw);
         return check.TryReadCharacterStrings(out ReadOnlySpan<byte> all) && all.Length == raw.Length && TryWriteBytes(raw);
     }
 
-    public bool TryWriteU16LengthBytes(ReadOnlySpan<byte> content) =>
+    public bool TryWriteU16LengthBytes(scoped ReadOnlySpan<byte> content) =>
         content.Length <= ushort.MaxValue && Remaining >= 2 + content.Length && TryWriteU16((ushort)content.Length) && TryWriteBytes(content);
 
+    /// <summary>
+    /// Writes a whole resource record: the generated <see cref="DnsRecordHeader"/>, then the RDATA, then
+    /// its length. On failure nothing is left behind (the position is restored).
+    /// </summary>
+    public bool TryWriteRecord<TRdata>(scoped DnsName owner, ushort type, ushort recordClass, uint ttl, scoped TRdata rdata)
+        where TRdata : IDnsWireFormat<TRdata>, allows ref struct
+    {
+        int start = _position;
+        var header = new DnsRecordHeader { Name = owner, Type = type, Class = recordClass, Ttl = ttl };
+        if (!DnsRecordHeader.TryWrite(ref this, header))
+        {
+            _position = start;
+            return false;
+        }
+
+        int rdataStart = _position;
+        if (!TRdata.TryWrite(ref this, rdata))
+        {
+            _position = start;
+            return false;
+        }
+
+        PatchU16(rdataStart - 2, (ushort)(_position - rdataStart));
+        return true;
+    }
+
     /// <summary>Writes a name, replacing its longest suffix shared with the registered name by a pointer.</summary>
-    public bool TryWriteName(DnsName name)
+    public bool TryWriteName(scoped DnsName name)
     {
         if (name.IsEmpty)
         {

@@ -24,7 +24,8 @@ public sealed partial class WireFormatGenerator
             }
 
             string self = part.TypeName;
-            w.WriteLine($"partial struct {self} : global::MeshDns.Wire.IDnsWireFormat<{self}>");
+            // Only ref structs implement the interface: its 'scoped' value parameter needs a ref struct.
+            w.WriteLine(part.IsRefStruct ? $"partial struct {self} : global::MeshDns.Wire.IDnsWireFormat<{self}>" : $"partial struct {self}");
             w.WriteLine("{");
             w.Indent++;
 
@@ -37,7 +38,7 @@ public sealed partial class WireFormatGenerator
 
             w.WriteLine("/// <summary>Reads the fields in declaration order. False if the data is short or malformed;");
             w.WriteLine("/// the reader's position is then unspecified.</summary>");
-            w.WriteLine($"public static bool TryRead(ref global::MeshDns.Wire.DnsReader reader, out {self} value)");
+            w.WriteLine($"public static bool TryRead(scoped ref global::MeshDns.Wire.DnsReader reader, out {self} value)");
             w.WriteLine("{");
             w.Indent++;
             w.WriteLine("value = default;");
@@ -53,12 +54,15 @@ public sealed partial class WireFormatGenerator
 
             w.WriteLine("/// <summary>Writes the fields in declaration order. False if they do not fit;");
             w.WriteLine("/// the writer's position is then unspecified.</summary>");
-            w.WriteLine("public readonly bool TryWrite(ref global::MeshDns.Wire.DnsWriter writer)");
+            w.WriteLine("public readonly bool TryWrite(ref global::MeshDns.Wire.DnsWriter writer) => TryWrite(ref writer, this);");
+            w.WriteLineNoTabs(string.Empty);
+            w.WriteLine("/// <summary>Writes <paramref name=\"value\"/>; static so the value may live in a narrower scope than the writer.</summary>");
+            w.WriteLine($"public static bool TryWrite(ref global::MeshDns.Wire.DnsWriter writer, {(part.IsRefStruct ? "scoped " : string.Empty)}{self} value)");
             w.WriteLine("{");
             w.Indent++;
             foreach (WireFieldModel field in part.Fields)
             {
-                w.WriteLine($"if (!writer.TryWrite{field.Kind}(this.{field.Name})) return false;");
+                w.WriteLine($"if (!writer.TryWrite{field.Kind}(value.{field.Name})) return false;");
             }
 
             w.WriteLine("return true;");

@@ -1,0 +1,34 @@
+namespace MeshDns.Resolver;
+
+/// <summary>Which transport a query came over; it sets the response size limit.</summary>
+public enum DnsTransport : byte
+{
+    Udp = 0,
+    Tcp = 1,
+    Grpc = 2,
+}
+
+/// <summary>Answer settings shared by every transport.</summary>
+public sealed record ResolverOptions
+{
+    /// <summary>TTL of A/AAAA/NS answers, in seconds (--ttl).</summary>
+    public uint Ttl { get; init; } = 30;
+
+    /// <summary>Zones served with authority (--zone). Empty: answer for every host, NXDOMAIN without SOA otherwise.</summary>
+    public IReadOnlyList<string> Zones { get; init; } = [];
+
+    /// <summary>SOA MNAME and NS target; null means <c>ns.&lt;zone&gt;</c>.</summary>
+    public string? SoaMName { get; init; }
+
+    /// <summary>SOA RNAME; null means <c>hostmaster.&lt;zone&gt;</c>.</summary>
+    public string? SoaRName { get; init; }
+
+    /// <summary>TTL of negative answers (SOA MINIMUM and the authority SOA's TTL), in seconds.</summary>
+    public uint NegativeTtl { get; init; } = 30;
+
+    /// <summary>Rotate multi-address answers between queries (like CoreDNS loadbalance).</summary>
+    public bool RoundRobin { get; init; } = true;
+
+    /// <summary>Our EDNS UDP payload size (RFC 6891); 1232 avoids IP fragmentation.</summary>
+    public ushort EdnsUdpSize { get; init; } = 1232;
+}

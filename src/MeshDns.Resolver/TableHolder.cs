@@ -1,0 +1,24 @@
+using MeshDns.Table;
+
+namespace MeshDns.Resolver;
+
+/// <summary>
+/// The current table. Sources publish a whole new table; queries read whichever table is current with
+/// one volatile load, so the query path takes no lock. Null until the source's first sync.
+/// </summary>
+public sealed class TableHolder
+{
+    private volatile NameTable? _current;
+
+    public NameTable? Current => _current;
+
+    /// <summary>Raised after each publish (off the query path: logs, metrics).</summary>
+    public event Action<NameTable>? Published;
+
+    public void Publish(NameTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        _current = table;
+        Published?.Invoke(table);
+    }
+}

@@ -1,0 +1,321 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Numerics;
+
+namespace MeshDns.Table;
+
+/// <summary>Something about one ServiceEntry that the table skipped; logged once per entry.</summary>
+public sealed record TableWarning(string ServiceEntry, string Message);
+
+/// <summary>A new table and what was skipped while building it.</summary>
+public sealed record TableBuildResult(NameTable Table, IReadOnlyList<TableWarning> Warnings);
+
+/// <summary>
+/// Builds a <see cref="NameTable"/> from ServiceEntries following Istio's rules: resolution NONE (or
+/// absent) is skipped; IPs and /32 or /128 CIDRs of spec.addresses are served, else status.addresses,
+/// else the default address; the same host in several entries merges their addresses, oldest entry first.
+/// </summary>
+public static class NameTableBuilder
+{
+    public static TableBuildResult Build(IEnumerable<ServiceEntryInput> serviceEntries, TableOptions options, uint previousSerial)
+    {
+        var warnings = new List<TableWarning>();
+        var hosts = new Dictionary<string, HostAccumulator>(StringComparer.Ordinal);
+        int contributing = 0;
+
+        foreach (ServiceEntryInput entry in Order(serviceEntries))
+        {
+            if (!IsServed(entry.Resolution))
+            {
+                continue;
+            }
+
+            if (AddEntry(entry, options, hosts, warnings))
+            {
+                contributing++;
+            }
+        }
+
+        uint now = (uint)Math.Clamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds(), 1, uint.MaxValue);
+        uint serial = Math.Max(previousSerial + 1, now);
+        return new TableBuildResult(Assemble(hosts, serial, contributing), warnings);
+    }
+
+    /// <summary>Oldest creationTimestamp first (unknown last), then namespace/name.</summary>
+    private static IEnumerable<ServiceEntryInput> Order(IEnumerable<ServiceEntryInput> entries) =>
+        entries
+            .OrderBy(e => e.CreationTimestamp ?? DateTimeOffset.MaxValue)
+            .ThenBy(e => e.Namespace, StringComparer.Ordinal)
+            .ThenBy(e => e.Name, StringComparer.Ordinal);
+
+    /// <summary>Istio defaults an absent resolution to NONE, and the original plugin skipped NONE.</summary>
+    private static bool IsServed(string? resolution) =>
+        !string.IsNullOrEmpty(resolution) && !resolution.Equals("NONE", StringComparison.OrdinalIgnoreCase);
+
+    private static bool AddEntry(ServiceEntryInput entry, TableOptions options, Dictionary<string, HostAccumulator> hosts, List<TableWarning> warnings)
+    {
+        var problems = new List<string>();
+        var validHosts = new List<string>();
+        foreach (string host in entry.Hosts ?? [])
+        {
+            string? normalized = HostNames.Normalize(host, out _);
+            if (normalized is null)
+            {
+                problems.Add($"invalid host \"{host}\"");
+            }
+            else if (!validHosts.Contains(normalized))
+            {
+                validHosts.Add(normalized);
+            }
+        }
+
+        var specAddresses = new List<IPAddress>();
+        foreach (string address in entry.Addresses ?? [])
+        {
+            if (TryParseServedAddress(address, out IPAddress? ip))
+            {
+                specAddresses.Add(ip);
+            }
+            else
+            {
+                problems.Add($"ignored address \"{address}\"");
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            warnings.Add(new TableWarning(entry.Id, string.Join("; ", problems)));
+        }
+
+        bool contributed = false;
+        foreach (string host in validHosts)
+        {
+            IReadOnlyList<IPAddress> addresses = specAddresses.Count > 0 ? specAddresses : StatusOrDefault(entry, host, options);
+            if (addresses.Count == 0)
+            {
+                continue;
+            }
+
+            if (!hosts.TryGetValue(host, out HostAccumulator? accumulator))
+            {
+                accumulator = new HostAccumulator(host);
+                hosts.Add(host, accumulator);
+            }
+
+            accumulator.Add(addresses, entry.Id);
+            contributed = true;
+        }
+
+        return contributed;
+    }
+
+    private static IReadOnlyList<IPAddress> StatusOrDefault(ServiceEntryInput entry, string host, TableOptions options)
+    {
+        var found = new List<IPAddress>();
+        foreach (StatusAddress status in entry.StatusAddresses ?? [])
+        {
+            bool applies = string.IsNullOrEmpty(status.Host) || HostNames.Normalize(status.Host, out _) == host;
+            if (applies && TryParseServedAddress(status.Value, out IPAddress? ip))
+            {
+                found.Add(ip);
+            }
+        }
+
+        if (found.Count == 0 && options.DefaultAddress is not null)
+        {
+            found.Add(options.DefaultAddress);
+        }
+
+        return found;
+    }
+
+    /// <summary>A plain IPv4/IPv6 address, or a CIDR that names exactly one address (/32, /128).</summary>
+    public static bool TryParseServedAddress(string? text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPAddress? address)
+    {
+        address = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+
+        ReadOnlySpan<char> span = text.AsSpan().Trim();
+        int slash = span.IndexOf('/');
+        ReadOnlySpan<char> ipText = slash < 0 ? span : span[..slash];
+        if (ipText.Contains('%') || !IPAddress.TryParse(ipText, out IPAddress? ip))
+        {
+            return false;
+        }
+
+        // IPAddress.TryParse also takes shorthand such as "10" or "0x7f.1"; require four dotted decimals.
+        if (ip.AddressFamily == AddressFamily.InterNetwork && !IsDottedQuad(ipText))
+        {
+            return false;
+        }
+
+        if (slash >= 0)
+        {
+            int full = ip.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
+            if (!int.TryParse(span[(slash + 1)..], System.Globalization.NumberStyles.None, null, out int prefix) || prefix != full)
+            {
+                return false;
+            }
+        }
+
+        address = ip;
+        return true;
+    }
+
+    private static bool IsDottedQuad(ReadOnlySpan<char> text)
+    {
+        int parts = 0;
+        foreach (Range range in text.Split('.'))
+        {
+            ReadOnlySpan<char> part = text[range];
+            if (part.Length is 0 or > 3 || !int.TryParse(part, System.Globalization.NumberStyles.None, null, out int value) || value > 255)
+            {
+                return false;
+            }
+
+            parts++;
+        }
+
+        return parts == 4;
+    }
+
+    private static NameTable Assemble(Dictionary<string, HostAccumulator> hosts, uint serial, int contributing)
+    {
+        var names = new List<byte>();
+        var entries = new List<TableEntry>();
+        var v4 = new List<byte>();
+        var v6 = new List<byte>();
+        var exactIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        var wildcardIndex = new List<int>();
+        var records = new List<HostRecord>(hosts.Count);
+
+        int AddEntry(byte[] wire, MatchKind kind)
+        {
+            var e = new TableEntry
+            {
+                NameOffset = names.Count,
+                NameLength = wire.Length,
+                Hash = NameTable.Hash(wire),
+                Kind = kind,
+                V4Start = v4.Count / 4,
+                V6Start = v6.Count / 16,
+            };
+            names.AddRange(wire);
+            entries.Add(e);
+            return entries.Count - 1;
+        }
+
+        foreach (HostAccumulator host in hosts.Values.OrderBy(h => h.Host, StringComparer.Ordinal))
+        {
+            bool wildcard = host.Host.StartsWith("*.", StringComparison.Ordinal);
+            string bare = wildcard ? host.Host[2..] : host.Host;
+            int index = AddEntry(HostNames.ToWire(bare), wildcard ? MatchKind.Wildcard : MatchKind.Host);
+            TableEntry e = entries[index];
+            foreach (IPAddress ip in host.Addresses)
+            {
+                if (ip.AddressFamily == AddressFamily.InterNetwork)
+                {
+                    v4.AddRange(ip.GetAddressBytes());
+                    e.V4Count++;
+                }
+                else
+                {
+                    v6.AddRange(ip.GetAddressBytes());
+                    e.V6Count++;
+                }
+            }
+
+            entries[index] = e;
+            if (wildcard)
+            {
+                wildcardIndex.Add(index);
+            }
+            else
+            {
+                exactIndex[bare] = index;
+            }
+
+            records.Add(new HostRecord(host.Host, host.Addresses, host.Sources));
+        }
+
+        // Every proper ancestor of a host, and every wildcard's suffix with its ancestors, exists in DNS:
+        // add the ones that are not hosts themselves as empty non-terminals.
+        foreach (HostAccumulator host in hosts.Values)
+        {
+            bool wildcard = host.Host.StartsWith("*.", StringComparison.Ordinal);
+            string name = wildcard ? host.Host[2..] : host.Host;
+            if (!wildcard)
+            {
+                name = Parent(name);
+            }
+
+            for (; name.Length > 0; name = Parent(name))
+            {
+                if (!exactIndex.ContainsKey(name))
+                {
+                    exactIndex[name] = AddEntry(HostNames.ToWire(name), MatchKind.EmptyNonTerminal);
+                }
+            }
+        }
+
+        TableEntry[] entryArray = [.. entries];
+        int[] exact = BuildIndex(entryArray, exactIndex.Values);
+        int[] wildcards = BuildIndex(entryArray, wildcardIndex);
+        return new NameTable([.. names], entryArray, exact, wildcards, [.. v4], [.. v6], serial, contributing, records);
+    }
+
+    private static string Parent(string name)
+    {
+        int dot = name.IndexOf('.');
+        return dot < 0 ? string.Empty : name[(dot + 1)..];
+    }
+
+    /// <summary>Open addressing with linear probing at a load factor of at most one half.</summary>
+    private static int[] BuildIndex(TableEntry[] entries, IEnumerable<int> members)
+    {
+        int[] items = members.ToArray();
+        int size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(4, items.Length * 2));
+        var buckets = new int[size];
+        int mask = size - 1;
+        foreach (int index in items)
+        {
+            int slot = entries[index].Hash & mask;
+            while (buckets[slot] != 0)
+            {
+                slot = (slot + 1) & mask;
+            }
+
+            buckets[slot] = index + 1;
+        }
+
+        return buckets;
+    }
+
+    /// <summary>Addresses of one host across entries: first-seen order, duplicates dropped.</summary>
+    private sealed class HostAccumulator(string host)
+    {
+        private readonly HashSet<IPAddress> _seen = [];
+
+        public string Host { get; } = host;
+
+        public List<IPAddress> Addresses { get; } = [];
+
+        public List<string> Sources { get; } = [];
+
+        public void Add(IReadOnlyList<IPAddress> addresses, string source)
+        {
+            foreach (IPAddress ip in addresses)
+            {
+                if (_seen.Add(ip))
+                {
+                    Addresses.Add(ip);
+                }
+            }
+
+            Sources.Add(source);
+        }
+    }
+}
