@@ -28,7 +28,8 @@ KDIG_VERSION="$(kdig --version 2>&1 | head -n1)"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/meshdns-vectors.XXXXXX")"
 KNOT_PID=""
-RELAY_PID=""
+RELAY_PID=""      # pid started by this script (may be a python launcher shim)
+RELAY_PY_PID=""   # pid reported by relay.py itself
 
 stop_pid() {
     # stop_pid <pid>: TERM, wait up to 5 s, then KILL. Only our own children.
@@ -48,6 +49,7 @@ stop_pid() {
 
 cleanup() {
     local rc=$?
+    stop_pid "$RELAY_PY_PID"
     stop_pid "$RELAY_PID"
     stop_pid "$KNOT_PID"
     if [ "${KEEP_WORK:-0}" = 1 ] || [ "$rc" -ne 0 ]; then
@@ -205,6 +207,7 @@ for _ in $(seq 1 50); do
     sleep 0.1
 done
 [ -s "$WORK/relay.ready" ] || die "relay did not come up"
+RELAY_PY_PID="$(head -n1 "$WORK/relay.ready")"
 touch "$WORK/relay.jsonl"
 
 # --------------------------------------------------------------------------
