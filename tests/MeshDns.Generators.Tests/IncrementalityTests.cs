@@ -83,10 +83,9 @@ public class IncrementalityTests
         driver = driver.RunGenerators(edited);
         GeneratorRunResult second = driver.GetRunResult().Results.Single();
 
-        IncrementalStepRunReason parse = Assert.Single(ParseOutputs(second)).Reason;
-        Assert.Equal(IncrementalStepRunReason.Modified, parse);
-        var result = (WirePartResult)Assert.Single(ParseOutputs(second)).Value;
-        Assert.Equal(WireFieldKind.U32, result.Model!.Fields[1].Kind);
+        (object value, IncrementalStepRunReason reason) = Assert.Single(ParseOutputs(second));
+        Assert.Equal(IncrementalStepRunReason.Modified, reason);
+        Assert.Equal(WireFieldKind.U32, Assert.IsType<WirePartResult>(value).Model!.Fields[1].Kind);
         Assert.Contains(SourceOutputs(second), o => o.Reason == IncrementalStepRunReason.Modified);
         Assert.Contains("reader.TryReadU32(out value.Count)", Assert.Single(second.GeneratedSources).SourceText.ToString(), StringComparison.Ordinal);
     }

@@ -1,3 +1,4 @@
+using MeshDns.Generators.Common;
 using MeshDns.Generators.Model;
 using MeshDns.Generators.Tests.Support;
 using MeshDns.Generators.WireFormat;
@@ -33,14 +34,14 @@ public class ModelEqualityTests
             "Samples.Headers",
             "SampleHeader",
             IsRefStruct: false,
-            new EquatableArrayBuilder<WireFieldModel>
+            new EquatableArray<WireFieldModel>(new WireFieldModel[]
             {
                 new("Id", WireFieldKind.U16),
                 new("Flags", WireFieldKind.U16),
                 new("Mode", WireFieldKind.U8),
                 new("Word", WireFieldKind.U32),
-            }.Build(),
-            new EquatableArrayBuilder<WireBitsModel>
+            }),
+            new EquatableArray<WireBitsModel>(new WireBitsModel[]
             {
                 new("IsResponse", "bool", "public", "Flags", "ushort", 15, 1),
                 new("Opcode", "byte", "public", "Flags", "ushort", 11, 4),
@@ -48,7 +49,7 @@ public class ModelEqualityTests
                 new("High", "bool", "internal", "Mode", "byte", 7, 1),
                 new("Middle", "ushort", "public", "Word", "uint", 8, 16),
                 new("All", "uint", "public", "Word", "uint", 0, 32),
-            }.Build());
+            }));
 
         Assert.Equal(expected, model);
         Assert.Equal(9, model.FixedSize);
@@ -112,12 +113,5 @@ public class ModelEqualityTests
         GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(GeneratorHarness.CreateCompilation(source));
         IncrementalGeneratorRunStep step = Assert.Single(driver.GetRunResult().Results.Single().TrackedSteps[WireFormatGenerator.ParseStep]);
         return Assert.IsType<WirePartResult>(Assert.Single(step.Outputs).Value);
-    }
-
-    /// <summary>Collection-initializer helper for <see cref="Common.EquatableArray{T}"/>.</summary>
-    private sealed class EquatableArrayBuilder<T> : List<T>
-        where T : IEquatable<T>
-    {
-        public Common.EquatableArray<T> Build() => new(this);
     }
 }
