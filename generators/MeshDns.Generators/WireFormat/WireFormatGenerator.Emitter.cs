@@ -1,6 +1,7 @@
 using System.CodeDom.Compiler;
 using System.IO;
 using MeshDns.Generators.Model;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace MeshDns.Generators.WireFormat;
 
@@ -23,7 +24,7 @@ public sealed partial class WireFormatGenerator
                 w.WriteLineNoTabs(string.Empty);
             }
 
-            string self = part.TypeName;
+            string self = Id(part.TypeName);
             // Only ref structs implement the interface: its 'scoped' value parameter needs a ref struct.
             w.WriteLine(part.IsRefStruct ? $"partial struct {self} : global::MeshDns.Wire.IDnsWireFormat<{self}>" : $"partial struct {self}");
             w.WriteLine("{");
@@ -44,7 +45,7 @@ public sealed partial class WireFormatGenerator
             w.WriteLine("value = default;");
             foreach (WireFieldModel field in part.Fields)
             {
-                w.WriteLine($"if (!reader.TryRead{field.Kind}(out value.{field.Name})) return false;");
+                w.WriteLine($"if (!reader.TryRead{field.Kind}(out value.{Id(field.Name)})) return false;");
             }
 
             w.WriteLine("return true;");
@@ -62,7 +63,7 @@ public sealed partial class WireFormatGenerator
             w.Indent++;
             foreach (WireFieldModel field in part.Fields)
             {
-                w.WriteLine($"if (!writer.TryWrite{field.Kind}(value.{field.Name})) return false;");
+                w.WriteLine($"if (!writer.TryWrite{field.Kind}(value.{Id(field.Name)})) return false;");
             }
 
             w.WriteLine("return true;");
@@ -80,16 +81,20 @@ public sealed partial class WireFormatGenerator
             return text.ToString();
         }
 
+        /// <summary>An identifier as C# source: keywords get their '@'.</summary>
+        private static string Id(string name) =>
+            SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+
         private static void EmitBits(IndentedTextWriter w, WireBitsModel bits)
         {
             ulong mask = bits.Width >= 32 ? 0xFFFFFFFFUL : (1UL << bits.Width) - 1;
             ulong fieldMax = bits.FieldType switch { "byte" => 0xFFUL, "ushort" => 0xFFFFUL, _ => 0xFFFFFFFFUL };
             ulong keep = ~(mask << bits.Shift) & fieldMax;
-            string f = $"this.{bits.FieldName}";
+            string f = $"this.{Id(bits.FieldName)}";
 
             w.WriteLineNoTabs(string.Empty);
-            w.WriteLine($"/// <summary>Bits {bits.Shift}..{bits.Shift + bits.Width - 1} of <see cref=\"{bits.FieldName}\"/>.</summary>");
-            w.WriteLine($"{bits.Accessibility} partial {bits.PropertyType} {bits.PropertyName}");
+            w.WriteLine($"/// <summary>Bits {bits.Shift}..{bits.Shift + bits.Width - 1} of <see cref=\"{Id(bits.FieldName)}\"/>.</summary>");
+            w.WriteLine($"{bits.Accessibility} partial {bits.PropertyType} {Id(bits.PropertyName)}");
             w.WriteLine("{");
             w.Indent++;
             if (bits.PropertyType == "bool")

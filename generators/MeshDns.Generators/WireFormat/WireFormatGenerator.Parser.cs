@@ -6,6 +6,7 @@ using MeshDns.Generators.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
 
 namespace MeshDns.Generators.WireFormat;
 
@@ -37,9 +38,16 @@ public sealed partial class WireFormatGenerator
                 return Result(null, diagnostics);
             }
 
-            if (type.IsGenericType)
+            string? shapeProblem =
+                type.IsGenericType ? "generic types are not supported"
+                : type.IsRecord ? "record structs are not supported"
+                : type.IsReadOnly ? "readonly structs cannot be read into; remove 'readonly'"
+                : type.IsFileLocal ? "file-local types are not supported"
+                : type.DeclaringSyntaxReferences.Length > 1 && FieldsSpanDeclarations(type) ? "[DnsField] fields must all be in one partial declaration, so their order is defined"
+                : null;
+            if (shapeProblem is not null)
             {
-                diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.UnsupportedShape, syntax.Identifier.GetLocation(), type.Name, "generic types are not supported"));
+                diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.UnsupportedShape, syntax.Identifier.GetLocation(), type.Name, shapeProblem));
                 return Result(null, diagnostics);
             }
 
@@ -59,6 +67,12 @@ public sealed partial class WireFormatGenerator
                 if (rawKind is not int kindValue || !System.Enum.IsDefined(typeof(WireFieldKind), kindValue))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.UnknownKind, location, field.Name, rawKind?.ToString() ?? "null"));
+                    continue;
+                }
+
+                if (field.IsReadOnly || field.IsConst)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.UnsupportedShape, location, type.Name, $"field '{field.Name}' is readonly and cannot be read into"));
                     continue;
                 }
 
@@ -148,6 +162,14 @@ public sealed partial class WireFormatGenerator
                 return null;
             }
 
+            if (property.IsStatic || property.SetMethod.IsInitOnly || property.GetMethod.IsReadOnly
+                || property.GetMethod.DeclaredAccessibility != property.DeclaredAccessibility
+                || property.SetMethod.DeclaredAccessibility != property.DeclaredAccessibility)
+            {
+                Fail("declare it as an instance property with plain 'get; set;' accessors (no static, init, readonly or accessor modifiers)");
+                return null;
+            }
+
             if (!fieldTypes.TryGetValue(fieldName, out string? fieldType) || fieldType is not ("byte" or "ushort" or "uint"))
             {
                 Fail($"'{fieldName}' is not a byte, ushort or uint [DnsField] of this type");
@@ -155,9 +177,9 @@ public sealed partial class WireFormatGenerator
             }
 
             int fieldBits = fieldType switch { "byte" => 8, "ushort" => 16, _ => 32 };
-            if (width < 1 || shift < 0 || shift + width > fieldBits)
+            if (width < 1 || shift < 0 || width > fieldBits || shift > fieldBits - width)
             {
-                Fail($"bits {shift}..{shift + width - 1} do not fit in the {fieldBits}-bit field '{fieldName}'");
+                Fail($"{width} bit(s) at shift {shift} do not fit in the {fieldBits}-bit field '{fieldName}'");
                 return null;
             }
 
@@ -171,6 +193,38 @@ public sealed partial class WireFormatGenerator
 
             string accessibility = SyntaxFacts.GetText(property.DeclaredAccessibility);
             return new WireBitsModel(property.Name, propertyType, accessibility, fieldName, fieldType, shift, width);
+        }
+
+        private static bool FieldsSpanDeclarations(INamedTypeSymbol type)
+        {
+            SyntaxTree? tree = null;
+            TextSpan? span = null;
+            foreach (IFieldSymbol field in type.GetMembers().OfType<IFieldSymbol>())
+            {
+                if (!field.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == FieldAttribute))
+                {
+                    continue;
+                }
+
+                SyntaxReference? declaring = type.DeclaringSyntaxReferences.FirstOrDefault(r =>
+                    field.Locations.Any(l => l.SourceTree == r.SyntaxTree && r.Span.Contains(l.SourceSpan)));
+                if (declaring is null)
+                {
+                    continue;
+                }
+
+                if (tree is null)
+                {
+                    tree = declaring.SyntaxTree;
+                    span = declaring.Span;
+                }
+                else if (declaring.SyntaxTree != tree || declaring.Span != span)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         internal static string ExpectedType(WireFieldKind kind) => kind switch

@@ -22,7 +22,7 @@ public sealed partial class WireFormatGenerator : IIncrementalGenerator
         IncrementalValuesProvider<WirePartResult> parts = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 AttributeName,
-                static (node, _) => node is StructDeclarationSyntax,
+                static (node, _) => node is StructDeclarationSyntax or RecordDeclarationSyntax { ClassOrStructKeyword.RawKind: (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.StructKeyword },
                 static (ctx, ct) => Parser.Parse(ctx, ct))
             .WithTrackingName(ParseStep);
 

@@ -15,7 +15,7 @@ namespace MeshDns.Tests.Resolver;
 /// </summary>
 public class FuzzTests(ITestOutputHelper output)
 {
-    private const int DefaultIterations = 1_000_000;
+    private const int DefaultIterations = 2_000_000;
 
     [Fact]
     public void Random_and_mutated_packets_never_break_the_resolver_or_the_codec()
