@@ -1,0 +1,167 @@
+using System.Net;
+using System.Net.Sockets;
+using MeshDns.Resolver;
+using Microsoft.Extensions.Logging;
+
+namespace MeshDns.Frontends.Dns;
+
+/// <summary>
+/// DNS over UDP: one socket per loop, all bound to the same address with SO_REUSEPORT so the kernel
+/// spreads datagrams across them, each served by a dedicated thread that blocks in ReceiveFrom. Buffers
+/// and the peer <see cref="SocketAddress"/> are reused, so a packet costs no managed allocation.
+/// </summary>
+public sealed partial class UdpFrontend : IDisposable
+{
+    /// <summary>Largest datagram read; larger ones are cut by the kernel and then fail to parse.</summary>
+    private const int ReceiveBufferSize = 65535;
+
+    private const int SolSocket = 1;      // SOL_SOCKET on Linux
+    private const int SoReusePort = 15;   // SO_REUSEPORT on Linux
+
+    private readonly DnsResolver _resolver;
+    private readonly ILogger _logger;
+    private readonly List<Socket> _sockets = [];
+    private readonly List<Thread> _threads = [];
+    private readonly FrontendStats[] _stats;
+    private volatile bool _stopping;
+
+    public UdpFrontend(DnsResolver resolver, IPEndPoint endpoint, int loops, ILogger logger)
+    {
+        _resolver = resolver;
+        _logger = logger;
+        Endpoint = endpoint;
+        _stats = Enumerable.Range(0, Math.Max(1, loops)).Select(_ => new FrontendStats()).ToArray();
+    }
+
+    /// <summary>The requested endpoint; after <see cref="Start"/>, the bound one (port 0 resolved).</summary>
+    public IPEndPoint Endpoint { get; private set; }
+
+    public IReadOnlyList<FrontendStats> Stats => _stats;
+
+    /// <summary>Binds every socket and starts the loops. Throws <see cref="SocketException"/> when the address is taken.</summary>
+    public void Start()
+    {
+        // SO_REUSEPORT would let us share a port with another process of the same user; a plain bind
+        // first makes "address already in use" an error, and resolves port 0 once for all sockets.
+        using (Socket probe = CreateSocket(Endpoint, reusePort: false))
+        {
+            Endpoint = (IPEndPoint)probe.LocalEndPoint!;
+        }
+
+        for (int i = 0; i < _stats.Length; i++)
+        {
+            Socket socket = CreateSocket(Endpoint, reusePort: _stats.Length > 1);
+            _sockets.Add(socket);
+            FrontendStats stats = _stats[i];
+            var thread = new Thread(() => Loop(socket, stats)) { IsBackground = true, Name = $"meshdns-udp-{i}" };
+            _threads.Add(thread);
+        }
+
+        foreach (Thread thread in _threads)
+        {
+            thread.Start();
+        }
+    }
+
+    private static Socket CreateSocket(IPEndPoint endpoint, bool reusePort)
+    {
+        var socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            if (endpoint.AddressFamily == AddressFamily.InterNetworkV6 && endpoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                socket.DualMode = true; // [::] also takes IPv4
+            }
+
+            if (reusePort && OperatingSystem.IsLinux())
+            {
+                socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
+            }
+
+            socket.Bind(endpoint);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private void Loop(Socket socket, FrontendStats stats)
+    {
+        var request = new byte[ReceiveBufferSize];
+        var response = new byte[DnsResolver.MaxMessageSize];
+        var peer = new SocketAddress(socket.AddressFamily);
+        while (!_stopping)
+        {
+            int received;
+            try
+            {
+                received = socket.ReceiveFrom(request, SocketFlags.None, peer);
+            }
+            catch (SocketException) when (!_stopping)
+            {
+                continue; // e.g. ICMP errors reported on the socket: not fatal
+            }
+            catch (Exception) when (_stopping)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+
+            stats.Queries++;
+            try
+            {
+                ResolveResult result = _resolver.Resolve(request.AsSpan(0, received), response, DnsTransport.Udp);
+                if (result.Malformed)
+                {
+                    stats.Malformed++;
+                }
+
+                if (result.Length == 0)
+                {
+                    stats.Dropped++;
+                }
+                else
+                {
+                    stats.Truncated += result.Truncated ? 1 : 0;
+                    socket.SendTo(response.AsSpan(0, result.Length), SocketFlags.None, peer);
+                    stats.Responses++;
+                }
+            }
+            catch (SocketException)
+            {
+                stats.Errors++; // the peer's problem (e.g. unreachable); keep serving
+            }
+            catch (Exception e) when (!_stopping)
+            {
+                // A bug in one request must not take the loop down.
+                stats.Errors++;
+                LogRequestFailed(_logger, e);
+            }
+
+            stats.AllocatedBytes = GC.GetAllocatedBytesForCurrentThread();
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopping = true;
+        foreach (Socket socket in _sockets)
+        {
+            socket.Dispose(); // unblocks ReceiveFrom
+        }
+
+        foreach (Thread thread in _threads)
+        {
+            thread.Join(TimeSpan.FromSeconds(2));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "UDP request failed")]
+    private static partial void LogRequestFailed(ILogger logger, Exception exception);
+}

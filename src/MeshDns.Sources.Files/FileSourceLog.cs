@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+
+namespace MeshDns.Sources.Files;
+
+/// <summary>The log lines of <see cref="FileSource"/> (event ids 1100-1199).</summary>
+internal static partial class FileSourceLog
+{
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information,
+        Message = "Loaded {EntryCount} ServiceEntries from {FileCount} files ({ChangedFileCount} read anew, {InvalidCount} invalid entries skipped, {OtherCount} other documents ignored, {FailedFileCount} files with errors)")]
+    public static partial void Loaded(ILogger logger, int entryCount, int fileCount, int changedFileCount, int invalidCount, int otherCount, int failedFileCount);
+
+    /// <summary>A skipped or repeated ServiceEntry: <c>file:line namespace/name: what is wrong</c>.</summary>
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "{Warning}")]
+    public static partial void EntryWarning(ILogger logger, string warning);
+
+    /// <summary>A file that is not valid YAML: <c>file:line: reason</c>.</summary>
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "{Error}; {Kept}")]
+    public static partial void FileError(ILogger logger, string error, string kept);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Error, Message = "{File}: cannot read: {Reason}; {Kept}")]
+    public static partial void ReadError(ILogger logger, string file, string reason, string kept);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "{Id} is defined in {EarlierFile} and in {File}; the one in {File} is used")]
+    public static partial void DefinedTwice(ILogger logger, string id, string earlierFile, string file);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "{Directory}: cannot list: {Reason}; its files keep their last entries")]
+    public static partial void ListError(ILogger logger, string directory, string reason);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "Watching {Directory} failed: {Reason}; reloading everything")]
+    public static partial void WatchError(ILogger logger, string directory, string reason);
+
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Error, Message = "A handler of FileSource.Changed failed")]
+    public static partial void HandlerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1108, Level = LogLevel.Error, Message = "Reloading ServiceEntry files failed")]
+    public static partial void ReloadFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1110, Level = LogLevel.Warning, Message = "Cannot watch {Directory}: {Reason}; changes there will not be seen until restart")]
+    public static partial void CannotWatch(ILogger logger, string directory, string reason);
+
+    [LoggerMessage(EventId = 1109, Level = LogLevel.Debug, Message = "Watching {Directory} for changes")]
+    public static partial void Watching(ILogger logger, string directory);
+}

@@ -1,0 +1,214 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using MeshDns.Wire;
+
+namespace MeshDns.Cli;
+
+/// <summary>The outcome of reading the command line.</summary>
+/// <param name="Values">Configuration keys (under <c>MeshDns:</c>) for the options binder.</param>
+/// <param name="Error">One line naming the flag and what is wrong; the process exits 2.</param>
+public sealed record FlagParseResult(IReadOnlyDictionary<string, string?> Values, bool Help, bool Version, string? Error);
+
+/// <summary>
+/// The command line. Flags take <c>--flag value</c>, <c>--flag=value</c> and Go's single-dash
+/// <c>-flag</c> forms, because the image MeshDns replaces took Go flags. Every value is checked here, so
+/// a bad one gets a one-line message naming the flag.
+/// </summary>
+public static class Flags
+{
+    public const string Section = "MeshDns";
+
+    private enum Kind
+    {
+        Value,
+        Repeatable,
+        Bool,
+    }
+
+    private sealed record Flag(string Name, string Key, Kind Kind, string Default, string Help, Func<string, string?>? Check = null);
+
+    private static readonly Flag[] All =
+    [
+        new("from-file", "FromFile", Kind.Repeatable, "", "YAML file or directory of *.yaml/*.yml ServiceEntries; repeatable; reloaded on change", CheckNotEmpty),
+        new("default-address", "DefaultAddress", Kind.Value, "", "address served for hosts without spec.addresses or status.addresses", CheckIp),
+        new("zone", "Zone", Kind.Repeatable, "", "zone served with authority (SOA, NS, REFUSED outside); repeatable; none: answer every host, NXDOMAIN otherwise", CheckName),
+        new("ttl", "Ttl", Kind.Value, "30", "TTL of answers, in seconds", CheckSeconds),
+        new("negative-ttl", "NegativeTtl", Kind.Value, "30", "TTL of negative answers (SOA minimum), in seconds", CheckSeconds),
+        new("soa-mname", "SoaMname", Kind.Value, "ns.<zone>", "SOA MNAME and NS target of every zone", CheckName),
+        new("soa-rname", "SoaRname", Kind.Value, "hostmaster.<zone>", "SOA RNAME (mailbox) of every zone", CheckName),
+        new("round-robin", "RoundRobin", Kind.Bool, "true", "rotate multi-address answers between queries", CheckBool),
+        new("dns-listen", "DnsListen", Kind.Value, ":1053", "UDP and TCP DNS address (HOST:PORT, :PORT for all interfaces, or off)", CheckListen),
+        new("tcp-idle-timeout", "TcpIdleTimeout", Kind.Value, "10s", "close DNS-over-TCP connections idle this long", CheckDuration),
+        new("tcp-max-connections", "TcpMaxConnections", Kind.Value, "1024", "most concurrent DNS-over-TCP connections", CheckPositive),
+        new("log-level", "LogLevel", Kind.Value, "info", "debug, info, warn or error", CheckLevel),
+        new("log-format", "LogFormat", Kind.Value, "text", "text or json", CheckFormat),
+        new("version", "", Kind.Bool, "false", "print the version and commit, then exit"),
+        new("help", "", Kind.Bool, "false", "print this help, then exit"),
+    ];
+
+    public static FlagParseResult Parse(IReadOnlyList<string> args)
+    {
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var counts = new Dictionary<string, int>();
+        bool help = false, version = false;
+
+        FlagParseResult Fail(string error) => new(values, false, false, error);
+
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            if (arg.Length < 2 || arg[0] != '-' || arg == "--")
+            {
+                return Fail($"unexpected argument \"{arg}\": flags start with - or -- (see --help)");
+            }
+
+            string body = arg.StartsWith("--", StringComparison.Ordinal) ? arg[2..] : arg[1..];
+            int equals = body.IndexOf('=');
+            string name = equals < 0 ? body : body[..equals];
+            string? inline = equals < 0 ? null : body[(equals + 1)..];
+            if (name is "h")
+            {
+                name = "help";
+            }
+
+            Flag? flag = All.FirstOrDefault(f => f.Name == name);
+            if (flag is null)
+            {
+                return Fail($"unknown flag -{(arg.StartsWith("--", StringComparison.Ordinal) ? "-" : "")}{name} (see --help)");
+            }
+
+            string value;
+            if (flag.Kind == Kind.Bool)
+            {
+                value = inline ?? "true";
+            }
+            else if (inline is not null)
+            {
+                value = inline;
+            }
+            else if (i + 1 < args.Count)
+            {
+                value = args[++i];
+            }
+            else
+            {
+                return Fail($"flag --{flag.Name} needs a value");
+            }
+
+            if ((flag.Check ?? CheckBool)(value) is string problem)
+            {
+                return Fail($"invalid value \"{value}\" for --{flag.Name}: {problem}");
+            }
+
+            switch (flag.Name)
+            {
+                case "help":
+                    help = bool.Parse(value);
+                    continue;
+                case "version":
+                    version = bool.Parse(value);
+                    continue;
+            }
+
+            if (flag.Kind == Kind.Repeatable)
+            {
+                int n = counts.GetValueOrDefault(flag.Key);
+                counts[flag.Key] = n + 1;
+                values[$"{Section}:{flag.Key}:{n}"] = value;
+            }
+            else
+            {
+                values[$"{Section}:{flag.Key}"] = flag.Name == "tcp-idle-timeout" ? ParseDuration(value)!.Value.ToString("c", CultureInfo.InvariantCulture) : value;
+            }
+        }
+
+        return new FlagParseResult(values, help, version, null);
+    }
+
+    public static string HelpText(string version)
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"meshdns {version}: DNS for the hosts of Istio ServiceEntries.");
+        text.AppendLine();
+        text.AppendLine("Usage: meshdns [flags]     (--flag value, --flag=value and -flag all work)");
+        text.AppendLine();
+        text.AppendLine("Flags:");
+        foreach (Flag flag in All)
+        {
+            string left = flag.Kind == Kind.Bool ? $"  --{flag.Name}" : $"  --{flag.Name} {Metavar(flag)}";
+            string defaults = flag.Default.Length == 0 || flag.Kind == Kind.Bool && flag.Default == "false" ? "" : $" (default {flag.Default})";
+            text.AppendLine($"{left,-34} {flag.Help}{defaults}");
+        }
+
+        text.AppendLine();
+        text.AppendLine("Exit codes: 0 stopped cleanly, 1 runtime failure (e.g. address in use), 2 bad flags or configuration.");
+        return text.ToString();
+    }
+
+    private static string Metavar(Flag flag) => flag.Name switch
+    {
+        "from-file" => "PATH",
+        "default-address" => "IP",
+        "zone" => "ZONE",
+        "dns-listen" => "ADDR",
+        "ttl" or "negative-ttl" => "SECONDS",
+        "tcp-idle-timeout" => "DURATION",
+        "tcp-max-connections" => "N",
+        "soa-mname" or "soa-rname" => "NAME",
+        _ => "VALUE",
+    };
+
+    private static string? CheckNotEmpty(string value) => string.IsNullOrWhiteSpace(value) ? "must not be empty" : null;
+
+    private static string? CheckIp(string value) =>
+        IPAddress.TryParse(value, out _) && !value.Contains('/') ? null : "must be an IPv4 or IPv6 address";
+
+    private static string? CheckName(string value) =>
+        value.Trim().Length > 0 && DnsName.TryEncode(value.Trim(), stackalloc byte[DnsName.MaxLength]) > 0 && !value.Contains("..", StringComparison.Ordinal)
+            ? null
+            : "must be a domain name such as global or mesh.example";
+
+    private static string? CheckSeconds(string value) =>
+        uint.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out uint s) && s <= int.MaxValue ? null : "must be a whole number of seconds (0 to 2147483647)";
+
+    private static string? CheckPositive(string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? null : "must be a whole number above 0";
+
+    private static string? CheckBool(string value) => bool.TryParse(value, out _) ? null : "must be true or false";
+
+    private static string? CheckListen(string value) => ListenAddress.TryParse(value, out _, out string? error) ? null : error;
+
+    private static string? CheckLevel(string value) => ParseLevel(value) is null ? "must be debug, info, warn or error" : null;
+
+    private static string? CheckFormat(string value) => value is "text" or "json" ? null : "must be text or json";
+
+    private static string? CheckDuration(string value) => ParseDuration(value) is { } d && d > TimeSpan.Zero ? null : "must be a duration such as 10s, 500ms or 1m";
+
+    /// <summary>Go-style durations ("500ms", "10s", "1m", "1h") or plain seconds.</summary>
+    public static TimeSpan? ParseDuration(string value)
+    {
+        (string suffix, double scale)[] units = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)];
+        foreach ((string suffix, double scale) in units)
+        {
+            if (value.EndsWith(suffix, StringComparison.Ordinal) &&
+                double.TryParse(value[..^suffix.Length], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double amount))
+            {
+                return TimeSpan.FromSeconds(amount * scale);
+            }
+        }
+
+        return double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double seconds) ? TimeSpan.FromSeconds(seconds) : null;
+    }
+
+    /// <summary>Log levels by the names operators use (Go's and .NET's).</summary>
+    public static Microsoft.Extensions.Logging.LogLevel? ParseLevel(string value) => value.ToLowerInvariant() switch
+    {
+        "trace" => Microsoft.Extensions.Logging.LogLevel.Trace,
+        "debug" => Microsoft.Extensions.Logging.LogLevel.Debug,
+        "info" or "information" => Microsoft.Extensions.Logging.LogLevel.Information,
+        "warn" or "warning" => Microsoft.Extensions.Logging.LogLevel.Warning,
+        "error" => Microsoft.Extensions.Logging.LogLevel.Error,
+        _ => null,
+    };
+}

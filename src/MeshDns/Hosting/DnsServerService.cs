@@ -1,0 +1,78 @@
+using System.Net;
+using MeshDns.Cli;
+using MeshDns.Frontends.Dns;
+using MeshDns.Resolver;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace MeshDns.Hosting;
+
+/// <summary>Runs the UDP and TCP DNS frontends on --dns-listen for the lifetime of the host.</summary>
+public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOptions options, ILoggerFactory loggers) : IHostedService
+{
+    private readonly ILogger _logger = loggers.CreateLogger("MeshDns.Dns");
+    private UdpFrontend? _udp;
+    private TcpFrontend? _tcp;
+
+    public IPEndPoint? UdpEndpoint => _udp?.Endpoint;
+
+    public IPEndPoint? TcpEndpoint => _tcp?.Endpoint;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        ListenAddress.TryParse(options.DnsListen, out IPEndPoint? endpoint, out _);
+        if (endpoint is null)
+        {
+            LogOff(_logger);
+            return Task.CompletedTask;
+        }
+
+        _udp = new UdpFrontend(resolver, endpoint, Environment.ProcessorCount, _logger);
+        Bind("udp", endpoint, _udp.Start);
+
+        // With port 0 the kernel picked the UDP port; TCP takes the same one.
+        endpoint = new IPEndPoint(endpoint.Address, _udp.Endpoint.Port);
+        _tcp = new TcpFrontend(resolver, endpoint, new TcpOptions { IdleTimeout = options.TcpIdleTimeout, MaxConnections = options.TcpMaxConnections }, _logger);
+        Bind("tcp", endpoint, _tcp.Start);
+        LogListening(_logger, _udp.Endpoint.ToString(), _tcp.Endpoint.ToString());
+        return Task.CompletedTask;
+    }
+
+    private static void Bind(string network, IPEndPoint endpoint, Action start)
+    {
+        try
+        {
+            start();
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new ListenException($"listen {network} {endpoint}: {Describe(e)}", e);
+        }
+    }
+
+    private static string Describe(System.Net.Sockets.SocketException e) => e.SocketErrorCode switch
+    {
+        System.Net.Sockets.SocketError.AddressAlreadyInUse => "address already in use",
+        System.Net.Sockets.SocketError.AccessDenied => "permission denied (ports below 1024 need privileges)",
+        System.Net.Sockets.SocketError.AddressNotAvailable => "address not available on this machine",
+        _ => e.Message,
+    };
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _udp?.Dispose();
+        if (_tcp is not null)
+        {
+            await _tcp.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "DNS listening on udp {Udp} and tcp {Tcp}")]
+    private static partial void LogListening(ILogger logger, string udp, string tcp);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "DNS listener off (--dns-listen off)")]
+    private static partial void LogOff(ILogger logger);
+}
+
+/// <summary>A listener could not be opened; the process exits 1 with this message.</summary>
+public sealed class ListenException(string message, Exception inner) : Exception(message, inner);

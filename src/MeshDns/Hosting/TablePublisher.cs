@@ -1,0 +1,91 @@
+using System.Net;
+using MeshDns.Resolver;
+using MeshDns.Table;
+using Microsoft.Extensions.Logging;
+
+namespace MeshDns.Hosting;
+
+/// <summary>
+/// Turns each snapshot of ServiceEntries from a source into a new table and swaps it in. Logs, per change,
+/// the count and the mappings that changed, in the words of the original plugin, so operators' greps
+/// keep working: <c>Have 2 service entries</c>, <c>adding DNS mapping: .test.global.->[127.255.0.2]</c>.
+/// </summary>
+public sealed partial class TablePublisher(TableHolder holder, TableOptions options, ILogger<TablePublisher> logger)
+{
+    /// <summary>Beyond this many changed hosts in one update, per-host lines go to debug level.</summary>
+    private const int MaxMappingLines = 1000;
+
+    private readonly Lock _gate = new();
+
+    public void Publish(IReadOnlyList<ServiceEntryInput> entries)
+    {
+        lock (_gate)
+        {
+            NameTable? previous = holder.Current;
+            TableBuildResult result = NameTableBuilder.Build(entries, options, previous?.Serial ?? 0);
+            foreach (TableWarning warning in result.Warnings)
+            {
+                LogSkipped(logger, warning.ServiceEntry, warning.Message);
+            }
+
+            LogHave(logger, entries.Count, result.Table.Hosts.Count);
+            LogChanges(previous?.Hosts ?? [], result.Table.Hosts);
+            holder.Publish(result.Table);
+        }
+    }
+
+    private void LogChanges(IReadOnlyList<HostRecord> before, IReadOnlyList<HostRecord> after)
+    {
+        var old = before.ToDictionary(h => h.Host, StringComparer.Ordinal);
+        var changes = new List<(string Verb, HostRecord Host)>();
+        foreach (HostRecord host in after)
+        {
+            if (!old.Remove(host.Host, out HostRecord? was))
+            {
+                changes.Add(("adding", host));
+            }
+            else if (!was.Addresses.SequenceEqual(host.Addresses))
+            {
+                changes.Add(("updating", host));
+            }
+        }
+
+        changes.AddRange(old.Values.Select(h => ("removing", h)));
+        bool verbose = changes.Count <= MaxMappingLines;
+        if (!verbose)
+        {
+            LogManyChanges(logger, changes.Count);
+        }
+
+        foreach ((string verb, HostRecord host) in changes)
+        {
+            string mapping = $"{Display(host.Host)}->[{string.Join(' ', host.Addresses.Select(a => a.ToString()))}]";
+            if (verbose)
+            {
+                LogMapping(logger, verb, mapping);
+            }
+            else
+            {
+                LogMappingDebug(logger, verb, mapping);
+            }
+        }
+    }
+
+    /// <summary>The original's form: FQDN with the trailing dot; a wildcard as its suffix with a leading dot.</summary>
+    private static string Display(string host) => host.StartsWith("*.", StringComparison.Ordinal) ? host[1..] + "." : host + ".";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ServiceEntry {ServiceEntry}: {Problem}")]
+    private static partial void LogSkipped(ILogger logger, string serviceEntry, string problem);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Have {Count} service entries ({Hosts} hosts served)")]
+    private static partial void LogHave(ILogger logger, int count, int hosts);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Verb} DNS mapping: {Mapping}")]
+    private static partial void LogMapping(ILogger logger, string verb, string mapping);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Verb} DNS mapping: {Mapping}")]
+    private static partial void LogMappingDebug(ILogger logger, string verb, string mapping);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} DNS mappings changed; each is logged at debug level")]
+    private static partial void LogManyChanges(ILogger logger, int count);
+}

@@ -1,0 +1,144 @@
+using System.Net;
+using System.Reflection;
+using MeshDns.Cli;
+using MeshDns.Hosting;
+using MeshDns.Resolver;
+using MeshDns.Sources.Files;
+using MeshDns.Table;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace MeshDns;
+
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        string version = typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+        FlagParseResult flags = Flags.Parse(args);
+        if (flags.Error is not null)
+        {
+            return ConfigError(flags.Error);
+        }
+
+        if (flags.Help)
+        {
+            Console.Out.Write(Flags.HelpText(version));
+            return 0;
+        }
+
+        if (flags.Version)
+        {
+            Console.Out.WriteLine($"meshdns {version}");
+            return 0;
+        }
+
+        HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(flags.Values);
+        var options = new MeshDnsOptions();
+        builder.Configuration.GetSection(Flags.Section).Bind(options);
+
+        if (options.FromFile.Count == 0)
+        {
+            return ConfigError(InKubernetesPod()
+                ? "no ServiceEntry source: this build has no Kubernetes source yet; give --from-file PATH (a YAML file or directory)"
+                : "no ServiceEntry source: give --from-file PATH (a YAML file or directory of ServiceEntries), or run in a Kubernetes pod");
+        }
+
+        foreach (string path in options.FromFile)
+        {
+            if (!File.Exists(path) && !Directory.Exists(path))
+            {
+                return ConfigError($"--from-file {path}: no such file or directory");
+            }
+        }
+
+        ConfigureLogging(builder.Logging, options);
+        ConfigureServices(builder.Services, options);
+
+        using IHost host = builder.Build();
+        try
+        {
+            host.Start();
+        }
+        catch (FileSourceException e)
+        {
+            return ConfigError(e.Message);
+        }
+        catch (ListenException e)
+        {
+            Console.Error.WriteLine($"meshdns: {e.Message}");
+            return 1;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"meshdns: start failed: {e.Message}");
+            return 1;
+        }
+
+        host.WaitForShutdown();
+        return 0;
+    }
+
+    private static int ConfigError(string message)
+    {
+        Console.Error.WriteLine($"meshdns: {message}");
+        return 2;
+    }
+
+    /// <summary>A pod has the API server's address in its environment and a service account token.</summary>
+    private static bool InKubernetesPod() =>
+        Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is { Length: > 0 } &&
+        File.Exists("/var/run/secrets/kubernetes.io/serviceaccount/token");
+
+    private static void ConfigureLogging(ILoggingBuilder logging, MeshDnsOptions options)
+    {
+        logging.SetMinimumLevel(Flags.ParseLevel(options.LogLevel) ?? LogLevel.Information);
+        logging.AddFilter("Microsoft", LogLevel.Warning); // the host's own start/stop chatter
+        logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None); // start failures are reported once, by Main
+        if (options.LogFormat == "json")
+        {
+            logging.AddJsonConsole(o =>
+            {
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+        }
+        else
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                o.ColorBehavior = LoggerColorBehavior.Disabled;
+            });
+        }
+    }
+
+    private static void ConfigureServices(IServiceCollection services, MeshDnsOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton<TableHolder>();
+        services.AddSingleton(new TableOptions(options.DefaultAddress is null ? null : IPAddress.Parse(options.DefaultAddress)));
+        services.AddSingleton(new ResolverOptions
+        {
+            Ttl = options.Ttl,
+            NegativeTtl = options.NegativeTtl,
+            Zones = options.Zone,
+            SoaMName = options.SoaMname,
+            SoaRName = options.SoaRname,
+            RoundRobin = options.RoundRobin,
+        });
+        services.AddSingleton<DnsResolver>();
+        services.AddSingleton<TablePublisher>();
+        services.AddSingleton(sp => new FileSource(options.FromFile, sp.GetRequiredService<ILogger<FileSource>>(), TimeSpan.FromMilliseconds(200)));
+
+        // Order matters: the table is loaded before the listeners open.
+        services.AddHostedService<FileSourceService>();
+        services.AddHostedService<DnsServerService>();
+    }
+}

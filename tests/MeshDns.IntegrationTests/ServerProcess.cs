@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace MeshDns.IntegrationTests;
+
+/// <summary>A meshdns process with its output captured line by line.</summary>
+internal sealed class ServerProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _lines = [];
+
+    private ServerProcess(Process process)
+    {
+        _process = process;
+        _process.OutputDataReceived += (_, e) => Add(e.Data);
+        _process.ErrorDataReceived += (_, e) => Add(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public int Port { get; private init; }
+
+    public IReadOnlyList<string> Lines
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return [.. _lines];
+            }
+        }
+    }
+
+    public string Output => string.Join('\n', Lines);
+
+    public bool HasExited => _process.HasExited;
+
+    public int Pid => _process.Id;
+
+    public static ServerProcess Start(params string[] args) => Start(0, args);
+
+    /// <summary>Starts meshdns; with <paramref name="port"/> &gt; 0 it also waits until DNS is listening.</summary>
+    public static ServerProcess Start(int port, params string[] args)
+    {
+        var info = new ProcessStartInfo(Repo.Binary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment.Remove("KUBERNETES_SERVICE_HOST");
+        var server = new ServerProcess(Process.Start(info)!) { Port = port };
+        if (port > 0)
+        {
+            server.WaitForLine("DNS listening", TimeSpan.FromSeconds(30));
+        }
+
+        return server;
+    }
+
+    public static int FreePort()
+    {
+        // A port free for both TCP and UDP on loopback.
+        for (int attempt = 0; attempt < 50; attempt++)
+        {
+            using var tcp = new TcpListener(IPAddress.Loopback, 0);
+            tcp.Start();
+            int port = ((IPEndPoint)tcp.LocalEndpoint).Port;
+            try
+            {
+                using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));
+                return port;
+            }
+            catch (SocketException)
+            {
+            }
+        }
+
+        throw new InvalidOperationException("no free port");
+    }
+
+    public string WaitForLine(string text, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            string? line = Lines.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
+            if (line is not null)
+            {
+                return line;
+            }
+
+            if (_process.HasExited)
+            {
+                Thread.Sleep(200); // let the output readers drain
+                line = Lines.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
+                return line ?? throw new InvalidOperationException($"meshdns exited ({_process.ExitCode}) before printing \"{text}\":\n{Output}");
+            }
+
+            Thread.Sleep(50);
+        }
+
+        throw new TimeoutException($"no \"{text}\" within {timeout}:\n{Output}");
+    }
+
+    public int WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+        {
+            throw new TimeoutException($"meshdns still running after {timeout}:\n{Output}");
+        }
+
+        _process.WaitForExit(); // flush redirected output
+        return _process.ExitCode;
+    }
+
+    public void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    private void Add(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_lines)
+        {
+            _lines.Add(line);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(5000);
+        }
+
+        _process.Dispose();
+    }
+}

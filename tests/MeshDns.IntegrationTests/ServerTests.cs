@@ -1,0 +1,176 @@
+namespace MeshDns.IntegrationTests;
+
+/// <summary>The meshdns process answering real dig queries over UDP and TCP from YAML files.</summary>
+public sealed class ServerTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("meshdns-it-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static string Entry(string name, string host, string address, string apiVersion = "networking.istio.io/v1") => $"""
+        apiVersion: {apiVersion}
+        kind: ServiceEntry
+        metadata:
+          name: {name}
+          namespace: mesh
+        spec:
+          hosts: ["{host}"]
+          addresses: ["{address}"]
+          resolution: STATIC
+        """;
+
+    [Fact]
+    public void Serves_the_examples_over_udp_and_tcp_with_dig()
+    {
+        int port = ServerProcess.FreePort();
+        using ServerProcess server = ServerProcess.Start(port, "--from-file", Repo.Examples, "--dns-listen", $"127.0.0.1:{port}");
+
+        foreach (string transport in new[] { "+notcp", "+tcp" })
+        {
+            DigResult a = DigResult.Run(port, "service1.test.global", "A", transport);
+            Assert.Equal("NOERROR", a.Status);
+            Assert.Equal(["127.255.0.2"], a.Data);
+            Assert.Contains("aa", a.Flags);
+            Assert.DoesNotContain("ra", a.Flags);
+
+            DigResult b = DigResult.Run(port, "Service2.TEST.global", "A", transport);
+            Assert.Equal(["127.255.0.2"], b.Data);
+
+            DigResult aaaa = DigResult.Run(port, "service1.test.global", "AAAA", transport);
+            Assert.Equal("NOERROR", aaaa.Status);
+            Assert.Empty(aaaa.Answers);
+
+            DigResult unknown = DigResult.Run(port, "nothing.example.org", "A", transport);
+            Assert.Equal("NXDOMAIN", unknown.Status);
+        }
+
+        Assert.Contains(server.Lines, l => l.Contains("adding DNS mapping: .test.global.->[127.255.0.2]", StringComparison.Ordinal));
+        Assert.Contains(server.Lines, l => l.Contains("Have ", StringComparison.Ordinal) && l.Contains(" service entries", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Follows_file_edits_and_keeps_serving_through_a_broken_file()
+    {
+        string file = Path.Combine(_dir, "svc.yaml");
+        File.WriteAllText(file, Entry("svc", "svc.mesh.global", "10.0.0.1"));
+        int port = ServerProcess.FreePort();
+        using ServerProcess server = ServerProcess.Start(port, "--from-file", _dir, "--dns-listen", $"127.0.0.1:{port}", "--zone", "global");
+
+        Assert.Equal(["10.0.0.1"], DigResult.Run(port, "svc.mesh.global").Data);
+
+        File.WriteAllText(file, Entry("svc", "svc.mesh.global", "10.0.0.2"));
+        Eventually(() => DigResult.Run(port, "svc.mesh.global").Data.SequenceEqual(["10.0.0.2"]), server);
+        server.WaitForLine("updating DNS mapping: svc.mesh.global.->[10.0.0.2]", TimeSpan.FromSeconds(5));
+
+        File.WriteAllText(Path.Combine(_dir, "more.yaml"), Entry("more", "*.more.global", "10.0.0.3", "networking.istio.io/v1alpha3"));
+        Eventually(() => DigResult.Run(port, "a.b.more.global").Data.SequenceEqual(["10.0.0.3"]), server);
+
+        // A broken edit: an error naming the file and line, and the last good answers stay.
+        File.WriteAllText(file, "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nspec:\n  hosts: [unclosed\n");
+        string error = server.WaitForLine("svc.yaml:", TimeSpan.FromSeconds(10));
+        Assert.Matches(@"svc\.yaml:\d+", error);
+        Thread.Sleep(500);
+        Assert.Equal(["10.0.0.2"], DigResult.Run(port, "svc.mesh.global").Data);
+        Assert.Equal(["10.0.0.3"], DigResult.Run(port, "x.more.global", "A", "+tcp").Data);
+
+        File.Delete(Path.Combine(_dir, "more.yaml"));
+        Eventually(() => DigResult.Run(port, "a.b.more.global").Status == "NXDOMAIN", server);
+        Assert.False(server.HasExited);
+    }
+
+    [Fact]
+    public void Sigterm_stops_it_cleanly()
+    {
+        int port = ServerProcess.FreePort();
+        using ServerProcess server = ServerProcess.Start(port, "--from-file", Repo.Examples, "--dns-listen", $"127.0.0.1:{port}");
+        Assert.Equal("NOERROR", DigResult.Run(port, "service1.test.global").Status);
+        server.Signal("TERM");
+        Assert.Equal(0, server.WaitForExit(TimeSpan.FromSeconds(15)));
+    }
+
+    [Fact]
+    public void Port_in_use_exits_1_with_a_clear_error()
+    {
+        int port = ServerProcess.FreePort();
+        using ServerProcess first = ServerProcess.Start(port, "--from-file", Repo.Examples, "--dns-listen", $"127.0.0.1:{port}");
+        using ServerProcess second = ServerProcess.Start("--from-file", Repo.Examples, "--dns-listen", $"127.0.0.1:{port}");
+        Assert.Equal(1, second.WaitForExit(TimeSpan.FromSeconds(30)));
+        Assert.Contains(second.Lines, l => l.Contains($"listen udp 127.0.0.1:{port}: address already in use", StringComparison.Ordinal));
+        Assert.Equal("NOERROR", DigResult.Run(port, "service1.test.global").Status); // the first keeps serving
+    }
+
+    [Theory]
+    [InlineData("--ttl abc", "invalid value \"abc\" for --ttl")]
+    [InlineData("--ttl=-1", "invalid value \"-1\" for --ttl")]
+    [InlineData("--bogus", "unknown flag --bogus")]
+    [InlineData("-bogus=1", "unknown flag -bogus")]
+    [InlineData("--dns-listen 1053", "invalid value \"1053\" for --dns-listen")]
+    [InlineData("--default-address 10.0.0.0/8", "invalid value \"10.0.0.0/8\" for --default-address")]
+    [InlineData("--zone a..b", "invalid value \"a..b\" for --zone")]
+    [InlineData("--log-format xml", "invalid value \"xml\" for --log-format")]
+    [InlineData("--from-file", "flag --from-file needs a value")]
+    [InlineData("stray", "unexpected argument \"stray\"")]
+    [InlineData("--ttl 30", "no ServiceEntry source: give --from-file PATH")]
+    [InlineData("--from-file /nonexistent/meshdns", "/nonexistent/meshdns")]
+    public void Bad_flags_exit_2_with_one_line_naming_the_problem(string args, string expected)
+    {
+        using ServerProcess server = ServerProcess.Start(args.Split(' '));
+        Assert.Equal(2, server.WaitForExit(TimeSpan.FromSeconds(30)));
+        string line = Assert.Single(server.Lines, l => l.Length > 0);
+        Assert.StartsWith("meshdns: ", line, StringComparison.Ordinal);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Go_style_single_dash_flags_work()
+    {
+        int port = ServerProcess.FreePort();
+        using ServerProcess server = ServerProcess.Start(port, "-from-file=" + Repo.Examples, $"-dns-listen=127.0.0.1:{port}", "-ttl", "77", "-default-address=10.9.9.9");
+        DigResult a = DigResult.Run(port, "service1.test.global");
+        Assert.Contains("77", a.Answers.Single().Split('\t', ' ', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void Version_and_help()
+    {
+        using ServerProcess version = ServerProcess.Start("--version");
+        Assert.Equal(0, version.WaitForExit(TimeSpan.FromSeconds(30)));
+        Assert.Matches(@"^meshdns \d+\.\d+\.\d+", version.Lines[0]);
+
+        using ServerProcess help = ServerProcess.Start("-help");
+        Assert.Equal(0, help.WaitForExit(TimeSpan.FromSeconds(30)));
+        foreach (string flag in new[] { "--from-file PATH", "--default-address IP", "--zone ZONE", "--ttl SECONDS", "--dns-listen ADDR", "--log-level", "--log-format", "--version", "--help" })
+        {
+            Assert.Contains(help.Lines, l => l.TrimStart().StartsWith(flag, StringComparison.Ordinal));
+        }
+
+        Assert.Contains(help.Lines, l => l.Contains("(default :1053)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Json_logs_are_one_object_per_line()
+    {
+        int port = ServerProcess.FreePort();
+        using ServerProcess server = ServerProcess.Start(port, "--from-file", Repo.Examples, "--dns-listen", $"127.0.0.1:{port}", "--log-format", "json");
+        string line = server.WaitForLine("adding DNS mapping", TimeSpan.FromSeconds(5));
+        using var json = System.Text.Json.JsonDocument.Parse(line);
+        Assert.Equal("Information", json.RootElement.GetProperty("LogLevel").GetString());
+        Assert.Contains("DNS mapping", json.RootElement.GetProperty("Message").GetString(), StringComparison.Ordinal);
+    }
+
+    private static void Eventually(Func<bool> condition, ServerProcess server)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            if (condition())
+            {
+                return;
+            }
+
+            Thread.Sleep(100);
+        }
+
+        Assert.Fail("condition not met within 15 s; server output:\n" + server.Output);
+    }
+}

@@ -1,0 +1,360 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using MeshDns.Sources.Files;
+using MeshDns.Table;
+using Microsoft.Extensions.Logging;
+
+namespace MeshDns.Sources.Tests;
+
+/// <summary>
+/// FileSource against a real temporary directory. Waits poll for up to 10 s for the expected content and
+/// never assert on timing.
+/// </summary>
+public sealed class FileSourceTests : IDisposable
+{
+    private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("meshdns-files-");
+    private readonly RecordingLogger<FileSource> _log = new();
+    private readonly ConcurrentQueue<IReadOnlyList<ServiceEntryInput>> _changes = new();
+    private readonly List<FileSource> _sources = [];
+
+    public void Dispose()
+    {
+        foreach (FileSource source in _sources)
+        {
+            source.Dispose();
+        }
+
+        _dir.Delete(recursive: true);
+    }
+
+    private string PathOf(string name) => Path.Join(_dir.FullName, name);
+
+    private void Write(string name, string content) => File.WriteAllText(PathOf(name), content);
+
+    /// <summary>A ServiceEntry t/NAME with the given hosts.</summary>
+    private static string Entry(string name, params string[] hosts) =>
+        $"apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: {name}\n  namespace: t\nspec:\n  hosts: [{string.Join(", ", hosts)}]\n  resolution: DNS\n";
+
+    private FileSource Start(params string[] paths)
+    {
+        var source = new FileSource(paths.Length == 0 ? [_dir.FullName] : paths, _log, Debounce);
+        _sources.Add(source);
+        source.Changed += _changes.Enqueue;
+        source.Start();
+        return source;
+    }
+
+    /// <summary>namespace/name → hosts, comma-separated.</summary>
+    private static Dictionary<string, string> View(IReadOnlyList<ServiceEntryInput> entries) =>
+        entries.ToDictionary(e => e.Id, e => string.Join(",", e.Hosts));
+
+    private static async Task Eventually(Func<bool> condition, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > Patience)
+            {
+                Assert.Fail($"Timed out after {Patience.TotalSeconds} s waiting for {what}");
+            }
+
+            await Task.Delay(25);
+        }
+    }
+
+    /// <summary>Waits until the last Changed (and Current) shows exactly <paramref name="expected"/>.</summary>
+    private async Task ExpectEntries(FileSource source, Dictionary<string, string> expected, string what)
+    {
+        bool Matches(IReadOnlyList<ServiceEntryInput> entries)
+        {
+            Dictionary<string, string> view = View(entries);
+            return view.Count == expected.Count && expected.All(kv => view.TryGetValue(kv.Key, out string? hosts) && hosts == kv.Value);
+        }
+
+        await Eventually(() => _changes.LastOrDefault() is { } last && Matches(last), what);
+        Assert.Equal(expected, View(source.Current));
+    }
+
+    [Fact]
+    public void Start_loads_yaml_and_yml_files_of_a_directory_and_raises_changed_once()
+    {
+        Write("a.yaml", Entry("a", "a.global"));
+        Write("b.yml", Entry("b", "b.global") + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n");
+        Write("c.txt", Entry("c", "c.global"));
+        Write(".hidden.yaml", Entry("hidden", "hidden.global"));
+        Directory.CreateDirectory(PathOf("sub"));
+        Write("sub/d.yaml", Entry("d", "d.global"));
+
+        FileSource source = Start();
+
+        IReadOnlyList<ServiceEntryInput> initial = Assert.Single(_changes);
+        Assert.Equal(new Dictionary<string, string> { ["t/a"] = "a.global", ["t/b"] = "b.global" }, View(initial));
+        Assert.Same(initial, source.Current);
+        string loaded = Assert.Single(_log.At(LogLevel.Information));
+        Assert.StartsWith("Loaded 2 ServiceEntries from 2 files (2 read anew, 0 invalid entries skipped, 1 other documents ignored, 0 files with errors)", loaded);
+        Assert.Empty(_log.At(LogLevel.Warning));
+        Assert.Empty(_log.At(LogLevel.Error));
+    }
+
+    [Fact]
+    public void An_empty_directory_yields_no_entries()
+    {
+        FileSource source = Start();
+
+        Assert.Empty(Assert.Single(_changes));
+        Assert.Empty(source.Current);
+    }
+
+    [Fact]
+    public async Task Editing_a_file_raises_changed_with_the_new_content()
+    {
+        Write("a.yaml", Entry("a", "a.global"));
+        Write("b.yaml", Entry("b", "b.global"));
+        FileSource source = Start();
+
+        Write("a.yaml", Entry("a", "a2.global", "a3.global"));
+
+        await ExpectEntries(source, new() { ["t/a"] = "a2.global,a3.global", ["t/b"] = "b.global" }, "the edit of a.yaml");
+    }
+
+    [Fact]
+    public async Task A_new_file_in_the_directory_is_added()
+    {
+        Write("a.yaml", Entry("a", "a.global"));
+        FileSource source = Start();
+
+        Write("new.yml", Entry("new", "new.global"));
+
+        await ExpectEntries(source, new() { ["t/a"] = "a.global", ["t/new"] = "new.global" }, "new.yml");
+    }
+
+    [Fact]
+    public async Task A_deleted_file_contributes_nothing()
+    {
+        Write("a.yaml", Entry("a", "a.global"));
+        Write("b.yaml", Entry("b", "b.global"));
+        FileSource source = Start();
+
+        File.Delete(PathOf("b.yaml"));
+
+        await ExpectEntries(source, new() { ["t/a"] = "a.global" }, "the removal of b.yaml");
+    }
+
+    [Fact]
+    public async Task A_broken_file_keeps_its_last_good_entries_and_logs_one_error()
+    {
+        Write("a.yaml", Entry("a", "a.global"));
+        Write("b.yaml", Entry("b", "b.global"));
+        FileSource source = Start();
+        string file = Path.Join(_dir.FullName, "a.yaml");
+
+        Write("a.yaml", "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: a\nspec:\n  hosts: [a.global]]\n");
+        await Eventually(() => _log.At(LogLevel.Error).Any(), "the error for a.yaml");
+
+        string error = Assert.Single(_log.At(LogLevel.Error));
+        Assert.StartsWith($"{file}:6: ", error);
+        Assert.EndsWith("; keeping its previous 1 entries", error);
+        Assert.Equal(new Dictionary<string, string> { ["t/a"] = "a.global", ["t/b"] = "b.global" }, View(source.Current));
+
+        // The other files still update, and the broken one is not reported again while it is unchanged.
+        Write("b.yaml", Entry("b", "b2.global"));
+        await ExpectEntries(source, new() { ["t/a"] = "a.global", ["t/b"] = "b2.global" }, "the edit of b.yaml");
+        Assert.Single(_log.At(LogLevel.Error));
+
+        // Fixed: its new content is used.
+        Write("a.yaml", Entry("a", "fixed.global"));
+        await ExpectEntries(source, new() { ["t/a"] = "fixed.global", ["t/b"] = "b2.global" }, "the fix of a.yaml");
+        Assert.Single(_log.At(LogLevel.Error));
+    }
+
+    [Fact]
+    public void A_file_broken_from_the_start_contributes_nothing()
+    {
+        Write("a.yaml", "a: [\n");
+        Write("b.yaml", Entry("b", "b.global"));
+
+        FileSource source = Start();
+
+        Assert.Equal(new Dictionary<string, string> { ["t/b"] = "b.global" }, View(source.Current));
+        string error = Assert.Single(_log.At(LogLevel.Error));
+        Assert.StartsWith($"{Path.Join(_dir.FullName, "a.yaml")}:2: ", error);
+        Assert.EndsWith("; it contributes no entries", error);
+        Assert.Contains("1 files with errors", Assert.Single(_log.At(LogLevel.Information)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bad_entry_is_logged_as_a_warning_naming_it()
+    {
+        Write("a.yaml", Entry("good", "good.global") + "---\n" + Entry("bad", "[x]").Replace("hosts: [[x]]", "hosts: {x: y}", StringComparison.Ordinal));
+
+        FileSource source = Start();
+
+        Assert.Equal(["t/good"], source.Current.Select(e => e.Id));
+        Assert.Equal(
+            $"{Path.Join(_dir.FullName, "a.yaml")}:16 t/bad: spec.hosts: expected a list of strings, found a map",
+            Assert.Single(_log.At(LogLevel.Warning)));
+        Assert.Contains("1 invalid entries skipped", Assert.Single(_log.At(LogLevel.Information)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_file_replaced_by_rename_is_read_again()
+    {
+        Write("a.yaml", Entry("a", "a.global"));
+        FileSource source = Start();
+
+        Write("a.yaml.tmp", Entry("a", "renamed.global"));
+        File.Move(PathOf("a.yaml.tmp"), PathOf("a.yaml"), overwrite: true);
+
+        await ExpectEntries(source, new() { ["t/a"] = "renamed.global" }, "a.yaml replaced by rename");
+    }
+
+    [Fact]
+    public async Task A_single_file_path_is_watched_alone()
+    {
+        Write("only.yaml", Entry("only", "only.global"));
+        Write("other.yaml", Entry("other", "other.global"));
+        FileSource source = Start(PathOf("only.yaml"));
+        Assert.Equal(["t/only"], source.Current.Select(e => e.Id));
+
+        // Replaced by rename, as editors save.
+        Write(".only.yaml.swp", Entry("only", "saved.global"));
+        File.Move(PathOf(".only.yaml.swp"), PathOf("only.yaml"), overwrite: true);
+        await ExpectEntries(source, new() { ["t/only"] = "saved.global" }, "only.yaml replaced by rename");
+
+        // Siblings stay out, whatever happens to them.
+        Write("sibling.yaml", Entry("sibling", "sibling.global"));
+        Write("only.yaml", Entry("only", "last.global"));
+        await ExpectEntries(source, new() { ["t/only"] = "last.global" }, "the last edit of only.yaml");
+
+        // Deleted, then created again.
+        File.Delete(PathOf("only.yaml"));
+        await ExpectEntries(source, [], "the removal of only.yaml");
+        Write("only.yaml", Entry("only", "back.global"));
+        await ExpectEntries(source, new() { ["t/only"] = "back.global" }, "only.yaml created again");
+    }
+
+    [Fact]
+    public async Task Files_and_directories_combine_and_a_later_file_wins_a_repeated_name()
+    {
+        string other = Directory.CreateTempSubdirectory("meshdns-files-other-").FullName;
+        try
+        {
+            Write("a.yaml", Entry("a", "a.global"));
+            Write("b.yaml", Entry("shared", "from-b.global"));
+            File.WriteAllText(Path.Join(other, "z.yaml"), Entry("shared", "from-z.global"));
+
+            FileSource source = Start(_dir.FullName, Path.Join(other, "z.yaml"));
+
+            Assert.Equal(new Dictionary<string, string> { ["t/a"] = "a.global", ["t/shared"] = "from-z.global" }, View(source.Current));
+            string warning = Assert.Single(_log.At(LogLevel.Warning));
+            Assert.Equal($"t/shared is defined in {Path.Join(_dir.FullName, "b.yaml")} and in {Path.Join(other, "z.yaml")}; the one in {Path.Join(other, "z.yaml")} is used", warning);
+
+            File.Delete(Path.Join(other, "z.yaml"));
+            await ExpectEntries(source, new() { ["t/a"] = "a.global", ["t/shared"] = "from-b.global" }, "the removal of z.yaml");
+        }
+        finally
+        {
+            Directory.Delete(other, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Rewriting_the_same_content_does_not_raise_changed()
+    {
+        Write("a.yaml", Entry("a", "a.global"));
+        Write("b.yaml", Entry("b", "b.global"));
+        FileSource source = Start();
+
+        Write("a.yaml", Entry("a", "a.global"));
+        File.SetLastWriteTimeUtc(PathOf("a.yaml"), DateTime.UtcNow.AddMinutes(1));
+        Write("b.yaml", Entry("b", "b2.global"));
+        await ExpectEntries(source, new() { ["t/a"] = "a.global", ["t/b"] = "b2.global" }, "the edit of b.yaml");
+
+        Assert.Equal(2, _changes.Count); // the initial load and the edit of b.yaml, nothing for a.yaml
+    }
+
+    [Fact]
+    public async Task Many_quick_writes_end_with_the_last_content()
+    {
+        Write("a.yaml", Entry("a", "a.global"));
+        FileSource source = Start();
+
+        for (int i = 0; i < 50; i++)
+        {
+            Write("a.yaml", Entry("a", $"a{i}.global"));
+        }
+
+        await ExpectEntries(source, new() { ["t/a"] = "a49.global" }, "the last of 50 writes");
+    }
+
+    [Fact]
+    public async Task A_kubernetes_volume_update_is_seen()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // the atomic writer's symbolic links are a Linux matter
+        }
+
+        // The layout of a ConfigMap volume: a.yaml -> ..data/a.yaml, ..data -> ..2024_1; an update writes a
+        // new timestamped directory and renames a new ..data link over the old one.
+        Directory.CreateDirectory(PathOf("..2024_1"));
+        Write("..2024_1/a.yaml", Entry("a", "v1.global"));
+        File.CreateSymbolicLink(PathOf("..data"), "..2024_1");
+        File.CreateSymbolicLink(PathOf("a.yaml"), "..data/a.yaml");
+        FileSource source = Start();
+        Assert.Equal(new Dictionary<string, string> { ["t/a"] = "v1.global" }, View(source.Current));
+
+        Directory.CreateDirectory(PathOf("..2024_2"));
+        Write("..2024_2/a.yaml", Entry("a", "v2.global"));
+        File.CreateSymbolicLink(PathOf("..data_tmp"), "..2024_2");
+        using (Process mv = Process.Start("mv", ["-T", PathOf("..data_tmp"), PathOf("..data")]))
+        {
+            await mv.WaitForExitAsync();
+            Assert.Equal(0, mv.ExitCode);
+        }
+
+        await ExpectEntries(source, new() { ["t/a"] = "v2.global" }, "the ..data swap");
+    }
+
+    [Fact]
+    public async Task After_dispose_changes_are_not_raised()
+    {
+        Write("a.yaml", Entry("a", "a.global"));
+        FileSource source = Start();
+        source.Dispose();
+
+        Write("a.yaml", Entry("a", "changed.global"));
+        await Task.Delay(Debounce * 5);
+
+        Assert.Single(_changes);
+        Assert.Equal(["a.global"], Assert.Single(source.Current).Hosts);
+        source.Dispose(); // twice is fine
+    }
+
+    [Fact]
+    public void A_missing_path_fails_start_with_one_line()
+    {
+        string missing = PathOf("nope");
+        using var source = new FileSource([_dir.FullName, missing], _log, Debounce);
+        source.Changed += _changes.Enqueue;
+
+        var e = Assert.Throws<FileSourceException>(source.Start);
+
+        Assert.Equal($"--from-file {missing}: no such file or directory", e.Message);
+        Assert.Empty(_changes);
+    }
+
+    [Fact]
+    public void Start_twice_and_start_after_dispose_are_refused()
+    {
+        FileSource source = Start();
+        Assert.Throws<InvalidOperationException>(source.Start);
+
+        var disposed = new FileSource([_dir.FullName], _log, Debounce);
+        disposed.Dispose();
+        Assert.Throws<ObjectDisposedException>(disposed.Start);
+    }
+}
