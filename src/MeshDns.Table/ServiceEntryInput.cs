@@ -4,7 +4,7 @@ namespace MeshDns.Table;
 /// What the table needs of one ServiceEntry. Sources (files, Kubernetes) map their models to this, so the
 /// table does not depend on how entries are read.
 /// </summary>
-/// <param name="Namespace">metadata.namespace ("" when a file gives none).</param>
+/// <param name="Namespace">metadata.namespace (the file source uses "default" when a file gives none, like kubectl).</param>
 /// <param name="Name">metadata.name.</param>
 /// <param name="CreationTimestamp">metadata.creationTimestamp; null sorts after every timestamp.</param>
 /// <param name="Hosts">spec.hosts: exact names or <c>*.suffix</c> wildcards.</param>

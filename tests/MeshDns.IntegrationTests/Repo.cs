@@ -14,7 +14,7 @@ internal static class Repo
             string? configured = Environment.GetEnvironmentVariable("MESHDNS_BINARY");
             if (!string.IsNullOrEmpty(configured))
             {
-                return Path.GetFullPath(configured);
+                return Path.GetFullPath(configured, Root); // relative paths are from the repository root
             }
 
             string bin = Path.Combine(Root, "src", "MeshDns", "bin");
