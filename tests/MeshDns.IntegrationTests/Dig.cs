@@ -9,7 +9,9 @@ internal sealed partial record DigResult(string Status, IReadOnlyList<string> Fl
     /// <summary>Answer data only (last field of each answer line), in order.</summary>
     public IReadOnlyList<string> Data => Answers.Select(a => a.Split('\t', ' ').Last(s => s.Length > 0)).ToList();
 
-    public static DigResult Run(int port, string name, string type = "A", params string[] options)
+    public static DigResult Run(int port, string name, string type = "A", params string[] options) => RunAt("127.0.0.1", port, name, type, options);
+
+    public static DigResult RunAt(string server, int port, string name, string type = "A", params string[] options)
     {
         var info = new ProcessStartInfo("dig")
         {
@@ -17,7 +19,7 @@ internal sealed partial record DigResult(string Status, IReadOnlyList<string> Fl
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string arg in (string[])["@127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), name, type, "+tries=1", "+time=3", .. options])
+        foreach (string arg in (string[])["@" + server, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), name, type, "+tries=1", "+time=3", .. options])
         {
             info.ArgumentList.Add(arg);
         }

@@ -79,12 +79,26 @@ public sealed class ServerTests : IDisposable
     }
 
     [Fact]
-    public void Sigterm_stops_it_cleanly()
+    public void All_interfaces_listen_dual_stack_for_ipv4_and_ipv6()
+    {
+        int port = ServerProcess.FreePort();
+        using ServerProcess server = ServerProcess.Start(port, "--from-file", Repo.Examples, "--dns-listen", $":{port}");
+        foreach (string transport in new[] { "+notcp", "+tcp" })
+        {
+            Assert.Equal(["127.255.0.2"], DigResult.RunAt("127.0.0.1", port, "service1.test.global", "A", transport).Data);
+            Assert.Equal(["127.255.0.2"], DigResult.RunAt("::1", port, "service1.test.global", "A", transport).Data);
+        }
+    }
+
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    public void Signals_stop_it_cleanly(string signal)
     {
         int port = ServerProcess.FreePort();
         using ServerProcess server = ServerProcess.Start(port, "--from-file", Repo.Examples, "--dns-listen", $"127.0.0.1:{port}");
         Assert.Equal("NOERROR", DigResult.Run(port, "service1.test.global").Status);
-        server.Signal("TERM");
+        server.Signal(signal);
         Assert.Equal(0, server.WaitForExit(TimeSpan.FromSeconds(15)));
     }
 
