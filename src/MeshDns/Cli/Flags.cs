@@ -31,6 +31,9 @@ public static class Flags
     private static readonly Flag[] All =
     [
         new("from-file", "FromFile", Kind.Repeatable, "", "YAML file or directory of *.yaml/*.yml ServiceEntries; repeatable; reloaded on change", CheckNotEmpty),
+        new("kubeconfig", "Kubeconfig", Kind.Value, "", "kubeconfig file of the Kubernetes source (in a pod: the service account; else $KUBECONFIG or ~/.kube/config)", CheckNotEmpty),
+        new("context", "Context", Kind.Value, "", "kubeconfig context to use (default: its current-context)", CheckNotEmpty),
+        new("namespace", "Namespace", Kind.Repeatable, "", "follow ServiceEntries of this namespace only; repeatable or comma-separated (default: all namespaces)", CheckNamespaces),
         new("default-address", "DefaultAddress", Kind.Value, "", "address served for hosts without spec.addresses or status.addresses", CheckIp),
         new("zone", "Zone", Kind.Repeatable, "", "zone served with authority (SOA, NS, REFUSED outside); repeatable; none: answer every host, NXDOMAIN otherwise", CheckName),
         new("ttl", "Ttl", Kind.Value, "30", "TTL of answers, in seconds", CheckSeconds),
@@ -148,7 +151,9 @@ public static class Flags
 
     private static string Metavar(Flag flag) => flag.Name switch
     {
-        "from-file" => "PATH",
+        "from-file" or "kubeconfig" => "PATH",
+        "context" => "NAME",
+        "namespace" => "NS",
         "default-address" => "IP",
         "zone" => "ZONE",
         "dns-listen" => "ADDR",
@@ -158,6 +163,11 @@ public static class Flags
         "soa-mname" or "soa-rname" => "NAME",
         _ => "VALUE",
     };
+
+    private static string? CheckNamespaces(string value) =>
+        value.Split(',').All(n => n.Length is > 0 and <= 63 && n.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-') && n[0] != '-' && n[^1] != '-')
+            ? null
+            : "must be namespace names (lower-case letters, digits and '-'), comma-separated";
 
     private static string? CheckNotEmpty(string value) => string.IsNullOrWhiteSpace(value) ? "must not be empty" : null;
 

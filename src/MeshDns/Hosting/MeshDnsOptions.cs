@@ -6,6 +6,12 @@ public sealed class MeshDnsOptions
 {
     public List<string> FromFile { get; set; } = [];
 
+    public string? Kubeconfig { get; set; }
+
+    public string? Context { get; set; }
+
+    public List<string> Namespace { get; set; } = [];
+
     public string? DefaultAddress { get; set; }
 
     public List<string> Zone { get; set; } = [];

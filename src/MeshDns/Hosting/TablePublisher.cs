@@ -19,20 +19,38 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
     private const long MinimumHeapToTrim = 48L * 1024 * 1024;
 
     private readonly Lock _gate = new();
+    private readonly Dictionary<string, IReadOnlyList<ServiceEntryInput>?> _sources = new(StringComparer.Ordinal);
     private long _liveAfterTrim;
 
-    public void Publish(IReadOnlyList<ServiceEntryInput> entries)
+    /// <summary>Declares a source; no table is published until every declared source has sent a snapshot.</summary>
+    public void Expect(string source)
     {
         lock (_gate)
         {
+            _sources.TryAdd(source, null);
+        }
+    }
+
+    /// <summary>Replaces one source's snapshot and publishes the union of all sources' latest snapshots.</summary>
+    public void Publish(string source, IReadOnlyList<ServiceEntryInput> entries)
+    {
+        lock (_gate)
+        {
+            _sources[source] = entries;
+            if (_sources.Values.Any(v => v is null))
+            {
+                return; // another source has not synced yet: keep answering SERVFAIL rather than half a table
+            }
+
+            List<ServiceEntryInput> all = [.. _sources.Values.SelectMany(v => v!)];
             NameTable? previous = holder.Current;
-            TableBuildResult result = NameTableBuilder.Build(entries, options, previous?.Serial ?? 0);
+            TableBuildResult result = NameTableBuilder.Build(all, options, previous?.Serial ?? 0);
             foreach (TableWarning warning in result.Warnings)
             {
                 LogSkipped(logger, warning.ServiceEntry, warning.Message);
             }
 
-            LogHave(logger, entries.Count, result.Table.Hosts.Count);
+            LogHave(logger, all.Count, result.Table.Hosts.Count);
             LogChanges(previous?.Hosts ?? [], result.Table.Hosts);
             holder.Publish(result.Table);
             ReleaseGarbage();
