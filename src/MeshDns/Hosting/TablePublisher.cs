@@ -42,15 +42,17 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
                 return; // another source has not synced yet: keep answering SERVFAIL rather than half a table
             }
 
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             List<ServiceEntryInput> all = [.. _sources.Values.SelectMany(v => v!)];
             NameTable? previous = holder.Current;
             TableBuildResult result = NameTableBuilder.Build(all, options, previous?.Serial ?? 0);
+            double buildMs = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             foreach (TableWarning warning in result.Warnings)
             {
                 LogSkipped(logger, warning.ServiceEntry, warning.Message);
             }
 
-            LogHave(logger, all.Count, result.Table.Hosts.Count);
+            LogHave(logger, all.Count, result.Table.Hosts.Count, buildMs);
             LogChanges(previous?.Hosts ?? [], result.Table.Hosts);
             holder.Publish(result.Table);
             ReleaseGarbage();
@@ -118,8 +120,8 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
     [LoggerMessage(Level = LogLevel.Warning, Message = "ServiceEntry {ServiceEntry}: {Problem}")]
     private static partial void LogSkipped(ILogger logger, string serviceEntry, string problem);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Have {Count} service entries ({Hosts} hosts served)")]
-    private static partial void LogHave(ILogger logger, int count, int hosts);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Have {Count} service entries ({Hosts} hosts served; table built in {BuildMs:0.0} ms)")]
+    private static partial void LogHave(ILogger logger, int count, int hosts, double buildMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Verb} DNS mapping: {Mapping}")]
     private static partial void LogMapping(ILogger logger, string verb, string mapping);
