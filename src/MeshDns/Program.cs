@@ -3,7 +3,10 @@ using System.Reflection;
 using MeshDns.Cli;
 using MeshDns.Hosting;
 using MeshDns.Resolver;
+using MeshDns.Models.Json;
 using MeshDns.Sources.Files;
+using MeshDns.Sources.Kubernetes;
+using k8s;
 using MeshDns.Table;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,11 +44,11 @@ public static class Program
         var options = new MeshDnsOptions();
         builder.Configuration.GetSection(Flags.Section).Bind(options);
 
-        if (options.FromFile.Count == 0)
+        bool kubernetes = options.Kubeconfig is not null || options.Context is not null || options.Namespace.Count > 0
+            || (options.FromFile.Count == 0 && KubernetesClientConfiguration.IsInCluster());
+        if (options.FromFile.Count == 0 && !kubernetes)
         {
-            return ConfigError(InKubernetesPod()
-                ? "no ServiceEntry source: this build has no Kubernetes source yet; give --from-file PATH (a YAML file or directory)"
-                : "no ServiceEntry source: give --from-file PATH (a YAML file or directory of ServiceEntries), or run in a Kubernetes pod");
+            return ConfigError("no ServiceEntry source: give --from-file PATH (a YAML file or directory of ServiceEntries), or --kubeconfig PATH, or run in a Kubernetes pod");
         }
 
         foreach (string path in options.FromFile)
@@ -56,8 +59,21 @@ public static class Program
             }
         }
 
+        KubernetesClientConfiguration? kubeConfig = null;
+        if (kubernetes)
+        {
+            try
+            {
+                kubeConfig = KubernetesConfiguration.Load(options.Kubeconfig, options.Context);
+            }
+            catch (KubernetesConfigException e)
+            {
+                return ConfigError(e.Message);
+            }
+        }
+
         ConfigureLogging(builder.Logging, options);
-        ConfigureServices(builder.Services, options);
+        ConfigureServices(builder.Services, options, kubeConfig);
 
         using IHost host = builder.Build();
         try
@@ -89,11 +105,6 @@ public static class Program
         return 2;
     }
 
-    /// <summary>A pod has the API server's address in its environment and a service account token.</summary>
-    private static bool InKubernetesPod() =>
-        Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is { Length: > 0 } &&
-        File.Exists("/var/run/secrets/kubernetes.io/serviceaccount/token");
-
     private static void ConfigureLogging(ILoggingBuilder logging, MeshDnsOptions options)
     {
         logging.SetMinimumLevel(Flags.ParseLevel(options.LogLevel) ?? LogLevel.Information);
@@ -119,7 +130,7 @@ public static class Program
         }
     }
 
-    private static void ConfigureServices(IServiceCollection services, MeshDnsOptions options)
+    private static void ConfigureServices(IServiceCollection services, MeshDnsOptions options, KubernetesClientConfiguration? kubeConfig)
     {
         services.AddSingleton(options);
         services.AddSingleton<TableHolder>();
@@ -135,10 +146,25 @@ public static class Program
         });
         services.AddSingleton<DnsResolver>();
         services.AddSingleton<TablePublisher>();
-        services.AddSingleton(sp => new FileSource(options.FromFile, sp.GetRequiredService<ILogger<FileSource>>(), TimeSpan.FromMilliseconds(200)));
+        // Order matters: sources start before the listeners (files are loaded by then; Kubernetes syncs in the background).
+        if (options.FromFile.Count > 0)
+        {
+            services.AddSingleton(sp => new FileSource(options.FromFile, sp.GetRequiredService<ILogger<FileSource>>(), TimeSpan.FromMilliseconds(200)));
+            services.AddHostedService<FileSourceService>();
+        }
 
-        // Order matters: the table is loaded before the listeners open.
-        services.AddHostedService<FileSourceService>();
+        if (kubeConfig is not null)
+        {
+            IReadOnlyList<string> namespaces = [.. options.Namespace.SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries))];
+            services.AddSingleton(_ => KubernetesApi.FromConfiguration(kubeConfig));
+            services.AddSingleton(sp => new ServiceEntryReflector(
+                sp.GetRequiredService<KubernetesApi>(),
+                ServiceEntryJson.TryDecode,
+                new ReflectorOptions { Namespaces = namespaces },
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("MeshDns.Kubernetes")));
+            services.AddHostedService<KubernetesSourceService>();
+        }
+
         services.AddHostedService<DnsServerService>();
     }
 }

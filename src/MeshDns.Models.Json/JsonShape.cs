@@ -1,0 +1,196 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace MeshDns.Models.Json;
+
+/// <summary>
+/// Checks a JSON value against the source-generated metadata of a model type before it is deserialized, so that
+/// a wrong field is reported by its path ("spec.hosts: expected an array of strings, found a string") instead of
+/// failing the deserializer with a message about .NET types. Reflection-free: it walks <see cref="JsonTypeInfo"/>
+/// (properties by JSON name, element types) from the context. Unknown properties are ignored, as when reading.
+/// </summary>
+internal static class JsonShape
+{
+    /// <summary>Adds to <paramref name="problems"/> what in <paramref name="value"/> does not fit <paramref name="info"/>.</summary>
+    /// <param name="nullAllowed">Whether null is fine here (object properties: yes, meaning absent; array and map items: no).</param>
+    public static void Check(JsonElement value, JsonTypeInfo info, string path, List<JsonProblem> problems, bool nullAllowed = true)
+    {
+        Type type = Nullable.GetUnderlyingType(info.Type) ?? info.Type;
+        if (type == typeof(JsonElement))
+        {
+            return; // raw JSON: anything goes
+        }
+
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            if (!nullAllowed)
+            {
+                Mismatch(value, info, path, problems);
+            }
+
+            return;
+        }
+
+        switch (info.Kind)
+        {
+            case JsonTypeInfoKind.Object:
+                if (value.ValueKind != JsonValueKind.Object)
+                {
+                    Mismatch(value, info, path, problems);
+                    return;
+                }
+
+                foreach (JsonProperty property in value.EnumerateObject())
+                {
+                    JsonPropertyInfo? known = Find(info, property.Name);
+                    if (known is not null)
+                    {
+                        Check(property.Value, info.Options.GetTypeInfo(known.PropertyType), Join(path, property.Name), problems);
+                    }
+                }
+
+                return;
+            case JsonTypeInfoKind.Enumerable:
+                if (value.ValueKind != JsonValueKind.Array || info.ElementType is null)
+                {
+                    Mismatch(value, info, path, problems);
+                    return;
+                }
+
+                JsonTypeInfo item = info.Options.GetTypeInfo(info.ElementType);
+                int index = 0;
+                foreach (JsonElement element in value.EnumerateArray())
+                {
+                    Check(element, item, $"{path}[{index++}]", problems, nullAllowed: false);
+                }
+
+                return;
+            case JsonTypeInfoKind.Dictionary:
+                if (value.ValueKind != JsonValueKind.Object || info.ElementType is null)
+                {
+                    Mismatch(value, info, path, problems);
+                    return;
+                }
+
+                JsonTypeInfo entry = info.Options.GetTypeInfo(info.ElementType);
+                foreach (JsonProperty property in value.EnumerateObject())
+                {
+                    Check(property.Value, entry, Join(path, property.Name), problems, nullAllowed: false);
+                }
+
+                return;
+            default:
+                if (!Fits(value, type))
+                {
+                    Mismatch(value, info, path, problems);
+                }
+
+                return;
+        }
+    }
+
+    /// <summary>What a JSON value is, for messages: "an object", "an array", "a string", "null", or the number or literal.</summary>
+    public static string Describe(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Null => "null",
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        _ => Shorten(value.GetRawText()),
+    };
+
+    private static bool Fits(JsonElement value, Type type)
+    {
+        if (type == typeof(string))
+        {
+            return value.ValueKind == JsonValueKind.String;
+        }
+
+        if (type == typeof(int))
+        {
+            return value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out _);
+        }
+
+        if (type == typeof(long))
+        {
+            return value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out _);
+        }
+
+        if (type == typeof(double))
+        {
+            return value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out _);
+        }
+
+        if (type == typeof(bool))
+        {
+            return value.ValueKind is JsonValueKind.True or JsonValueKind.False;
+        }
+
+        if (type == typeof(DateTimeOffset))
+        {
+            return value.ValueKind == JsonValueKind.String && value.TryGetDateTimeOffset(out _);
+        }
+
+        return true; // a type the models do not use: left to the deserializer
+    }
+
+    private static void Mismatch(JsonElement value, JsonTypeInfo info, string path, List<JsonProblem> problems)
+    {
+        Type type = Nullable.GetUnderlyingType(info.Type) ?? info.Type;
+        string found = value.ValueKind == JsonValueKind.String && type == typeof(DateTimeOffset)
+            ? $"'{Shorten(value.GetString()!)}'"
+            : Describe(value);
+        problems.Add(new JsonProblem(path, $"expected {Expected(info)}, found {found}"));
+    }
+
+    /// <summary>What a type expects, for messages: "a string", "an array of strings", "a map of 32-bit integers".</summary>
+    private static string Expected(JsonTypeInfo info) => info.Kind switch
+    {
+        JsonTypeInfoKind.Object => "an object",
+        JsonTypeInfoKind.Enumerable => $"an array of {Plural(info.Options.GetTypeInfo(info.ElementType!))}",
+        JsonTypeInfoKind.Dictionary => $"a map of {Plural(info.Options.GetTypeInfo(info.ElementType!))}",
+        _ => Scalar(Nullable.GetUnderlyingType(info.Type) ?? info.Type, plural: false),
+    };
+
+    private static string Plural(JsonTypeInfo info) => info.Kind switch
+    {
+        JsonTypeInfoKind.Object => "objects",
+        JsonTypeInfoKind.Enumerable => "arrays",
+        JsonTypeInfoKind.Dictionary => "maps",
+        _ => Scalar(Nullable.GetUnderlyingType(info.Type) ?? info.Type, plural: true),
+    };
+
+    private static string Scalar(Type type, bool plural)
+    {
+        (string one, string many) =
+            type == typeof(string) ? ("a string", "strings")
+            : type == typeof(int) ? ("a 32-bit integer", "32-bit integers")
+            : type == typeof(long) ? ("an integer", "integers")
+            : type == typeof(double) ? ("a number", "numbers")
+            : type == typeof(bool) ? ("true or false", "booleans")
+            : type == typeof(DateTimeOffset) ? ("an RFC 3339 date-time", "RFC 3339 date-times")
+            : ("a JSON value", "JSON values");
+        return plural ? many : one;
+    }
+
+    private static JsonPropertyInfo? Find(JsonTypeInfo info, string name)
+    {
+        foreach (JsonPropertyInfo property in info.Properties)
+        {
+            if (string.Equals(property.Name, name, StringComparison.Ordinal))
+            {
+                return property;
+            }
+        }
+
+        return null;
+    }
+
+    private static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
+
+    private static string Shorten(string text) =>
+        text.Length <= 40 ? text : string.Create(CultureInfo.InvariantCulture, $"{text[..37]}...");
+}

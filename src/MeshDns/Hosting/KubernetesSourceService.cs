@@ -1,0 +1,38 @@
+using MeshDns.Sources.Kubernetes;
+using MeshDns.Table;
+using Microsoft.Extensions.Hosting;
+
+namespace MeshDns.Hosting;
+
+/// <summary>Follows ServiceEntries in the cluster; until the first LIST is applied the resolver answers SERVFAIL.</summary>
+public sealed class KubernetesSourceService : IHostedService
+{
+    public const string SourceName = "kubernetes";
+
+    private readonly ServiceEntryReflector _reflector;
+    private readonly TablePublisher _publisher;
+
+    public KubernetesSourceService(ServiceEntryReflector reflector, TablePublisher publisher)
+    {
+        _reflector = reflector;
+        _publisher = publisher;
+        publisher.Expect(SourceName);
+    }
+
+    public ServiceEntryReflector Reflector => _reflector;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _reflector.Changed += OnChanged;
+        _reflector.Start(); // not awaited: the listeners open at once and answer SERVFAIL until synced
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _reflector.Changed -= OnChanged;
+        await _reflector.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private void OnChanged(IReadOnlyList<ServiceEntryInput> entries) => _publisher.Publish(SourceName, entries);
+}

@@ -1,0 +1,97 @@
+using System.Text.Json.Nodes;
+using MeshDns.IntegrationTests;
+using MeshDns.Kubernetes.Tests.ApiServer;
+
+namespace MeshDns.Kubernetes.Tests;
+
+/// <summary>The meshdns process following the fake API server through a kubeconfig, queried with dig.</summary>
+public sealed class ProcessTests : IAsyncLifetime
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("meshdns-k8s-proc-").FullName;
+    private FakeKubeApiServer _api = null!;
+
+    public async Task InitializeAsync() => _api = await FakeKubeApiServer.StartAsync(new FakeKubeApiOptions { Token = "proc-token", UseTls = true });
+
+    public async Task DisposeAsync()
+    {
+        await _api.DisposeAsync();
+        Directory.Delete(_dir, true);
+    }
+
+    private static JsonObject Spec(string host, string address) => new()
+    {
+        ["hosts"] = new JsonArray(host),
+        ["addresses"] = new JsonArray(address),
+        ["resolution"] = "DNS",
+        ["location"] = "MESH_INTERNAL",
+    };
+
+    [Fact]
+    public async Task Serves_the_cluster_over_tls_with_a_token_and_follows_changes()
+    {
+        _api.Create("istio-system", "seed", Spec("*.test.global", "127.255.0.2"));
+        string kubeconfig = Path.Combine(_dir, "kubeconfig");
+        _api.WriteKubeconfig(kubeconfig);
+        int port = ServerProcess.FreePort();
+        using ServerProcess server = ServerProcess.Start(port, "--kubeconfig", kubeconfig, "--dns-listen", $"127.0.0.1:{port}", "--zone", "global");
+
+        await FakeKubeApiServer.WaitUntilAsync(() => DigResult.Run(port, "service1.test.global").Data.SequenceEqual(["127.255.0.2"]), TimeSpan.FromSeconds(20), "first answer");
+        Assert.Equal(["127.255.0.2"], DigResult.Run(port, "service2.test.global", "A", "+tcp").Data);
+        Assert.Equal("NOERROR", DigResult.Run(port, "service1.test.global", "AAAA").Status);
+        Assert.Equal("NXDOMAIN", DigResult.Run(port, "nothing.global").Status);
+
+        _api.Update("istio-system", "seed", Spec("*.test.global", "127.255.0.3"));
+        await FakeKubeApiServer.WaitUntilAsync(() => DigResult.Run(port, "service1.test.global").Data.SequenceEqual(["127.255.0.3"]), TimeSpan.FromSeconds(20), "update");
+        _api.Delete("istio-system", "seed");
+        await FakeKubeApiServer.WaitUntilAsync(() => DigResult.Run(port, "service1.test.global").Status == "NXDOMAIN", TimeSpan.FromSeconds(20), "delete");
+
+        server.WaitForLine("adding DNS mapping: .test.global.->[127.255.0.2]", TimeSpan.FromSeconds(5));
+        server.WaitForLine("Using networking.istio.io/v1 ServiceEntries", TimeSpan.FromSeconds(5));
+        Assert.All(_api.RequestLog, r => Assert.Equal("Bearer proc-token", r.Authorization));
+        Assert.DoesNotContain(server.Lines, l => l.Contains("proc-token", StringComparison.Ordinal)); // never log secrets
+    }
+
+    [Fact]
+    public async Task Answers_servfail_until_the_first_list_then_keeps_the_table_through_an_outage()
+    {
+        _api.SetServedVersions(); // networking.istio.io not served yet: no sync
+        _api.Create("mesh", "a", Spec("a.mesh.global", "10.0.0.1"));
+        string kubeconfig = Path.Combine(_dir, "kubeconfig");
+        _api.WriteKubeconfig(kubeconfig);
+        int port = ServerProcess.FreePort();
+        using ServerProcess server = ServerProcess.Start(port, "--kubeconfig", kubeconfig, "--dns-listen", $"127.0.0.1:{port}");
+
+        Assert.Equal("SERVFAIL", DigResult.Run(port, "a.mesh.global").Status);
+        _api.SetServedVersions("v1", "v1beta1");
+        await FakeKubeApiServer.WaitUntilAsync(() => DigResult.Run(port, "a.mesh.global").Data.SequenceEqual(["10.0.0.1"]), TimeSpan.FromSeconds(30), "sync");
+
+        // An outage: every request fails and the watch drops. The last good table keeps answering.
+        _api.FailNextRequests(1000, 503);
+        _api.DropAllWatches();
+        await Task.Delay(1500);
+        Assert.Equal(["10.0.0.1"], DigResult.Run(port, "a.mesh.global").Data);
+        _api.ResetFaults();
+        _api.Update("mesh", "a", Spec("a.mesh.global", "10.0.0.2"));
+        await FakeKubeApiServer.WaitUntilAsync(() => DigResult.Run(port, "a.mesh.global").Data.SequenceEqual(["10.0.0.2"]), TimeSpan.FromSeconds(60), "recovery");
+    }
+
+    [Theory]
+    [InlineData("--kubeconfig /nonexistent/kubeconfig", "--kubeconfig /nonexistent/kubeconfig: no such file")]
+    [InlineData("--namespace Bad_NS", "invalid value \"Bad_NS\" for --namespace")]
+    public void Bad_kubernetes_flags_exit_2(string args, string expected)
+    {
+        using ServerProcess server = ServerProcess.Start(args.Split(' '));
+        Assert.Equal(2, server.WaitForExit(TimeSpan.FromSeconds(30)));
+        Assert.Contains(server.Lines, l => l.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Unknown_context_exits_2()
+    {
+        string kubeconfig = Path.Combine(_dir, "kubeconfig");
+        _api.WriteKubeconfig(kubeconfig);
+        using ServerProcess server = ServerProcess.Start("--kubeconfig", kubeconfig, "--context", "nope");
+        Assert.Equal(2, server.WaitForExit(TimeSpan.FromSeconds(30)));
+        Assert.Contains(server.Lines, l => l.StartsWith("meshdns: --context nope", StringComparison.Ordinal));
+    }
+}
