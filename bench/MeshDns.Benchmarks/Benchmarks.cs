@@ -88,3 +88,31 @@ public class BuildBenchmarks
     [Benchmark]
     public int Build100k() => NameTableBuilder.Build(_entries, new TableOptions(), 0).Table.Hosts.Count;
 }
+
+/// <summary>What one watch event costs: a rebuild where every entry but one is unchanged (cached).</summary>
+[MemoryDiagnoser]
+public class RebuildBenchmarks
+{
+    private readonly TableBuildCache _cache = new();
+    private readonly TableOptions _options = new();
+    private List<ServiceEntryInput> _entries = null!;
+    private int _changes;
+
+    [Params(10_000, 100_000)]
+    public int Entries { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _entries = Data.Entries(Entries);
+        NameTableBuilder.Build(_entries, _options, 0, _cache);
+    }
+
+    [Benchmark]
+    public int RebuildAfterOneChange()
+    {
+        int i = _changes++ % _entries.Count;
+        _entries[i] = _entries[i] with { Addresses = [$"10.200.{(_changes >> 8) & 255}.{_changes & 255}"] };
+        return NameTableBuilder.Build(_entries, _options, 0, _cache).Table.Hosts.Count;
+    }
+}

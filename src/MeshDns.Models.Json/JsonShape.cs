@@ -99,7 +99,8 @@ internal static class JsonShape
         JsonValueKind.Null => "null",
         JsonValueKind.True => "true",
         JsonValueKind.False => "false",
-        _ => Shorten(value.GetRawText()),
+        JsonValueKind.Number => Shorten(value.GetRawText()),
+        _ => "nothing", // a default JsonElement
     };
 
     private static bool Fits(JsonElement value, Type type)

@@ -82,7 +82,7 @@ public static partial class ServiceEntryJson
             CheckValues(obj, serviceEntry, problems);
         }
 
-        if (!problems.Exists(p => p.Path == "metadata.name") && string.IsNullOrEmpty(NameOf(obj)))
+        if (!problems.Exists(p => p.Path is "metadata" or "metadata.name") && string.IsNullOrEmpty(NameOf(obj)))
         {
             problems.Add(new JsonProblem("metadata.name", "missing"));
         }

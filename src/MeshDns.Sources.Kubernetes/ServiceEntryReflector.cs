@@ -31,7 +31,7 @@ public sealed record ReflectorOptions
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Events within this window are coalesced into one table rebuild.</summary>
-    public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(20);
+    public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Longest watch event accepted.</summary>
     public int MaxEventBytes { get; init; } = 8 * 1024 * 1024;

@@ -1,3 +1,4 @@
+using MeshDns.Wire;
 using System.Net;
 using System.Net.Sockets;
 using System.Numerics;
@@ -17,7 +18,15 @@ public sealed record TableBuildResult(NameTable Table, IReadOnlyList<TableWarnin
 /// </summary>
 public static class NameTableBuilder
 {
-    public static TableBuildResult Build(IEnumerable<ServiceEntryInput> serviceEntries, TableOptions options, uint previousSerial)
+    public static TableBuildResult Build(IEnumerable<ServiceEntryInput> serviceEntries, TableOptions options, uint previousSerial) =>
+        Build(serviceEntries, options, previousSerial, cache: null);
+
+    /// <summary>
+    /// Builds a table. With a <paramref name="cache"/>, the per-entry work (host validation, address
+    /// parsing) is remembered for each <see cref="ServiceEntryInput"/> instance, so a rebuild after one
+    /// changed entry only redoes that entry and the cheap assembly of the arrays.
+    /// </summary>
+    public static TableBuildResult Build(IEnumerable<ServiceEntryInput> serviceEntries, TableOptions options, uint previousSerial, TableBuildCache? cache)
     {
         var warnings = new List<TableWarning>();
         var hosts = new Dictionary<string, HostAccumulator>(StringComparer.Ordinal);
@@ -30,7 +39,26 @@ public static class NameTableBuilder
                 continue;
             }
 
-            if (AddEntry(entry, options, hosts, warnings))
+            PreparedEntry prepared = cache is null ? Prepare(entry, options) : cache.Get(entry, options, Prepare);
+            if (prepared.Warning is not null)
+            {
+                warnings.Add(prepared.Warning);
+            }
+
+            bool contributed = false;
+            foreach ((string host, IPAddress[] addresses) in prepared.Hosts)
+            {
+                if (!hosts.TryGetValue(host, out HostAccumulator? accumulator))
+                {
+                    accumulator = new HostAccumulator(host);
+                    hosts.Add(host, accumulator);
+                }
+
+                accumulator.Add(addresses, prepared.Id);
+                contributed = true;
+            }
+
+            if (contributed)
             {
                 contributing++;
             }
@@ -42,17 +70,28 @@ public static class NameTableBuilder
     }
 
     /// <summary>Oldest creationTimestamp first (unknown last), then namespace/name.</summary>
-    private static IEnumerable<ServiceEntryInput> Order(IEnumerable<ServiceEntryInput> entries) =>
-        entries
-            .OrderBy(e => e.CreationTimestamp ?? DateTimeOffset.MaxValue)
-            .ThenBy(e => e.Namespace, StringComparer.Ordinal)
-            .ThenBy(e => e.Name, StringComparer.Ordinal);
+    private static ServiceEntryInput[] Order(IEnumerable<ServiceEntryInput> entries)
+    {
+        ServiceEntryInput[] ordered = [.. entries];
+        Array.Sort(ordered, static (a, b) =>
+        {
+            int c = (a.CreationTimestamp ?? DateTimeOffset.MaxValue).CompareTo(b.CreationTimestamp ?? DateTimeOffset.MaxValue);
+            if (c == 0)
+            {
+                c = string.CompareOrdinal(a.Namespace, b.Namespace);
+            }
+
+            return c != 0 ? c : string.CompareOrdinal(a.Name, b.Name);
+        });
+        return ordered;
+    }
 
     /// <summary>Istio defaults an absent resolution to NONE, and the original plugin skipped NONE.</summary>
     private static bool IsServed(string? resolution) =>
         !string.IsNullOrEmpty(resolution) && !resolution.Equals("NONE", StringComparison.OrdinalIgnoreCase);
 
-    private static bool AddEntry(ServiceEntryInput entry, TableOptions options, Dictionary<string, HostAccumulator> hosts, List<TableWarning> warnings)
+    /// <summary>Everything about one entry that does not depend on the others: its served hosts with their addresses.</summary>
+    private static PreparedEntry Prepare(ServiceEntryInput entry, TableOptions options)
     {
         var problems = new List<string>();
         var validHosts = new List<string>();
@@ -82,34 +121,22 @@ public static class NameTableBuilder
             }
         }
 
-        if (problems.Count > 0)
-        {
-            warnings.Add(new TableWarning(entry.Id, string.Join("; ", problems)));
-        }
-
-        bool contributed = false;
+        var hosts = new List<(string, IPAddress[])>(validHosts.Count);
+        IPAddress[] spec = [.. specAddresses];
         foreach (string host in validHosts)
         {
-            IReadOnlyList<IPAddress> addresses = specAddresses.Count > 0 ? specAddresses : StatusOrDefault(entry, host, options);
-            if (addresses.Count == 0)
+            IPAddress[] addresses = spec.Length > 0 ? spec : StatusOrDefault(entry, host, options);
+            if (addresses.Length > 0)
             {
-                continue;
+                hosts.Add((host, addresses));
             }
-
-            if (!hosts.TryGetValue(host, out HostAccumulator? accumulator))
-            {
-                accumulator = new HostAccumulator(host);
-                hosts.Add(host, accumulator);
-            }
-
-            accumulator.Add(addresses, entry.Id);
-            contributed = true;
         }
 
-        return contributed;
+        TableWarning? warning = problems.Count > 0 ? new TableWarning(entry.Id, string.Join("; ", problems)) : null;
+        return new PreparedEntry(entry.Id, [.. hosts], warning, options.DefaultAddress);
     }
 
-    private static IReadOnlyList<IPAddress> StatusOrDefault(ServiceEntryInput entry, string host, TableOptions options)
+    private static IPAddress[] StatusOrDefault(ServiceEntryInput entry, string host, TableOptions options)
     {
         var found = new List<IPAddress>();
         foreach (StatusAddress status in entry.StatusAddresses ?? [])
@@ -126,7 +153,7 @@ public static class NameTableBuilder
             found.Add(options.DefaultAddress);
         }
 
-        return found;
+        return [.. found];
     }
 
     /// <summary>A plain IPv4/IPv6 address, or a CIDR that names exactly one address (/32, /128).</summary>
@@ -192,8 +219,10 @@ public static class NameTableBuilder
         var wildcardIndex = new List<int>();
         var records = new List<HostRecord>(hosts.Count);
 
-        int AddEntry(byte[] wire, MatchKind kind)
+        int AddEntry(string name, MatchKind kind)
         {
+            Span<byte> wire = stackalloc byte[DnsName.MaxLength];
+            wire = wire[..DnsName.TryEncode(name, wire)];
             var e = new TableEntry
             {
                 NameOffset = names.Count,
@@ -208,22 +237,26 @@ public static class NameTableBuilder
             return entries.Count - 1;
         }
 
-        foreach (HostAccumulator host in hosts.Values.OrderBy(h => h.Host, StringComparer.Ordinal))
+        HostAccumulator[] sorted = [.. hosts.Values];
+        Array.Sort(sorted, static (a, b) => string.CompareOrdinal(a.Host, b.Host));
+        Span<byte> octets = stackalloc byte[16];
+        foreach (HostAccumulator host in sorted)
         {
             bool wildcard = host.Host.StartsWith("*.", StringComparison.Ordinal);
             string bare = wildcard ? host.Host[2..] : host.Host;
-            int index = AddEntry(HostNames.ToWire(bare), wildcard ? MatchKind.Wildcard : MatchKind.Host);
+            int index = AddEntry(bare, wildcard ? MatchKind.Wildcard : MatchKind.Host);
             TableEntry e = entries[index];
             foreach (IPAddress ip in host.Addresses)
             {
-                if (ip.AddressFamily == AddressFamily.InterNetwork)
+                ip.TryWriteBytes(octets, out int length);
+                if (length == 4)
                 {
-                    v4.AddRange(ip.GetAddressBytes());
+                    v4.AddRange(octets[..4]);
                     e.V4Count++;
                 }
                 else
                 {
-                    v6.AddRange(ip.GetAddressBytes());
+                    v6.AddRange(octets[..16]);
                     e.V6Count++;
                 }
             }
@@ -254,10 +287,12 @@ public static class NameTableBuilder
 
             for (; name.Length > 0; name = Parent(name))
             {
-                if (!exactIndex.ContainsKey(name))
+                if (exactIndex.ContainsKey(name))
                 {
-                    exactIndex[name] = AddEntry(HostNames.ToWire(name), MatchKind.EmptyNonTerminal);
+                    break; // its ancestors are (or will be) added from it
                 }
+
+                exactIndex[name] = AddEntry(name, MatchKind.EmptyNonTerminal);
             }
         }
 
@@ -297,7 +332,7 @@ public static class NameTableBuilder
     /// <summary>Addresses of one host across entries: first-seen order, duplicates dropped.</summary>
     private sealed class HostAccumulator(string host)
     {
-        private readonly HashSet<IPAddress> _seen = [];
+        private HashSet<IPAddress>? _seen; // only needed once a second entry adds to the host
 
         public string Host { get; } = host;
 
@@ -305,13 +340,21 @@ public static class NameTableBuilder
 
         public List<string> Sources { get; } = [];
 
-        public void Add(IReadOnlyList<IPAddress> addresses, string source)
+        public void Add(IPAddress[] addresses, string source)
         {
-            foreach (IPAddress ip in addresses)
+            if (Sources.Count == 0 && (addresses.Length == 1 || addresses.Distinct().Count() == addresses.Length))
             {
-                if (_seen.Add(ip))
+                Addresses.AddRange(addresses);
+            }
+            else
+            {
+                _seen ??= [.. Addresses];
+                foreach (IPAddress ip in addresses)
                 {
-                    Addresses.Add(ip);
+                    if (_seen.Add(ip))
+                    {
+                        Addresses.Add(ip);
+                    }
                 }
             }
 
@@ -319,3 +362,29 @@ public static class NameTableBuilder
         }
     }
 }
+
+/// <summary>The per-entry part of a build, remembered by <see cref="TableBuildCache"/>.</summary>
+internal sealed record PreparedEntry(string Id, (string Host, IPAddress[] Addresses)[] Hosts, TableWarning? Warning, IPAddress? DefaultAddress);
+
+/// <summary>
+/// Remembers the per-entry work of earlier builds for each <see cref="ServiceEntryInput"/> instance (weakly:
+/// entries that are gone are forgotten with them). Sources keep the instances of unchanged entries, so
+/// a rebuild after one event redoes one entry. Safe for one builder at a time.
+/// </summary>
+public sealed class TableBuildCache
+{
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ServiceEntryInput, PreparedEntry> _entries = [];
+
+    internal PreparedEntry Get(ServiceEntryInput entry, TableOptions options, Func<ServiceEntryInput, TableOptions, PreparedEntry> prepare)
+    {
+        if (_entries.TryGetValue(entry, out PreparedEntry? prepared) && Equals(prepared.DefaultAddress, options.DefaultAddress))
+        {
+            return prepared;
+        }
+
+        prepared = prepare(entry, options);
+        _entries.AddOrUpdate(entry, prepared);
+        return prepared;
+    }
+}
+

@@ -227,17 +227,6 @@ internal static class Samples
                         },
                         "resolution": "DYNAMIC_DNS"
                     }
-                },
-                {
-                    "apiVersion": "networking.istio.io/v1",
-                    "kind": "ServiceEntry",
-                    "metadata": {
-                        "name": "broken",
-                        "namespace": "three"
-                    },
-                    "spec": {
-                        "hosts": "not-a-list.example"
-                    }
                 }
             ],
             "kind": "ServiceEntryList",

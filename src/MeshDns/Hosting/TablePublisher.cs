@@ -16,11 +16,16 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
     private const int MaxMappingLines = 1000;
 
     /// <summary>Heaps smaller than this are left to the GC's own pacing.</summary>
-    private const long MinimumHeapToTrim = 48L * 1024 * 1024;
+    private const long MinimumHeapToTrim = 24L * 1024 * 1024;
+
+    /// <summary>At most one compacting collection per this interval: its pause must not follow every event.</summary>
+    private const long MinimumTrimIntervalMs = 30_000;
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, IReadOnlyList<ServiceEntryInput>?> _sources = new(StringComparer.Ordinal);
+    private readonly TableBuildCache _cache = new();
     private long _liveAfterTrim;
+    private long _lastTrim = long.MinValue;
 
     /// <summary>Declares a source; no table is published until every declared source has sent a snapshot.</summary>
     public void Expect(string source)
@@ -45,7 +50,7 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
             List<ServiceEntryInput> all = [.. _sources.Values.SelectMany(v => v!)];
             NameTable? previous = holder.Current;
-            TableBuildResult result = NameTableBuilder.Build(all, options, previous?.Serial ?? 0);
+            TableBuildResult result = NameTableBuilder.Build(all, options, previous?.Serial ?? 0, _cache);
             double buildMs = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             foreach (TableWarning warning in result.Warnings)
             {
@@ -63,18 +68,19 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
     /// Reading and building a big snapshot leaves garbage many times the table's size (10k YAML entries:
     /// ~100 MB of garbage for ~11 MB live), and the GC keeps that memory committed. When the heap has grown
     /// well past what was live after the last such collection, compact once and give the memory back.
-    /// Rare (table changes only), so the pause is paid at most once per big change, never per query.
+    /// Rare (table changes only, at most every 30 s), so the pause is never paid per query or per event.
     /// </summary>
     private void ReleaseGarbage()
     {
         long heap = GC.GetTotalMemory(forceFullCollection: false);
-        if (heap < Math.Max(MinimumHeapToTrim, 2 * _liveAfterTrim))
+        if (heap < Math.Max(MinimumHeapToTrim, 2 * _liveAfterTrim) || Environment.TickCount64 - _lastTrim < MinimumTrimIntervalMs)
         {
-            return;
+            return; // small, or trimmed lately: under a stream of events the GC's own pacing is enough
         }
 
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         _liveAfterTrim = GC.GetTotalMemory(forceFullCollection: false);
+        _lastTrim = Environment.TickCount64;
     }
 
     private void LogChanges(IReadOnlyList<HostRecord> before, IReadOnlyList<HostRecord> after)

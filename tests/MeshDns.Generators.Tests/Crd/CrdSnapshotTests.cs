@@ -46,6 +46,10 @@ public class CrdSnapshotTests
         Assert.Equal(["MeshDns.Models.KubernetesMeta.g.cs", "MeshDns.Models.Widget.g.cs"], run.HintNames);
         CrdBaseline.Verify("MeshDns.Models.Widget.g.cs.txt", run.Source("MeshDns.Models.Widget.g.cs"));
         Assert.Empty(run.CompilationProblems());
+
+        // Documentation diagnostics are on for generated code (members without a description have no docs), so
+        // the check above would have caught malformed XML in the escaped descriptions.
+        Assert.Contains(run.Output.GetDiagnostics(), d => d.Id == "CS1591");
     }
 
     [Fact]
