@@ -1,10 +1,8 @@
-using System.Globalization;
-using System.Net;
+using System.Text.Json;
 using System.Text.RegularExpressions;
+using MeshDns.Models.Json;
 using MeshDns.Table;
 using YamlDotNet.Core;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace MeshDns.Sources.Files;
 
@@ -24,7 +22,10 @@ public sealed record FileParseResult(IReadOnlyList<ServiceEntryInput> Entries, I
 /// <summary>
 /// Reads Istio ServiceEntries (networking.istio.io v1alpha3, v1beta1, v1) from YAML as <c>kubectl apply -f</c>
 /// would take them: several documents separated by <c>---</c>, and <c>kind: List</c> (or ServiceEntryList)
-/// with <c>items</c>. Reflection-free, so it works trimmed and under NativeAOT.
+/// with <c>items</c>. Each document is turned into JSON (YAML 1.2 core schema: plain <c>80</c> is a number,
+/// <c>"80"</c> a string) and each ServiceEntry checked and mapped by <see cref="ServiceEntryJson"/>, as the
+/// Kubernetes source does, so an entry is taken or refused the same way from a file as from the API server.
+/// Reflection-free, so it works trimmed and under NativeAOT.
 /// </summary>
 public static partial class ServiceEntryYaml
 {
@@ -40,8 +41,7 @@ public static partial class ServiceEntryYaml
     private const int MaxListDepth = 4;
     private const int MaxProblemsShown = 3;
 
-    private static readonly string[] Resolutions = ["NONE", "STATIC", "DNS", "DNS_ROUND_ROBIN"];
-    private static readonly string[] Locations = ["MESH_EXTERNAL", "MESH_INTERNAL"];
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = YamlJson.MaxDepth + 2 };
 
     /// <summary>
     /// Parses one file's text. Never throws for bad input: a YAML syntax error makes <see cref="FileParseResult.Error"/>
@@ -54,27 +54,33 @@ public static partial class ServiceEntryYaml
         ArgumentNullException.ThrowIfNull(yaml);
         ArgumentNullException.ThrowIfNull(fileName);
 
-        YamlTree tree;
+        YamlJson json;
         try
         {
-            tree = YamlTree.Load(yaml);
+            json = YamlJson.Convert(yaml);
         }
         catch (YamlException e)
         {
             return new FileParseResult([], [], $"{fileName}:{e.Start.Line}: {Reason(e.Message)}");
         }
 
-        var reader = new Reader(tree, fileName);
-        foreach (int root in tree.DocumentRoots)
+        using (json)
         {
-            reader.Object(root, inheritedApiVersion: null, inheritedKind: null, depth: 0);
-        }
+            using JsonDocument document = JsonDocument.Parse(json.Json, DocumentOptions);
+            var reader = new Reader(json, fileName);
+            int node = 0;
+            foreach (JsonElement root in document.RootElement.EnumerateArray())
+            {
+                reader.Object(root, node, inheritedApiVersion: null, inheritedKind: null, depth: 0);
+                node += json.Size(node);
+            }
 
-        return new FileParseResult(reader.Entries, reader.Warnings, null)
-        {
-            OtherDocuments = reader.OtherDocuments,
-            InvalidEntries = reader.InvalidEntries,
-        };
+            return new FileParseResult(reader.Entries, reader.Warnings, null)
+            {
+                OtherDocuments = reader.OtherDocuments,
+                InvalidEntries = reader.InvalidEntries,
+            };
+        }
     }
 
     /// <summary>A YamlDotNet message made short: no position (the caller gives the line), no final period.</summary>
@@ -87,60 +93,11 @@ public static partial class ServiceEntryYaml
     [GeneratedRegex(@"\s*\(?Line: \d+, Col: \d+, Idx: \d+\)?( - \(?Line: \d+, Col: \d+, Idx: \d+\)?)?:?")]
     private static partial Regex PositionPattern();
 
-    /// <summary>RFC 3339 date-time; the fraction may be longer than .NET keeps (Go writes nanoseconds).</summary>
-    [GeneratedRegex(@"^(\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$", RegexOptions.CultureInvariant)]
-    private static partial Regex Rfc3339Pattern();
-
-    internal static bool TryParseTimestamp(string text, out DateTimeOffset value)
-    {
-        value = default;
-        Match match = Rfc3339Pattern().Match(text);
-        if (!match.Success)
-        {
-            return false;
-        }
-
-        string fraction = match.Groups[2].Value;
-        if (fraction.Length > 8)
-        {
-            fraction = fraction[..8]; // '.' and 7 digits: 100 ns, the resolution of DateTimeOffset
-        }
-
-        string zone = match.Groups[3].Value is "Z" or "z" ? "+00:00" : match.Groups[3].Value;
-        string normal = match.Groups[1].Value.ToUpperInvariant() + fraction + zone;
-        return DateTimeOffset.TryParse(normal, CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
-    }
-
-    /// <summary>An IP address or a CIDR (host bits may be set, as Istio accepts).</summary>
-    internal static bool IsAddressOrCidr(string text)
-    {
-        int slash = text.IndexOf('/', StringComparison.Ordinal);
-        if (slash < 0)
-        {
-            return IPAddress.TryParse(text, out _);
-        }
-
-        if (!IPAddress.TryParse(text.AsSpan(0, slash), out IPAddress? ip))
-        {
-            return false;
-        }
-
-        int max = ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128;
-        ReadOnlySpan<char> prefix = text.AsSpan(slash + 1);
-        return prefix.Length is > 0 and <= 3
-            && int.TryParse(prefix, NumberStyles.None, CultureInfo.InvariantCulture, out int bits)
-            && bits <= max;
-    }
-
     /// <summary>The state of reading one file.</summary>
-    private sealed class Reader(YamlTree tree, string fileName)
+    private sealed class Reader(YamlJson json, string fileName)
     {
-        private readonly IDeserializer _deserializer = new StaticDeserializerBuilder(new ServiceEntryYamlContext())
-            .WithNamingConvention(CamelCaseNamingConvention.Instance)
-            .IgnoreUnmatchedProperties()
-            .Build();
-
         private readonly Dictionary<string, (int Index, int Line)> _seen = new(StringComparer.Ordinal);
+        private List<ConversionProblem>? _problems;
 
         public List<ServiceEntryInput> Entries { get; } = [];
 
@@ -150,23 +107,22 @@ public static partial class ServiceEntryYaml
 
         public int InvalidEntries { get; private set; }
 
-        /// <summary>Reads a document or a List item.</summary>
-        public void Object(int node, string? inheritedApiVersion, string? inheritedKind, int depth)
+        /// <summary>Reads a document or a List item (<paramref name="depth"/> Lists down).</summary>
+        public void Object(JsonElement obj, int node, string? inheritedApiVersion, string? inheritedKind, int depth)
         {
-            node = tree.Resolve(node);
-            if (node < 0 || tree.IsNull(node))
+            if (obj.ValueKind == JsonValueKind.Null)
             {
                 return; // an empty document, e.g. after a final "---"
             }
 
-            if (!tree.IsMapping(node))
+            if (obj.ValueKind != JsonValueKind.Object)
             {
                 OtherDocuments++;
                 return;
             }
 
-            string? apiVersion = tree.GetText(node, "apiVersion") ?? inheritedApiVersion;
-            string? kind = tree.GetText(node, "kind") ?? inheritedKind;
+            string? apiVersion = Text(obj, "apiVersion") ?? inheritedApiVersion;
+            string? kind = Text(obj, "kind") ?? inheritedKind;
             string? group = apiVersion is null ? null : GroupOf(apiVersion);
             if (kind == "List" || (kind == "ServiceEntryList" && group == Group))
             {
@@ -176,11 +132,11 @@ public static partial class ServiceEntryYaml
                     return;
                 }
 
-                List(node, kind == "List" ? null : apiVersion, kind == "List" ? null : "ServiceEntry", depth);
+                List(obj, node, kind, kind == "List" ? null : apiVersion, kind == "List" ? null : "ServiceEntry", depth);
             }
             else if (kind == "ServiceEntry" && (apiVersion is null || group == Group))
             {
-                Entry(node, apiVersion);
+                Entry(obj, node, inheritedApiVersion, depth);
             }
             else
             {
@@ -188,80 +144,73 @@ public static partial class ServiceEntryYaml
             }
         }
 
-        private void List(int node, string? itemApiVersion, string? itemKind, int depth)
+        private void List(JsonElement list, int node, string kind, string? itemApiVersion, string? itemKind, int depth)
         {
-            int items = tree.Get(node, "items");
-            int resolved = items < 0 ? -1 : tree.Resolve(items);
-            if (resolved < 0 || tree.IsNull(resolved))
+            int itemsNode = json.ChildNode(list, node, "items", out JsonElement items);
+            if (itemsNode < 0 || items.ValueKind == JsonValueKind.Null)
             {
                 return;
             }
 
-            if (!tree.IsSequence(resolved))
+            if (items.ValueKind != JsonValueKind.Array)
             {
-                string kind = tree.GetText(node, "kind") ?? "List";
-                Warnings.Add($"{fileName}:{tree.Line(items)} {kind}: items: expected a list, found {tree.Describe(resolved)}");
+                Warnings.Add($"{fileName}:{json.Line(itemsNode)} {kind}: items: expected a list, found {Describe(items)}");
                 return;
             }
 
-            foreach (int item in tree.Items(resolved))
+            foreach ((JsonElement item, int itemNode) in json.Items(items, itemsNode))
             {
-                Object(item, itemApiVersion, itemKind, depth + 1);
+                Object(item, itemNode, itemApiVersion, itemKind, depth + 1);
             }
         }
 
-        private void Entry(int node, string? apiVersion)
+        private void Entry(JsonElement obj, int node, string? inheritedApiVersion, int depth)
         {
-            int line = tree.Line(node);
-            int metadata = tree.GetMapping(node, "metadata");
-            string? name = metadata < 0 ? null : tree.GetText(metadata, "name");
-            string? ns = metadata < 0 ? null : tree.GetText(metadata, "namespace");
-            ns = string.IsNullOrEmpty(ns) ? DefaultNamespace : ns;
-            string id = $"{ns}/{(string.IsNullOrEmpty(name) ? "(no name)" : name)}";
+            int line = json.Line(node);
 
-            var problems = new ShapeCheck();
-            CheckApiVersion(node, apiVersion, problems);
-            ServiceEntryShape.Document.CheckValue(tree, node, "", problems);
-
-            ServiceEntryDocument? document = null;
-            if (problems.Count == 0)
+            // What ServiceEntryJson cannot see: the file's own problems (keys repeated, aliases) and the
+            // apiVersion when the entry has none of its own (absent, or given by its ServiceEntryList).
+            List<(int Line, string Text)> problems = [];
+            foreach (ConversionProblem problem in ProblemsIn(node, json.Size(node)))
             {
-                document = Deserialize(node, problems);
+                problems.Add((problem.Line, problem.Describe(skip: 2 * depth)));
             }
 
-            if (document is not null)
+            if (!obj.TryGetProperty("apiVersion", out JsonElement own) || own.ValueKind == JsonValueKind.Null)
             {
-                CheckValues(node, document, problems);
-            }
-
-            if (string.IsNullOrEmpty(name) && !problems.Exists(p => p.Path == "metadata.name"))
-            {
-                problems.Add(new Problem(LineOf(node, "metadata", "name"), "metadata.name", "missing"));
-            }
-
-            if (problems.Count > 0 || document is null)
-            {
-                if (problems.Count == 0)
+                string expected = string.Join(", ", Versions.Select(v => $"{Group}/{v}"));
+                if (inheritedApiVersion is null)
                 {
-                    problems.Add(new Problem(line, "", "cannot be read"));
+                    problems.Add((line, $"apiVersion: missing (expected {expected})"));
+                }
+                else if (!Versions.Contains(inheritedApiVersion[(inheritedApiVersion.IndexOf('/', StringComparison.Ordinal) + 1)..], StringComparer.Ordinal))
+                {
+                    problems.Add((line, $"apiVersion: unsupported version '{inheritedApiVersion}' (expected {expected})"));
+                }
+            }
+
+            bool valid = ServiceEntryJson.TryDecode(obj, out ServiceEntryInput? entry, out string id, out string? error);
+            if (!valid || problems.Count > 0)
+            {
+                InvalidEntries++;
+                List<(int Line, string Text)> ordered = [.. problems.OrderBy(p => p.Line)];
+                string text = string.Join("; ", ordered.Take(MaxProblemsShown).Select(p => p.Text));
+                if (ordered.Count > MaxProblemsShown)
+                {
+                    text += $"; and {ordered.Count - MaxProblemsShown} more";
                 }
 
-                InvalidEntries++;
-                string text = Describe(problems, out int first);
+                if (error is not null)
+                {
+                    text = text.Length == 0 ? error : $"{text}; {error}";
+                }
+
+                int first = ordered.Count > 0 ? ordered[0].Line : json.LineOf(obj, node, FirstPath(error!));
                 Warnings.Add($"{fileName}:{first} {id}: {text}");
                 return;
             }
 
-            var entry = new ServiceEntryInput(
-                ns,
-                name!,
-                document.Metadata?.CreationTimestamp is { } stamp && TryParseTimestamp(stamp, out DateTimeOffset created) ? created : null,
-                document.Spec?.Hosts ?? [],
-                document.Spec?.Addresses ?? [],
-                document.Spec?.Resolution,
-                document.Status?.Addresses?.Select(a => new StatusAddress(a.Value!, string.IsNullOrEmpty(a.Host) ? null : a.Host)).ToArray() ?? []);
-
-            if (_seen.TryGetValue(entry.Id, out (int Index, int Line) earlier))
+            if (_seen.TryGetValue(entry!.Id, out (int Index, int Line) earlier))
             {
                 Warnings.Add($"{fileName}:{line} {entry.Id}: defined again (first at line {earlier.Line}); the later one is used");
                 Entries[earlier.Index] = entry;
@@ -274,136 +223,68 @@ public static partial class ServiceEntryYaml
             }
         }
 
-        private void CheckApiVersion(int node, string? apiVersion, ShapeCheck problems)
+        /// <summary>The conversion problems on the nodes <c>[node, node + size)</c>.</summary>
+        private IEnumerable<ConversionProblem> ProblemsIn(int node, int size)
         {
-            int at = tree.Get(node, "apiVersion");
-            int line = at < 0 ? tree.Line(node) : tree.Line(at);
-            string expected = string.Join(", ", Versions.Select(v => $"{Group}/{v}"));
-            if (apiVersion is null)
+            if (json.Problems.Count == 0)
             {
-                problems.Add(new Problem(line, "apiVersion", $"missing (expected {expected})"));
-            }
-            else if (!Versions.Contains(apiVersion[(apiVersion.IndexOf('/', StringComparison.Ordinal) + 1)..], StringComparer.Ordinal))
-            {
-                problems.Add(new Problem(line, "apiVersion", $"unsupported version '{apiVersion}' (expected {expected})"));
-            }
-        }
-
-        private ServiceEntryDocument? Deserialize(int node, ShapeCheck problems)
-        {
-            try
-            {
-                return _deserializer.Deserialize<ServiceEntryDocument>(tree.Replay(node, maxEvents: 1_000_000));
-            }
-            catch (YamlException e)
-            {
-                problems.Add(new Problem((int)e.Start.Line, "", Reason(e.InnerException?.Message ?? e.Message)));
-            }
-            catch (Exception e) when (e is InvalidOperationException or InvalidCastException or FormatException or OverflowException or ArgumentException)
-            {
-                problems.Add(new Problem(tree.Line(node), "", Reason(e.Message)));
+                return [];
             }
 
-            return null;
-        }
-
-        /// <summary>Checks of values the shape allows but Istio would reject.</summary>
-        private void CheckValues(int node, ServiceEntryDocument document, ShapeCheck problems)
-        {
-            if (document.Metadata?.CreationTimestamp is { } stamp && !TryParseTimestamp(stamp, out _))
+            _problems ??= [.. json.Problems.OrderBy(p => p.Node)];
+            int lo = 0;
+            int hi = _problems.Count;
+            while (lo < hi)
             {
-                problems.Add(new Problem(LineOf(node, "metadata", "creationTimestamp"), "metadata.creationTimestamp", $"'{stamp}' is not an RFC 3339 time"));
-            }
-
-            List<string>? hosts = document.Spec?.Hosts;
-            if (hosts is null || hosts.Count == 0)
-            {
-                problems.Add(new Problem(LineOf(node, "spec", "hosts"), "spec.hosts", "at least one host is required"));
-            }
-            else
-            {
-                for (int i = 0; i < hosts.Count; i++)
+                int mid = (lo + hi) / 2;
+                if (_problems[mid].Node < node)
                 {
-                    if (string.IsNullOrWhiteSpace(hosts[i]))
-                    {
-                        problems.Add(new Problem(LineOf(node, "spec", "hosts", i), $"spec.hosts[{i}]", "empty host"));
-                    }
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid;
                 }
             }
 
-            List<string> addresses = document.Spec?.Addresses ?? [];
-            for (int i = 0; i < addresses.Count; i++)
+            var found = new List<ConversionProblem>();
+            for (int i = lo; i < _problems.Count && _problems[i].Node < node + size; i++)
             {
-                if (!IsAddressOrCidr(addresses[i]))
+                found.Add(_problems[i]);
+            }
+
+            return found;
+        }
+
+        /// <summary>The path of the first problem of a <see cref="ServiceEntryJson"/> error (<c>path: what</c>; …).</summary>
+        private static string FirstPath(string error)
+        {
+            int colon = error.IndexOf(": ", StringComparison.Ordinal);
+            int semicolon = error.IndexOf("; ", StringComparison.Ordinal);
+            return colon < 0 || (semicolon >= 0 && semicolon < colon) ? "" : error[..colon];
+        }
+
+        /// <summary>A scalar property as text (a number or boolean as written), else null.</summary>
+        private static string? Text(JsonElement obj, string name) =>
+            obj.TryGetProperty(name, out JsonElement value)
+                ? value.ValueKind switch
                 {
-                    problems.Add(new Problem(LineOf(node, "spec", "addresses", i), $"spec.addresses[{i}]", $"'{addresses[i]}' is not an IP address or CIDR"));
+                    JsonValueKind.String => value.GetString(),
+                    JsonValueKind.Number => value.GetRawText(),
+                    JsonValueKind.True => "true",
+                    JsonValueKind.False => "false",
+                    _ => null,
                 }
-            }
+                : null;
 
-            CheckEnum(node, "resolution", document.Spec?.Resolution, Resolutions, problems);
-            CheckEnum(node, "location", document.Spec?.Location, Locations, problems);
-
-            List<ServiceEntryAddress> status = document.Status?.Addresses ?? [];
-            for (int i = 0; i < status.Count; i++)
-            {
-                if (string.IsNullOrEmpty(status[i].Value))
-                {
-                    problems.Add(new Problem(LineOf(node, "status", "addresses", i), $"status.addresses[{i}].value", "missing"));
-                }
-            }
-        }
-
-        private void CheckEnum(int node, string field, string? value, string[] allowed, ShapeCheck problems)
+        private static string Describe(JsonElement value) => value.ValueKind switch
         {
-            if (value is not null && !allowed.Contains(value, StringComparer.Ordinal))
-            {
-                string expected = string.Join(", ", allowed[..^1]) + " or " + allowed[^1];
-                problems.Add(new Problem(LineOf(node, "spec", field), $"spec.{field}", $"unknown value '{value}' (expected {expected})"));
-            }
-        }
-
-        /// <summary>
-        /// The line of <c>node.first.second[index]</c>, or of the deepest part of that path that exists
-        /// (an absent field is reported at its parent).
-        /// </summary>
-        private int LineOf(int node, string first, string second, int index = -1)
-        {
-            int line = tree.Line(node);
-            int a = tree.GetMapping(node, first);
-            if (a < 0)
-            {
-                return line;
-            }
-
-            line = tree.Line(a);
-            int b = tree.Get(a, second);
-            if (b < 0)
-            {
-                return line;
-            }
-
-            line = tree.Line(b);
-            int list = tree.Resolve(b);
-            if (index >= 0 && list >= 0 && tree.IsSequence(list))
-            {
-                int item = tree.Items(list).Skip(index).DefaultIfEmpty(-1).First();
-                line = item < 0 ? line : tree.Line(item);
-            }
-
-            return line;
-        }
-
-        /// <summary>The problems as one text, first line first; <paramref name="line"/> is the first line.</summary>
-        private static string Describe(ShapeCheck problems, out int line)
-        {
-            List<Problem> ordered = [.. problems.OrderBy(p => p.Line)];
-            line = ordered[0].Line;
-            int firstLine = line;
-            IEnumerable<string> shown = ordered.Take(MaxProblemsShown)
-                .Select(p => p.Line == firstLine ? p.ToString() : $"{p} (line {p.Line})");
-            string text = string.Join("; ", shown);
-            return ordered.Count > MaxProblemsShown ? $"{text}; and {ordered.Count - MaxProblemsShown} more" : text;
-        }
+            JsonValueKind.Object => "a map",
+            JsonValueKind.Array => "a list",
+            JsonValueKind.Number => "a number",
+            JsonValueKind.True or JsonValueKind.False => "a boolean",
+            _ => "a string",
+        };
 
         private static string GroupOf(string apiVersion)
         {

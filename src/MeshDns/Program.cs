@@ -8,6 +8,8 @@ using MeshDns.Sources.Files;
 using MeshDns.Sources.Kubernetes;
 using k8s;
 using MeshDns.Table;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -39,10 +41,10 @@ public static class Program
             return 0;
         }
 
-        HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Configuration.AddInMemoryCollection(flags.Values);
+        var configuration = new ConfigurationManager();
+        configuration.AddInMemoryCollection(flags.Values);
         var options = new MeshDnsOptions();
-        builder.Configuration.GetSection(Flags.Section).Bind(options);
+        configuration.GetSection(Flags.Section).Bind(options);
 
         bool kubernetes = options.Kubeconfig is not null || options.Context is not null || options.Namespace.Count > 0
             || (options.FromFile.Count == 0 && KubernetesClientConfiguration.IsInCluster());
@@ -72,10 +74,8 @@ public static class Program
             }
         }
 
-        ConfigureLogging(builder.Logging, options);
-        ConfigureServices(builder.Services, options, kubeConfig);
-
-        using IHost host = builder.Build();
+        ListenAddress.TryParse(options.HttpListen, out IPEndPoint? httpEndpoint, out _);
+        using IHost host = BuildHost(options, kubeConfig, httpEndpoint);
         try
         {
             host.Start();
@@ -89,6 +89,11 @@ public static class Program
             Console.Error.WriteLine($"meshdns: {e.Message}");
             return 1;
         }
+        catch (Exception e) when (httpEndpoint is not null && IsAddressInUse(e))
+        {
+            Console.Error.WriteLine($"meshdns: listen http {httpEndpoint}: address already in use");
+            return 1;
+        }
         catch (Exception e)
         {
             Console.Error.WriteLine($"meshdns: start failed: {e.Message}");
@@ -97,6 +102,51 @@ public static class Program
 
         host.WaitForShutdown();
         return 0;
+    }
+
+    /// <summary>A plain generic host; with --http-listen, a web host whose Kestrel serves only that address.</summary>
+    private static IHost BuildHost(MeshDnsOptions options, KubernetesClientConfiguration? kubeConfig, IPEndPoint? httpEndpoint)
+    {
+        if (httpEndpoint is null)
+        {
+            HostApplicationBuilder plain = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+            ConfigureLogging(plain.Logging, options);
+            ConfigureServices(plain.Services, options, kubeConfig);
+            return plain.Build();
+        }
+
+        WebApplicationBuilder web = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        web.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            // Probes and scrapes only: small, bounded.
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxConcurrentConnections = 64;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 8 * 1024;
+            kestrel.Limits.MaxRequestBodySize = 0;
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(30);
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+            kestrel.Listen(httpEndpoint);
+        });
+        ConfigureLogging(web.Logging, options);
+        ConfigureServices(web.Services, options, kubeConfig);
+        WebApplication app = web.Build();
+        app.Run(HealthEndpoints.Handle);
+        return app;
+    }
+
+    /// <summary>Kestrel reports a taken port as an IOException (wrapped, depending on where it fails).</summary>
+    private static bool IsAddressInUse(Exception e)
+    {
+        for (Exception? current = e; current is not null; current = current.InnerException)
+        {
+            if (current is Microsoft.AspNetCore.Connections.AddressInUseException
+                || current is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse })
+            {
+                return true;
+            }
+        }
+
+        return e is IOException && e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase);
     }
 
     private static int ConfigError(string message)
@@ -146,6 +196,7 @@ public static class Program
         });
         services.AddSingleton<DnsResolver>();
         services.AddSingleton<TablePublisher>();
+        services.AddSingleton<Readiness>();
         // Order matters: sources start before the listeners (files are loaded by then; Kubernetes syncs in the background).
         if (options.FromFile.Count > 0)
         {

@@ -49,6 +49,11 @@ internal sealed class ServerProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (!args.Any(a => a.Contains("http-listen", StringComparison.Ordinal)))
+        {
+            info.ArgumentList.Add("--http-listen=127.0.0.1:0"); // parallel tests must not share the default port
+        }
+
         foreach (string arg in args)
         {
             info.ArgumentList.Add(arg);

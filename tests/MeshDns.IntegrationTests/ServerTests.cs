@@ -90,6 +90,34 @@ public sealed class ServerTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Http_endpoint_answers_healthz_and_readyz()
+    {
+        int port = ServerProcess.FreePort();
+        int http = ServerProcess.FreePort();
+        using ServerProcess server = ServerProcess.Start(port, "--from-file", Repo.Examples, "--dns-listen", $"127.0.0.1:{port}", "--http-listen", $"127.0.0.1:{http}");
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}") };
+        HttpResponseMessage health = await client.GetAsync("/healthz");
+        Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
+        HttpResponseMessage ready = await client.GetAsync("/readyz");
+        Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("ready\n", await ready.Content.ReadAsStringAsync());
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await client.GetAsync("/nope")).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.MethodNotAllowed, (await client.PostAsync("/readyz", null)).StatusCode);
+    }
+
+    [Fact]
+    public void Http_port_in_use_exits_1()
+    {
+        int http = ServerProcess.FreePort();
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, http);
+        holder.Start();
+        int port = ServerProcess.FreePort();
+        using ServerProcess server = ServerProcess.Start("--from-file", Repo.Examples, "--dns-listen", $"127.0.0.1:{port}", "--http-listen", $"127.0.0.1:{http}");
+        Assert.Equal(1, server.WaitForExit(TimeSpan.FromSeconds(30)));
+        Assert.Contains(server.Lines, l => l.Contains($"listen http 127.0.0.1:{http}: address already in use", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("TERM")]
     [InlineData("INT")]

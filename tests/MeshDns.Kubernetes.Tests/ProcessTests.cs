@@ -59,17 +59,24 @@ public sealed class ProcessTests : IAsyncLifetime
         string kubeconfig = Path.Combine(_dir, "kubeconfig");
         _api.WriteKubeconfig(kubeconfig);
         int port = ServerProcess.FreePort();
-        using ServerProcess server = ServerProcess.Start(port, "--kubeconfig", kubeconfig, "--dns-listen", $"127.0.0.1:{port}");
+        int http = ServerProcess.FreePort();
+        using ServerProcess server = ServerProcess.Start(port, "--kubeconfig", kubeconfig, "--dns-listen", $"127.0.0.1:{port}", "--http-listen", $"127.0.0.1:{http}");
+        using var probe = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}") };
 
         Assert.Equal("SERVFAIL", DigResult.Run(port, "a.mesh.global").Status);
+        HttpResponseMessage notReady = await probe.GetAsync("/readyz");
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
+        Assert.Contains("first sync", await notReady.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         _api.SetServedVersions("v1", "v1beta1");
         await FakeKubeApiServer.WaitUntilAsync(() => DigResult.Run(port, "a.mesh.global").Data.SequenceEqual(["10.0.0.1"]), TimeSpan.FromSeconds(30), "sync");
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await probe.GetAsync("/readyz")).StatusCode);
 
         // An outage: every request fails and the watch drops. The last good table keeps answering.
         _api.FailNextRequests(1000, 503);
         _api.DropAllWatches();
         await Task.Delay(1500);
         Assert.Equal(["10.0.0.1"], DigResult.Run(port, "a.mesh.global").Data);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await probe.GetAsync("/readyz")).StatusCode); // an outage keeps it ready
         _api.ResetFaults();
         _api.Update("mesh", "a", Spec("a.mesh.global", "10.0.0.2"));
         await FakeKubeApiServer.WaitUntilAsync(() => DigResult.Run(port, "a.mesh.global").Data.SequenceEqual(["10.0.0.2"]), TimeSpan.FromSeconds(60), "recovery");

@@ -194,7 +194,7 @@ public sealed class FileSourceTests : IDisposable
 
         Assert.Equal(["t/good"], source.Current.Select(e => e.Id));
         Assert.Equal(
-            $"{Path.Join(_dir.FullName, "a.yaml")}:16 t/bad: spec.hosts: expected a list of strings, found a map",
+            $"{Path.Join(_dir.FullName, "a.yaml")}:16 t/bad: spec.hosts: expected an array of strings, found an object",
             Assert.Single(_log.At(LogLevel.Warning)));
         Assert.Contains("1 invalid entries skipped", Assert.Single(_log.At(LogLevel.Information)), StringComparison.Ordinal);
     }

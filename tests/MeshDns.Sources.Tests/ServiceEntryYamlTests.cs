@@ -73,7 +73,7 @@ public class ServiceEntryYamlTests
               labels: {app: test}
               annotations:
                 kubectl.kubernetes.io/last-applied-configuration: "{}"
-              uid: 1234
+              uid: "1234"
             spec:
               hosts:
               - "*.test.global"
@@ -245,35 +245,37 @@ public class ServiceEntryYamlTests
     [InlineData("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nspec: {hosts: [a]}",
         10, "default/(no name): metadata.name: missing")]
     [InlineData("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: {a: b}\nspec: {hosts: [a]}",
-        13, "default/(no name): metadata.name: expected a string, found a map")]
+        13, "default/(no name): metadata.name: expected a string, found an object")]
     [InlineData("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: bad, namespace: ns}\nspec:\n  hosts: a.global",
-        14, "ns/bad: spec.hosts: expected a list of strings, found a string")]
+        14, "ns/bad: spec.hosts: expected an array of strings, found a string")]
     [InlineData("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: bad}\nspec:\n  hosts: [a, ~]",
         14, "default/bad: spec.hosts[1]: expected a string, found null")]
     [InlineData("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: bad}\nspec:\n  hosts:\n  - {a: b}",
-        15, "default/bad: spec.hosts[0]: expected a string, found a map")]
+        15, "default/bad: spec.hosts[0]: expected a string, found an object")]
     [InlineData("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: bad}\nspec: [a]",
-        13, "default/bad: spec: expected a map, found a list")]
+        13, "default/bad: spec: expected an object, found an array")]
     [InlineData("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: bad}\nspec: {}",
         13, "default/bad: spec.hosts: at least one host is required")]
     [InlineData("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: bad}\nspec:\n  hosts: [a]\n  ports:\n  - number: http",
-        16, "default/bad: spec.ports[0].number: expected a port number (0-65535), found 'http'")]
-    [InlineData("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: bad}\nspec:\n  hosts: [a]\n  ports:\n  - number: 70000",
-        16, "default/bad: spec.ports[0].number: expected a port number (0-65535), found '70000'")]
+        16, "default/bad: spec.ports[0].number: expected a 32-bit integer, found a string")]
+    [InlineData("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: bad}\nspec:\n  hosts: [a]\n  ports:\n  - number: 5000000000",
+        16, "default/bad: spec.ports[0].number: expected a 32-bit integer, found 5000000000")]
+    [InlineData("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: bad}\nspec:\n  hosts: [a]\n  ports:\n  - number: \"80\"",
+        16, "default/bad: spec.ports[0].number: expected a 32-bit integer, found a string")]
     [InlineData("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: bad}\nspec:\n  hosts: [a]\n  endpoints:\n  - address: 1.2.3.4\n    ports: [15443]",
-        17, "default/bad: spec.endpoints[0].ports: expected a map of port names to numbers, found a list")]
+        17, "default/bad: spec.endpoints[0].ports: expected a map of 32-bit integers, found an array")]
     [InlineData("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: bad}\nspec:\n  hosts: [a]\n  endpoints:\n  - labels: {a: [b]}",
-        16, "default/bad: spec.endpoints[0].labels.a: expected a string, found a list")]
+        16, "default/bad: spec.endpoints[0].labels.a: expected a string, found an array")]
     [InlineData("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: bad}\nspec:\n  hosts: [a]\n  exportTo: \".\"",
-        15, "default/bad: spec.exportTo: expected a list of strings, found a string")]
+        15, "default/bad: spec.exportTo: expected an array of strings, found a string")]
     [InlineData("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: bad}\nspec:\n  hosts: [a]\n  addresses: [240.0.0.1, nope]",
         15, "default/bad: spec.addresses[1]: 'nope' is not an IP address or CIDR")]
     [InlineData("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: bad}\nspec:\n  hosts: [a]\n  resolution: dns",
-        15, "default/bad: spec.resolution: unknown value 'dns' (expected NONE, STATIC, DNS or DNS_ROUND_ROBIN)")]
+        15, "default/bad: spec.resolution: unknown value 'dns' (expected NONE, STATIC, DNS, DNS_ROUND_ROBIN or DYNAMIC_DNS)")]
     [InlineData("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: bad}\nspec:\n  hosts: [a]\n  location: INSIDE",
         15, "default/bad: spec.location: unknown value 'INSIDE' (expected MESH_EXTERNAL or MESH_INTERNAL)")]
     [InlineData("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: bad\n  creationTimestamp: yesterday\nspec: {hosts: [a]}",
-        14, "default/bad: metadata.creationTimestamp: 'yesterday' is not an RFC 3339 time")]
+        14, "default/bad: metadata.creationTimestamp: expected an RFC 3339 date-time, found 'yesterday'")]
     [InlineData("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: bad}\nspec:\n  hosts: [a]\n  hosts: [b]",
         15, "default/bad: spec.hosts: key repeated")]
     [InlineData("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: bad}\nspec: {hosts: [a]}\nstatus:\n  addresses:\n  - host: a",
@@ -307,9 +309,9 @@ public class ServiceEntryYamlTests
 
         Assert.Empty(result.Entries);
         Assert.Equal(
-            "se.yaml:5 default/bad: spec.hosts: expected a list of strings, found a string; "
-            + "spec.addresses: expected a list of strings, found a string (line 6); "
-            + "spec.resolution: expected a string, found a list (line 7)",
+            "se.yaml:5 default/bad: spec.hosts: expected an array of strings, found a string; "
+            + "spec.addresses: expected an array of strings, found a string; "
+            + "spec.resolution: expected a string, found an array",
             Assert.Single(result.Warnings));
     }
 
@@ -331,7 +333,7 @@ public class ServiceEntryYamlTests
             """);
 
         Assert.Equal("web/good", Assert.Single(result.Entries).Id);
-        Assert.Equal("se.yaml:7 web/bad: spec.hosts: expected a list of strings, found a string", Assert.Single(result.Warnings));
+        Assert.Equal("se.yaml:7 web/bad: spec.hosts: expected an array of strings, found a string", Assert.Single(result.Warnings));
     }
 
     [Fact]
@@ -409,7 +411,7 @@ public class ServiceEntryYamlTests
     [InlineData("2024-01-02T03:04:05Z", "2024-01-02T03:04:05.0000000+00:00")]
     [InlineData("\"2024-01-02T03:04:05Z\"", "2024-01-02T03:04:05.0000000+00:00")]
     [InlineData("2024-01-02T05:04:05+02:00", "2024-01-02T03:04:05.0000000+00:00")]
-    [InlineData("2024-01-02t03:04:05.123456789z", "2024-01-02T03:04:05.1234567+00:00")]
+    [InlineData("2024-01-02T03:04:05.123456789Z", "2024-01-02T03:04:05.1234567+00:00")]
     [InlineData("null", null)]
     [InlineData("", null)]
     public void Reads_creation_timestamp(string yaml, string? expectedUtc)
@@ -448,6 +450,179 @@ public class ServiceEntryYamlTests
         ServiceEntryInput entry = Assert.Single(result.Entries);
         Assert.Equal(["second.global"], entry.Hosts);
         Assert.Equal("se.yaml:10 shop/dup: defined again (first at line 1); the later one is used", Assert.Single(result.Warnings));
+    }
+
+    /// <summary>
+    /// Scalars are typed as kubectl types them (YAML 1.2 core schema) before the JSON checks: a plain 80, 0o120,
+    /// 0x50 or +80 is a number, a quoted "80" or a !!str 80 is a string; .inf is not a JSON number.
+    /// </summary>
+    [Theory]
+    [InlineData("80", null)]
+    [InlineData("+80", null)]
+    [InlineData("080", null)]
+    [InlineData("0o120", null)]
+    [InlineData("0x50", null)]
+    [InlineData("!!int \"80\"", null)]
+    [InlineData("\"80\"", "expected a 32-bit integer, found a string")]
+    [InlineData("'80'", "expected a 32-bit integer, found a string")]
+    [InlineData("!!str 80", "expected a 32-bit integer, found a string")]
+    [InlineData("80.0", "expected a 32-bit integer, found 80.0")]
+    [InlineData("8e1", "expected a 32-bit integer, found 8e1")]
+    [InlineData(".5", "expected a 32-bit integer, found 0.5")]
+    [InlineData(".inf", "expected a 32-bit integer, found a string")]
+    [InlineData("true", "expected a 32-bit integer, found true")]
+    [InlineData("http", "expected a 32-bit integer, found a string")]
+    public void Plain_scalars_are_typed_by_the_yaml_core_schema(string number, string? problem)
+    {
+        FileParseResult result = Parse($"apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: x}}\nspec:\n  hosts: [a.global]\n  ports:\n  - number: {number}\n");
+
+        if (problem is null)
+        {
+            Assert.Equal("default/x", Single(result).Id);
+        }
+        else
+        {
+            Assert.Empty(result.Entries);
+            Assert.Equal($"se.yaml:7 default/x: spec.ports[0].number: {problem}", Assert.Single(result.Warnings));
+        }
+    }
+
+    [Theory]
+    [InlineData("name: 123", 4, "metadata.name: expected a string, found 123")]
+    [InlineData("name: true", 4, "metadata.name: expected a string, found true")]
+    [InlineData("name: \"123\"", 0, null)]
+    [InlineData("name: x\n  labels: {version: 1.0}", 5, "metadata.labels.version: expected a string, found 1.0")]
+    [InlineData("name: x\n  labels: {version: \"1.0\", app.kubernetes.io/name: x}", 0, null)]
+    [InlineData("name: x\n  labels:\n    app.kubernetes.io/name: x\n    app.kubernetes.io/version: 2", 7, "metadata.labels.app.kubernetes.io/version: expected a string, found 2")]
+    public void Strings_that_look_like_numbers_must_be_quoted(string metadata, int line, string? problem)
+    {
+        FileParseResult result = Parse($"apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  {metadata}\nspec: {{hosts: [a.global]}}\n");
+
+        if (problem is null)
+        {
+            Assert.Single(result.Entries);
+            Assert.Empty(result.Warnings);
+        }
+        else
+        {
+            Assert.Empty(result.Entries);
+            Assert.EndsWith($": {problem}", Assert.Single(result.Warnings), StringComparison.Ordinal);
+            Assert.StartsWith($"se.yaml:{line} ", result.Warnings[0], StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Every_resolution_of_the_crd_is_accepted()
+    {
+        foreach (string resolution in new[] { "NONE", "STATIC", "DNS", "DNS_ROUND_ROBIN", "DYNAMIC_DNS" })
+        {
+            ServiceEntryInput entry = Single(Parse($"apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: x}}\nspec: {{hosts: [a.global], resolution: {resolution}}}\n"));
+            Assert.Equal(resolution, entry.Resolution);
+        }
+    }
+
+    /// <summary>What has no JSON form is reported on the entry it is in, with its line and path.</summary>
+    [Theory]
+    [InlineData("spec:\n  hosts: [a]\n  ? [complex, key]\n  : value", 6, "spec: a mapping key must be a scalar")]
+    [InlineData("spec:\n  hosts: &h [a, *h]", 5, "spec.hosts[1]: alias to a node that contains it")]
+    [InlineData("spec:\n  hosts: [a]\n  endpoints:\n  - labels: {*nowhere : b}", 7, "spec.endpoints[0].labels: alias to an unknown anchor")]
+    public void Yaml_without_a_json_form_is_a_problem_of_its_entry(string spec, int line, string message)
+    {
+        FileParseResult result = Parse($"apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: bad}}\n{spec}\n");
+
+        Assert.Empty(result.Entries);
+        Assert.StartsWith($"se.yaml:{line} default/bad: {message}", Assert.Single(result.Warnings), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Nesting_too_deep_is_a_problem_of_its_entry()
+    {
+        string deep = new string('[', 100) + new string(']', 100);
+        FileParseResult result = Parse($"apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: bad}}\nspec:\n  hosts: [a]\n  extra: {deep}\n---\n{Entry("good", "good.global")}\n");
+
+        Assert.Equal("shop/good", Assert.Single(result.Entries).Id);
+        string warning = Assert.Single(result.Warnings);
+        Assert.StartsWith("se.yaml:6 default/bad: spec.extra", warning, StringComparison.Ordinal);
+        Assert.Contains("nested more than 64 levels deep", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Deep_nesting_in_other_kinds_is_not_reported()
+    {
+        string deep = new string('[', 100) + new string(']', 100);
+        FileParseResult result = Parse($"apiVersion: v1\nkind: ConfigMap\ndata: {deep}\n---\n{Entry("good", "good.global")}\n");
+
+        Assert.Equal("shop/good", Single(result).Id);
+        Assert.Equal(1, result.OtherDocuments);
+    }
+
+    [Fact]
+    public void Anchored_scalars_can_be_keys_and_values()
+    {
+        ServiceEntryInput entry = Single(Parse("""
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata:
+              name: &name x
+              namespace: *name
+            spec:
+              hosts:
+              - &host a.global
+              - *host
+              &key resolution: STATIC
+              addresses: [240.0.0.1]
+            status:
+              addresses:
+              - *key : ignored
+                value: 240.0.0.2
+            """));
+
+        Assert.Equal("x/x", entry.Id);
+        Assert.Equal(["a.global", "a.global"], entry.Hosts);
+        Assert.Equal("STATIC", entry.Resolution);
+        Assert.Equal([new StatusAddress("240.0.0.2", null)], entry.StatusAddresses);
+    }
+
+    /// <summary>A file's entry is the same ServiceEntryInput as the same object read as JSON (the Kubernetes source's way).</summary>
+    [Fact]
+    public void An_entry_from_yaml_is_the_entry_from_the_same_json()
+    {
+        ServiceEntryInput fromYaml = Single(Parse("""
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata:
+              name: auth
+              namespace: web
+              creationTimestamp: 2024-01-02T03:04:05Z
+            spec:
+              hosts: [auth.global, "*.auth.global"]
+              addresses: [240.0.0.1, 2001:db8::/64]
+              resolution: DNS
+              ports: [{number: 443, name: https, protocol: HTTPS}]
+            status:
+              addresses:
+              - {value: 240.240.0.1, host: auth.global}
+              - {value: 240.240.0.2}
+            """));
+
+        Assert.True(MeshDns.Models.Json.ServiceEntryJson.TryDecode(
+            """
+            {"apiVersion":"networking.istio.io/v1","kind":"ServiceEntry",
+             "metadata":{"name":"auth","namespace":"web","creationTimestamp":"2024-01-02T03:04:05Z"},
+             "spec":{"hosts":["auth.global","*.auth.global"],"addresses":["240.0.0.1","2001:db8::/64"],"resolution":"DNS",
+                     "ports":[{"number":443,"name":"https","protocol":"HTTPS"}]},
+             "status":{"addresses":[{"value":"240.240.0.1","host":"auth.global"},{"value":"240.240.0.2"}]}}
+            """u8,
+            out ServiceEntryInput? fromJson,
+            out _,
+            out string? error), error);
+
+        Assert.Equal(fromJson.Id, fromYaml.Id);
+        Assert.Equal(fromJson.CreationTimestamp, fromYaml.CreationTimestamp);
+        Assert.Equal(fromJson.Hosts, fromYaml.Hosts);
+        Assert.Equal(fromJson.Addresses, fromYaml.Addresses);
+        Assert.Equal(fromJson.Resolution, fromYaml.Resolution);
+        Assert.Equal(fromJson.StatusAddresses, fromYaml.StatusAddresses);
     }
 
     [Fact]

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace MeshDns.Hosting;
 
 /// <summary>Runs the UDP and TCP DNS frontends on --dns-listen for the lifetime of the host.</summary>
-public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOptions options, ILoggerFactory loggers) : IHostedService
+public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOptions options, Readiness readiness, ILoggerFactory loggers) : IHostedService
 {
     private readonly ILogger _logger = loggers.CreateLogger("MeshDns.Dns");
     private UdpFrontend? _udp;
@@ -24,6 +24,7 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
         if (endpoint is null)
         {
             LogOff(_logger);
+            readiness.ListenersUp();
             return Task.CompletedTask;
         }
 
@@ -35,6 +36,7 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
         _tcp = new TcpFrontend(resolver, endpoint, new TcpOptions { IdleTimeout = options.TcpIdleTimeout, MaxConnections = options.TcpMaxConnections }, _logger);
         Bind("tcp", endpoint, _tcp.Start);
         LogListening(_logger, _udp.Endpoint.ToString(), _tcp.Endpoint.ToString());
+        readiness.ListenersUp();
         return Task.CompletedTask;
     }
 
@@ -60,6 +62,7 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        readiness.Stopping();
         _udp?.Dispose();
         if (_tcp is not null)
         {

@@ -28,6 +28,8 @@ public sealed class MeshDnsOptions
 
     public string DnsListen { get; set; } = ":1053";
 
+    public string HttpListen { get; set; } = ":8090";
+
     public TimeSpan TcpIdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     public int TcpMaxConnections { get; set; } = 1024;
