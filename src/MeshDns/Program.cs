@@ -9,7 +9,10 @@ using MeshDns.Sources.Kubernetes;
 using k8s;
 using MeshDns.Table;
 using Microsoft.AspNetCore.Builder;
+using Grpc.HealthCheck;
+using MeshDns.Frontends.Grpc;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -18,8 +21,11 @@ using Microsoft.Extensions.Logging.Console;
 
 namespace MeshDns;
 
-public static class Program
+public static partial class Program
 {
+    [LoggerMessage(Level = LogLevel.Information, Message = "meshdns serving ({Version})")]
+    private static partial void LogServing(ILogger logger, string version);
+
     public static int Main(string[] args)
     {
         string version = typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
@@ -75,7 +81,8 @@ public static class Program
         }
 
         ListenAddress.TryParse(options.HttpListen, out IPEndPoint? httpEndpoint, out _);
-        using IHost host = BuildHost(options, kubeConfig, httpEndpoint);
+        ListenAddress.TryParse(options.GrpcListen, out IPEndPoint? grpcEndpoint, out _);
+        using IHost host = BuildHost(options, kubeConfig, httpEndpoint, grpcEndpoint);
         try
         {
             host.Start();
@@ -89,9 +96,12 @@ public static class Program
             Console.Error.WriteLine($"meshdns: {e.Message}");
             return 1;
         }
-        catch (Exception e) when (httpEndpoint is not null && IsAddressInUse(e))
+        catch (Exception e) when (IsAddressInUse(e))
         {
-            Console.Error.WriteLine($"meshdns: listen http {httpEndpoint}: address already in use");
+            string which = grpcEndpoint is not null && e.Message.Contains($":{grpcEndpoint.Port}", StringComparison.Ordinal)
+                ? $"grpc {grpcEndpoint}"
+                : $"http {httpEndpoint}";
+            Console.Error.WriteLine($"meshdns: listen {which}: address already in use");
             return 1;
         }
         catch (Exception e)
@@ -100,14 +110,16 @@ public static class Program
             return 1;
         }
 
+        // Every listener is open now (Kestrel included): tests and operators can start asking.
+        LogServing(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MeshDns"), version);
         host.WaitForShutdown();
         return 0;
     }
 
     /// <summary>A plain generic host; with --http-listen, a web host whose Kestrel serves only that address.</summary>
-    private static IHost BuildHost(MeshDnsOptions options, KubernetesClientConfiguration? kubeConfig, IPEndPoint? httpEndpoint)
+    private static IHost BuildHost(MeshDnsOptions options, KubernetesClientConfiguration? kubeConfig, IPEndPoint? httpEndpoint, IPEndPoint? grpcEndpoint)
     {
-        if (httpEndpoint is null)
+        if (httpEndpoint is null && grpcEndpoint is null)
         {
             HostApplicationBuilder plain = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
             ConfigureLogging(plain.Logging, options);
@@ -118,19 +130,51 @@ public static class Program
         WebApplicationBuilder web = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         web.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
-            // Probes and scrapes only: small, bounded.
+            // Every input bounded: connections, headers, bodies, HTTP/2 streams and frames, idle times.
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxConcurrentConnections = 64;
-            kestrel.Limits.MaxRequestHeadersTotalSize = 8 * 1024;
-            kestrel.Limits.MaxRequestBodySize = 0;
-            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(30);
+            kestrel.Limits.MaxConcurrentConnections = 1024;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
+            kestrel.Limits.MaxRequestBodySize = 70 * 1024; // a DNS message (65535) plus gRPC framing
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(2);
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
-            kestrel.Listen(httpEndpoint);
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 256;
+            kestrel.Limits.Http2.MaxFrameSize = 16 * 1024;
+            kestrel.Limits.Http2.MaxRequestHeaderFieldSize = 8 * 1024;
+            kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
+            kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
+            if (httpEndpoint is not null)
+            {
+                kestrel.Listen(httpEndpoint, l => l.Protocols = HttpProtocols.Http1AndHttp2);
+            }
+
+            if (grpcEndpoint is not null)
+            {
+                kestrel.Listen(grpcEndpoint, l => l.Protocols = HttpProtocols.Http2); // h2c with prior knowledge, as CoreDNS dials
+            }
         });
         ConfigureLogging(web.Logging, options);
         ConfigureServices(web.Services, options, kubeConfig);
+        if (grpcEndpoint is not null)
+        {
+            web.Services.AddGrpc(o =>
+            {
+                o.MaxReceiveMessageSize = 70 * 1024;
+                o.MaxSendMessageSize = 70 * 1024;
+                o.EnableDetailedErrors = false;
+            });
+            web.Services.AddSingleton<HealthServiceImpl>();
+            web.Services.AddHostedService<GrpcHealthService>();
+        }
+
+        web.Services.AddRoutingCore();
         WebApplication app = web.Build();
-        app.Run(HealthEndpoints.Handle);
+        if (grpcEndpoint is not null)
+        {
+            app.MapGrpcService<DnsGrpcService>();
+            app.MapGrpcService<HealthServiceImpl>();
+        }
+
+        app.MapFallback(HealthEndpoints.Handle); // /healthz, /readyz, and 404/405 for the rest
         return app;
     }
 

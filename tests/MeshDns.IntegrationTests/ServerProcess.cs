@@ -54,6 +54,11 @@ internal sealed class ServerProcess : IDisposable
             info.ArgumentList.Add("--http-listen=127.0.0.1:0"); // parallel tests must not share the default port
         }
 
+        if (!args.Any(a => a.Contains("grpc-listen", StringComparison.Ordinal)))
+        {
+            info.ArgumentList.Add("--grpc-listen=127.0.0.1:0");
+        }
+
         foreach (string arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -63,22 +68,25 @@ internal sealed class ServerProcess : IDisposable
         var server = new ServerProcess(Process.Start(info)!) { Port = port };
         if (port > 0)
         {
-            server.WaitForLine("DNS listening", TimeSpan.FromSeconds(30));
+            server.WaitForLine("meshdns serving", TimeSpan.FromSeconds(30));
         }
 
         return server;
     }
 
+    /// <summary>
+    /// A port free for both TCP and UDP on loopback, chosen below Linux's ephemeral range (32768+), so
+    /// that servers other tests start with port 0 can never be handed the same port in the meantime.
+    /// </summary>
     public static int FreePort()
     {
-        // A port free for both TCP and UDP on loopback.
-        for (int attempt = 0; attempt < 50; attempt++)
+        for (int attempt = 0; attempt < 200; attempt++)
         {
-            using var tcp = new TcpListener(IPAddress.Loopback, 0);
-            tcp.Start();
-            int port = ((IPEndPoint)tcp.LocalEndpoint).Port;
+            int port = Random.Shared.Next(20_000, 32_000);
             try
             {
+                using var tcp = new TcpListener(IPAddress.Loopback, port);
+                tcp.Start();
                 using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));
                 return port;
             }

@@ -30,6 +30,8 @@ public sealed class MeshDnsOptions
 
     public string HttpListen { get; set; } = ":8090";
 
+    public string GrpcListen { get; set; } = ":8053";
+
     public TimeSpan TcpIdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     public int TcpMaxConnections { get; set; } = 1024;

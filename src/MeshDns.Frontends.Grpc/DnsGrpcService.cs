@@ -1,0 +1,52 @@
+using Google.Protobuf;
+using Grpc.Core;
+using MeshDns.Frontends.Grpc.Protocol;
+using MeshDns.Resolver;
+
+namespace MeshDns.Frontends.Grpc;
+
+/// <summary>
+/// /coredns.dns.DnsService/Query: the request's bytes are the client's DNS query exactly as CoreDNS got it;
+/// the reply is the resolver's answer for the gRPC transport (65535-octet limit; CoreDNS truncates for its
+/// UDP clients). Always a DNS message with status OK: CoreDNS 1.6.2 drops the client's query when the
+/// backend returns a gRPC error, so even garbage gets a FORMERR message.
+/// </summary>
+public sealed class DnsGrpcService(DnsResolver resolver) : DnsService.DnsServiceBase
+{
+    [ThreadStatic]
+    private static byte[]? t_buffer;
+
+    public override Task<DnsPacket> Query(DnsPacket request, ServerCallContext context)
+    {
+        byte[] buffer = t_buffer ??= new byte[DnsResolver.MaxMessageSize];
+        ReadOnlySpan<byte> query = request.Msg.Span;
+        ResolveResult result;
+        try
+        {
+            result = resolver.Resolve(query, buffer, DnsTransport.Grpc);
+        }
+        catch (Exception)
+        {
+            // A bug must still produce a DNS answer, never a gRPC error.
+            return Task.FromResult(new DnsPacket { Msg = ByteString.CopyFrom(Header(query, rcode: 2)) });
+        }
+
+        byte[] reply = result.Length > 0 ? buffer.AsSpan(0, result.Length).ToArray() : Header(query, rcode: 1);
+        return Task.FromResult(new DnsPacket { Msg = UnsafeByteOperations.UnsafeWrap(reply) });
+    }
+
+    /// <summary>A header-only response (FORMERR for a query with no readable header, SERVFAIL on a bug), echoing what ID there is.</summary>
+    private static byte[] Header(ReadOnlySpan<byte> query, byte rcode)
+    {
+        var header = new byte[12];
+        if (query.Length >= 2)
+        {
+            header[0] = query[0];
+            header[1] = query[1];
+        }
+
+        header[2] = (byte)(0x80 | (query.Length >= 3 ? query[2] & 0x79 : 0)); // QR, opcode and RD copied
+        header[3] = rcode;
+        return header;
+    }
+}

@@ -1,0 +1,53 @@
+using Grpc.Health.V1;
+using Grpc.HealthCheck;
+using Microsoft.Extensions.Hosting;
+
+namespace MeshDns.Hosting;
+
+/// <summary>
+/// Keeps grpc.health.v1.Health in step with readiness: SERVING once the sources have synced and the
+/// listeners are up, NOT_SERVING before that and from the start of shutdown. Reported for the server
+/// ("") and for coredns.dns.DnsService.
+/// </summary>
+public sealed class GrpcHealthService(HealthServiceImpl health, Readiness readiness) : BackgroundService
+{
+    private static readonly string[] Services = ["", "coredns.dns.DnsService"];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        do
+        {
+            Set(readiness.NotReadyReason is null ? HealthCheckResponse.Types.ServingStatus.Serving : HealthCheckResponse.Types.ServingStatus.NotServing);
+        }
+        while (await WaitAsync(timer, stoppingToken).ConfigureAwait(false));
+
+        Set(HealthCheckResponse.Types.ServingStatus.NotServing);
+    }
+
+    public override Task StopAsync(CancellationToken cancellationToken)
+    {
+        Set(HealthCheckResponse.Types.ServingStatus.NotServing);
+        return base.StopAsync(cancellationToken);
+    }
+
+    private void Set(HealthCheckResponse.Types.ServingStatus status)
+    {
+        foreach (string service in Services)
+        {
+            health.SetStatus(service, status);
+        }
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken token)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}
