@@ -12,12 +12,16 @@ public sealed class GrpcTests : IDisposable
     private readonly ServerProcess _server;
     private readonly GrpcChannel _channel;
     private readonly DnsService.DnsServiceClient _client;
+    private readonly int _dnsPort;
+    private readonly int _grpcPort;
 
     public GrpcTests()
     {
         int port = ServerProcess.FreePort();
         int grpc = ServerProcess.FreePort();
-        _server = ServerProcess.Start(port, "--from-file", Repo.Examples, "--dns-listen", $"127.0.0.1:{port}", "--grpc-listen", $"127.0.0.1:{grpc}");
+        _server = ServerProcess.Start(port, "--from-file", Repo.Examples, "--dns-listen", $"127.0.0.1:{port}", "--grpc-listen", $"127.0.0.1:{grpc}", "--round-robin=false");
+        _dnsPort = port;
+        _grpcPort = grpc;
         _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpc}");
         _client = new DnsService.DnsServiceClient(_channel);
     }
@@ -69,6 +73,54 @@ public sealed class GrpcTests : IDisposable
         {
             Assert.Equal(address, $"{reply[^4]}.{reply[^3]}.{reply[^2]}.{reply[^1]}");
         }
+    }
+
+    [Fact]
+    public async Task Grpc_and_udp_give_byte_identical_answers()
+    {
+        using var udp = new System.Net.Sockets.UdpClient();
+        udp.Connect(System.Net.IPAddress.Loopback, _dnsPort);
+        udp.Client.ReceiveTimeout = 3000;
+        (string Name, ushort Type, bool Edns)[] cases =
+        [
+            ("service1.test.global", 1, false), ("a.b.test.global", 1, true), ("test.global", 1, false),
+            ("payments.shop.global", 28, true), ("payments.shop.global", 255, false), ("shop.global", 28, false),
+            ("nothing.global", 1, true), ("auth.global", 15, false), ("SERVICE1.test.GLOBAL", 1, true),
+        ];
+        foreach ((string name, ushort type, bool edns) in cases)
+        {
+            byte[] query = Query(name, type, edns: edns);
+            await udp.SendAsync(query);
+            byte[] viaUdp = (await udp.ReceiveAsync()).Buffer;
+            Assert.Equal(viaUdp, await Ask(query));
+        }
+    }
+
+    [Fact]
+    public async Task Garbage_http2_frames_drop_only_that_connection()
+    {
+        using (var raw = new System.Net.Sockets.TcpClient())
+        {
+            await raw.ConnectAsync(System.Net.IPAddress.Loopback, _grpcPort);
+            var stream = raw.GetStream();
+            byte[] garbage = [.. "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray(), 0xFF, 0xFF, 0xFF, 0x09, 0x00, 0x00, 0x00, 0x00, 0x01, .. new byte[64]];
+            await stream.WriteAsync(garbage);
+            using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var buffer = new byte[4096];
+            try
+            {
+                while (await stream.ReadAsync(buffer, guard.Token) > 0)
+                {
+                    // the server's SETTINGS and GOAWAY, then the close
+                }
+            }
+            catch (IOException)
+            {
+                // reset: closed as well
+            }
+        }
+
+        Assert.Equal(0, (await Ask(Query("service1.test.global")))[3] & 0xF);
     }
 
     [Fact]
