@@ -227,6 +227,8 @@ public static partial class Program
     private static void ConfigureServices(IServiceCollection services, MeshDnsOptions options, KubernetesClientConfiguration? kubeConfig)
     {
         services.AddSingleton(options);
+        // Bounded stop: long-lived streams (health Watch, idle HTTP/2) must not hold the exit for the default 30 s.
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         services.AddSingleton<TableHolder>();
         services.AddSingleton(new TableOptions(options.DefaultAddress is null ? null : IPAddress.Parse(options.DefaultAddress)));
         services.AddSingleton(new ResolverOptions

@@ -167,6 +167,32 @@ public sealed class GrpcTests : IDisposable
     }
 
     [Fact]
+    public async Task Health_watch_streams_serving_then_not_serving_on_shutdown()
+    {
+        var health = new Health.HealthClient(_channel);
+        using var call = health.Watch(new HealthCheckRequest { Service = "coredns.dns.DnsService" });
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        Assert.True(await call.ResponseStream.MoveNext(guard.Token));
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, call.ResponseStream.Current.Status);
+
+        _server.Signal("TERM");
+        var seen = new List<HealthCheckResponse.Types.ServingStatus>();
+        try
+        {
+            while (!seen.Contains(HealthCheckResponse.Types.ServingStatus.NotServing) && await call.ResponseStream.MoveNext(guard.Token))
+            {
+                seen.Add(call.ResponseStream.Current.Status);
+            }
+        }
+        catch (RpcException)
+        {
+            // the server went away after saying so
+        }
+
+        Assert.Contains(HealthCheckResponse.Types.ServingStatus.NotServing, seen);
+    }
+
+    [Fact]
     public async Task An_oversized_message_is_refused_without_harming_other_calls()
     {
         var huge = new byte[200 * 1024];

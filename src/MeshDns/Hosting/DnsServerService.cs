@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace MeshDns.Hosting;
 
 /// <summary>Runs the UDP and TCP DNS frontends on --dns-listen for the lifetime of the host.</summary>
-public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOptions options, Readiness readiness, ILoggerFactory loggers) : IHostedService
+public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOptions options, Readiness readiness, IHostApplicationLifetime lifetime, ILoggerFactory loggers) : IHostedService
 {
     private readonly ILogger _logger = loggers.CreateLogger("MeshDns.Dns");
     private UdpFrontend? _udp;
@@ -20,6 +20,7 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        lifetime.ApplicationStopping.Register(readiness.Stopping); // /readyz says 503 from the first moment of shutdown
         ListenAddress.TryParse(options.DnsListen, out IPEndPoint? endpoint, out _);
         if (endpoint is null)
         {

@@ -9,12 +9,18 @@ namespace MeshDns.Hosting;
 /// listeners are up, NOT_SERVING before that and from the start of shutdown. Reported for the server
 /// ("") and for coredns.dns.DnsService.
 /// </summary>
-public sealed class GrpcHealthService(HealthServiceImpl health, Readiness readiness) : BackgroundService
+public sealed class GrpcHealthService(HealthServiceImpl health, Readiness readiness, IHostApplicationLifetime lifetime) : BackgroundService
 {
     private static readonly string[] Services = ["", "coredns.dns.DnsService"];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Shutdown starts before any listener stops: say NOT_SERVING while the streams are still open.
+        using CancellationTokenRegistration stopping = lifetime.ApplicationStopping.Register(() =>
+        {
+            readiness.Stopping();
+            Set(HealthCheckResponse.Types.ServingStatus.NotServing);
+        });
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
         do
         {
