@@ -9,9 +9,11 @@ namespace MeshDns.Sources.Files;
 
 /// <summary>
 /// A YAML stream as one JSON array with one value per document, written from YamlDotNet's parsing events straight
-/// into a <see cref="Utf8JsonWriter"/>, as <c>kubectl</c> turns manifests into JSON: plain scalars that are YAML 1.2
-/// core-schema nulls, booleans, integers or floats become JSON null, booleans and numbers; every other scalar
-/// (quoted, block, or plain text) a string; aliases are replaced by a copy of their anchor's node.
+/// into a <see cref="Utf8JsonWriter"/>, much as <c>kubectl</c> turns manifests into JSON: plain scalars that are
+/// YAML 1.2 core-schema nulls, booleans, integers or floats become JSON null, booleans and numbers; every other
+/// scalar (quoted, block, or plain text, including YAML 1.1's <c>yes</c>/<c>no</c>/<c>on</c>/<c>off</c>) a string;
+/// an explicit <c>!!str</c>, <c>!!int</c>… tag is followed; aliases are replaced by a copy of their anchor's node
+/// (merge keys, <c>&lt;&lt;</c>, are an ordinary key).
 /// </summary>
 /// <remarks>
 /// <para>Every value written (not the mapping keys) is a node, numbered in document order as its value starts in

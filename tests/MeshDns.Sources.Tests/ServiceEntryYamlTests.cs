@@ -453,8 +453,8 @@ public class ServiceEntryYamlTests
     }
 
     /// <summary>
-    /// Scalars are typed as kubectl types them (YAML 1.2 core schema) before the JSON checks: a plain 80, 0o120,
-    /// 0x50 or +80 is a number, a quoted "80" or a !!str 80 is a string; .inf is not a JSON number.
+    /// Scalars are typed by the YAML 1.2 core schema before the JSON checks: a plain 80, 0o120, 0x50 or +80 is a
+    /// number, a quoted "80" or a !!str 80 is a string; .inf is not a JSON number.
     /// </summary>
     [Theory]
     [InlineData("80", null)]
@@ -490,6 +490,7 @@ public class ServiceEntryYamlTests
     [Theory]
     [InlineData("name: 123", 4, "metadata.name: expected a string, found 123")]
     [InlineData("name: true", 4, "metadata.name: expected a string, found true")]
+    [InlineData("name: yes", 0, null)] // YAML 1.1's boolean, a string in 1.2
     [InlineData("name: \"123\"", 0, null)]
     [InlineData("name: x\n  labels: {version: 1.0}", 5, "metadata.labels.version: expected a string, found 1.0")]
     [InlineData("name: x\n  labels: {version: \"1.0\", app.kubernetes.io/name: x}", 0, null)]

@@ -25,7 +25,7 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
     private readonly Dictionary<string, IReadOnlyList<ServiceEntryInput>?> _sources = new(StringComparer.Ordinal);
     private readonly TableBuildCache _cache = new();
     private long _liveAfterTrim;
-    private long _lastTrim = long.MinValue;
+    private long _lastTrim = -MinimumTrimIntervalMs; // the first big change may trim at once
 
     /// <summary>Declares a source; no table is published until every declared source has sent a snapshot.</summary>
     public void Expect(string source)
