@@ -32,7 +32,7 @@ public sealed partial class TcpFrontend : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly HashSet<Socket> _connections = [];
-    private readonly FrontendStats _stats = new();
+    private readonly QueryStats _stats = new();
     private Socket? _listener;
     private Task? _acceptLoop;
     private int _open;
@@ -50,7 +50,7 @@ public sealed partial class TcpFrontend : IAsyncDisposable
     public int OpenConnections => Volatile.Read(ref _open);
 
     /// <summary>Counters; connections run concurrently, so they update them with interlocked adds.</summary>
-    public FrontendStats Stats => _stats;
+    public QueryStats Stats => _stats;
 
     /// <summary>Binds and listens. Throws <see cref="SocketException"/> when the address is taken.</summary>
     public void Start()
@@ -197,7 +197,6 @@ public sealed partial class TcpFrontend : IAsyncDisposable
     /// <summary>Answers one query into <paramref name="output"/> with its length prefix; returns octets to send.</summary>
     private int Resolve(ReadOnlySpan<byte> query, byte[] output)
     {
-        Interlocked.Increment(ref _stats.Queries);
         ResolveResult result;
         try
         {
@@ -210,18 +209,12 @@ public sealed partial class TcpFrontend : IAsyncDisposable
             return 0;
         }
 
-        if (result.Malformed)
-        {
-            Interlocked.Increment(ref _stats.Malformed);
-        }
-
+        _stats.RecordShared(query.Length, result);
         if (result.Length == 0)
         {
-            Interlocked.Increment(ref _stats.Dropped);
             return 0;
         }
 
-        Interlocked.Increment(ref _stats.Responses);
         BinaryPrimitives.WriteUInt16BigEndian(output, (ushort)result.Length);
         return 2 + result.Length;
     }

@@ -22,7 +22,7 @@ public sealed partial class UdpFrontend : IDisposable
     private readonly ILogger _logger;
     private readonly List<Socket> _sockets = [];
     private readonly List<Thread> _threads = [];
-    private readonly FrontendStats[] _stats;
+    private readonly QueryStats[] _stats;
     private volatile bool _stopping;
 
     public UdpFrontend(DnsResolver resolver, IPEndPoint endpoint, int loops, ILogger logger)
@@ -30,13 +30,13 @@ public sealed partial class UdpFrontend : IDisposable
         _resolver = resolver;
         _logger = logger;
         Endpoint = endpoint;
-        _stats = Enumerable.Range(0, Math.Max(1, loops)).Select(_ => new FrontendStats()).ToArray();
+        _stats = Enumerable.Range(0, Math.Max(1, loops)).Select(_ => new QueryStats()).ToArray();
     }
 
     /// <summary>The requested endpoint; after <see cref="Start"/>, the bound one (port 0 resolved).</summary>
     public IPEndPoint Endpoint { get; private set; }
 
-    public IReadOnlyList<FrontendStats> Stats => _stats;
+    public IReadOnlyList<QueryStats> Stats => _stats;
 
     /// <summary>Binds every socket and starts the loops. Throws <see cref="SocketException"/> when the address is taken.</summary>
     public void Start()
@@ -52,7 +52,7 @@ public sealed partial class UdpFrontend : IDisposable
         {
             Socket socket = CreateSocket(Endpoint, reusePort: _stats.Length > 1);
             _sockets.Add(socket);
-            FrontendStats stats = _stats[i];
+            QueryStats stats = _stats[i];
             var thread = new Thread(() => Loop(socket, stats)) { IsBackground = true, Name = $"meshdns-udp-{i}" };
             _threads.Add(thread);
         }
@@ -88,7 +88,7 @@ public sealed partial class UdpFrontend : IDisposable
         }
     }
 
-    private void Loop(Socket socket, FrontendStats stats)
+    private void Loop(Socket socket, QueryStats stats)
     {
         var request = new byte[ReceiveBufferSize];
         var response = new byte[DnsResolver.MaxMessageSize];
@@ -113,24 +113,13 @@ public sealed partial class UdpFrontend : IDisposable
                 return;
             }
 
-            stats.Queries++;
             try
             {
                 ResolveResult result = _resolver.Resolve(request.AsSpan(0, received), response, DnsTransport.Udp);
-                if (result.Malformed)
+                stats.Record(received, result);
+                if (result.Length > 0)
                 {
-                    stats.Malformed++;
-                }
-
-                if (result.Length == 0)
-                {
-                    stats.Dropped++;
-                }
-                else
-                {
-                    stats.Truncated += result.Truncated ? 1 : 0;
                     socket.SendTo(response.AsSpan(0, result.Length), SocketFlags.None, peer);
-                    stats.Responses++;
                 }
             }
             catch (SocketException)

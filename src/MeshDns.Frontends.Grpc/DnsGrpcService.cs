@@ -11,7 +11,7 @@ namespace MeshDns.Frontends.Grpc;
 /// UDP clients). Always a DNS message with status OK: CoreDNS 1.6.2 drops the client's query when the
 /// backend returns a gRPC error, so even garbage gets a FORMERR message.
 /// </summary>
-public sealed class DnsGrpcService(DnsResolver resolver) : DnsService.DnsServiceBase
+public sealed class DnsGrpcService(DnsResolver resolver, GrpcStats stats) : DnsService.DnsServiceBase
 {
     [ThreadStatic]
     private static byte[]? t_buffer;
@@ -24,9 +24,11 @@ public sealed class DnsGrpcService(DnsResolver resolver) : DnsService.DnsService
         try
         {
             result = resolver.Resolve(query, buffer, DnsTransport.Grpc);
+            stats.Queries.RecordShared(query.Length, result);
         }
         catch (Exception)
         {
+            Interlocked.Increment(ref stats.Queries.Errors);
             // A bug must still produce a DNS answer, never a gRPC error.
             return Task.FromResult(new DnsPacket { Msg = ByteString.CopyFrom(Header(query, rcode: 2)) });
         }
@@ -50,3 +52,10 @@ public sealed class DnsGrpcService(DnsResolver resolver) : DnsService.DnsService
         return header;
     }
 }
+
+/// <summary>Counters of the gRPC endpoint (calls run on any thread, so they use interlocked adds).</summary>
+public sealed class GrpcStats
+{
+    public QueryStats Queries { get; } = new();
+}
+

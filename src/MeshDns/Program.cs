@@ -80,6 +80,7 @@ public static partial class Program
             }
         }
 
+        HealthEndpoints.Version = version;
         ListenAddress.TryParse(options.HttpListen, out IPEndPoint? httpEndpoint, out _);
         ListenAddress.TryParse(options.GrpcListen, out IPEndPoint? grpcEndpoint, out _);
         using IHost host = BuildHost(options, kubeConfig, httpEndpoint, grpcEndpoint);
@@ -163,6 +164,7 @@ public static partial class Program
                 o.EnableDetailedErrors = false;
             });
             web.Services.AddSingleton<HealthServiceImpl>();
+            web.Services.AddSingleton<GrpcStats>();
             web.Services.AddHostedService<GrpcHealthService>();
         }
 
@@ -228,7 +230,7 @@ public static partial class Program
     {
         services.AddSingleton(options);
         // Bounded stop: long-lived streams (health Watch, idle HTTP/2) must not hold the exit for the default 30 s.
-        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = options.Lameduck + TimeSpan.FromSeconds(5));
         services.AddSingleton<TableHolder>();
         services.AddSingleton(new TableOptions(options.DefaultAddress is null ? null : IPAddress.Parse(options.DefaultAddress)));
         services.AddSingleton(new ResolverOptions

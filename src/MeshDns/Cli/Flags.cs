@@ -44,6 +44,8 @@ public static class Flags
         new("dns-listen", "DnsListen", Kind.Value, ":1053", "UDP and TCP DNS address (HOST:PORT, :PORT for all interfaces, or off)", CheckListen),
         new("grpc-listen", "GrpcListen", Kind.Value, ":8053", "CoreDNS gRPC backend address, plaintext HTTP/2 (HOST:PORT, :PORT, or off)", CheckListen),
         new("http-listen", "HttpListen", Kind.Value, ":8090", "HTTP address of /healthz and /readyz (HOST:PORT, :PORT, or off)", CheckListen),
+        new("lameduck", "Lameduck", Kind.Value, "5s", "on SIGTERM, report not ready but keep answering this long before stopping (0s: stop at once)", CheckDurationOrZero),
+        new("debug-names", "DebugNames", Kind.Bool, "true", "serve the current table as JSON on /debug/names", CheckBool),
         new("tcp-idle-timeout", "TcpIdleTimeout", Kind.Value, "10s", "close DNS-over-TCP connections idle this long", CheckDuration),
         new("tcp-max-connections", "TcpMaxConnections", Kind.Value, "1024", "most concurrent DNS-over-TCP connections", CheckPositive),
         new("log-level", "LogLevel", Kind.Value, "info", "debug, info, warn or error", CheckLevel),
@@ -124,7 +126,7 @@ public static class Flags
             }
             else
             {
-                values[$"{Section}:{flag.Key}"] = flag.Name == "tcp-idle-timeout" ? ParseDuration(value)!.Value.ToString("c", CultureInfo.InvariantCulture) : value;
+                values[$"{Section}:{flag.Key}"] = flag.Name is "tcp-idle-timeout" or "lameduck" ? ParseDuration(value)!.Value.ToString("c", CultureInfo.InvariantCulture) : value;
             }
         }
 
@@ -160,7 +162,7 @@ public static class Flags
         "zone" => "ZONE",
         "dns-listen" or "http-listen" or "grpc-listen" => "ADDR",
         "ttl" or "negative-ttl" => "SECONDS",
-        "tcp-idle-timeout" => "DURATION",
+        "tcp-idle-timeout" or "lameduck" => "DURATION",
         "tcp-max-connections" => "N",
         "soa-mname" or "soa-rname" => "NAME",
         _ => "VALUE",
@@ -194,6 +196,8 @@ public static class Flags
     private static string? CheckLevel(string value) => ParseLevel(value) is null ? "must be debug, info, warn or error" : null;
 
     private static string? CheckFormat(string value) => value is "text" or "json" ? null : "must be text or json";
+
+    private static string? CheckDurationOrZero(string value) => ParseDuration(value) is { } d && d >= TimeSpan.Zero && d <= TimeSpan.FromMinutes(10) ? null : "must be a duration from 0s to 10m, such as 5s";
 
     private static string? CheckDuration(string value) => ParseDuration(value) is { } d && d > TimeSpan.Zero ? null : "must be a duration such as 10s, 500ms or 1m";
 

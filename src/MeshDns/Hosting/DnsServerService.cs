@@ -16,11 +16,27 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
 
     public IPEndPoint? UdpEndpoint => _udp?.Endpoint;
 
+    public IReadOnlyList<QueryStats> UdpStats => _udp?.Stats ?? [];
+
+    public QueryStats? TcpStats => _tcp?.Stats;
+
+    public int TcpConnectionsOpen => _tcp?.OpenConnections ?? 0;
+
     public IPEndPoint? TcpEndpoint => _tcp?.Endpoint;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        lifetime.ApplicationStopping.Register(readiness.Stopping); // /readyz says 503 from the first moment of shutdown
+        // Lame duck (like CoreDNS health { lameduck }): from the first moment of shutdown /readyz says 503 and
+        // gRPC health NOT_SERVING, while every listener keeps answering until load balancers have moved away.
+        lifetime.ApplicationStopping.Register(() =>
+        {
+            readiness.Stopping();
+            if (options.Lameduck > TimeSpan.Zero)
+            {
+                LogLameduck(_logger, options.Lameduck.TotalSeconds);
+                Thread.Sleep(options.Lameduck);
+            }
+        });
         ListenAddress.TryParse(options.DnsListen, out IPEndPoint? endpoint, out _);
         if (endpoint is null)
         {
@@ -73,6 +89,9 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
 
     [LoggerMessage(Level = LogLevel.Information, Message = "DNS listening on udp {Udp} and tcp {Tcp}")]
     private static partial void LogListening(ILogger logger, string udp, string tcp);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: not ready, still answering for {Seconds:0.#} s (lame duck)")]
+    private static partial void LogLameduck(ILogger logger, double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "DNS listener off (--dns-listen off)")]
     private static partial void LogOff(ILogger logger);

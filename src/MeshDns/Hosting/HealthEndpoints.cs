@@ -5,6 +5,9 @@ namespace MeshDns.Hosting;
 /// <summary>The HTTP endpoint (--http-listen): /healthz and /readyz for Kubernetes probes.</summary>
 public static class HealthEndpoints
 {
+    /// <summary>The version shown by meshdns_build_info.</summary>
+    public static string Version { get; set; } = "unknown";
+
     public static Task Handle(HttpContext context)
     {
         HttpResponse response = context.Response;
@@ -30,9 +33,15 @@ public static class HealthEndpoints
 
                 response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                 return response.WriteAsync($"not ready: {reason}\n");
+            case "/metrics":
+                response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+                return response.WriteAsync(MetricsWriter.Render(context.RequestServices, Version));
+            case "/debug/names" when context.RequestServices.GetService(typeof(MeshDnsOptions)) is MeshDnsOptions { DebugNames: true }:
+                response.ContentType = "application/json; charset=utf-8";
+                return response.WriteAsync(DebugNames.Render(context.RequestServices));
             default:
                 response.StatusCode = StatusCodes.Status404NotFound;
-                return response.WriteAsync("not found: try /healthz or /readyz\n");
+                return response.WriteAsync("not found: try /healthz, /readyz, /metrics or /debug/names\n");
         }
     }
 }

@@ -32,6 +32,10 @@ public sealed class MeshDnsOptions
 
     public string GrpcListen { get; set; } = ":8053";
 
+    public bool DebugNames { get; set; } = true;
+
+    public TimeSpan Lameduck { get; set; } = TimeSpan.FromSeconds(5);
+
     public TimeSpan TcpIdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     public int TcpMaxConnections { get; set; } = 1024;

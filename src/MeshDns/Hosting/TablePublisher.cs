@@ -24,6 +24,13 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
     private readonly Lock _gate = new();
     private readonly Dictionary<string, IReadOnlyList<ServiceEntryInput>?> _sources = new(StringComparer.Ordinal);
     private readonly TableBuildCache _cache = new();
+    private long _rebuilds;
+
+    /// <summary>Tables published so far.</summary>
+    public long Rebuilds => Interlocked.Read(ref _rebuilds);
+
+    /// <summary>When the current table was published.</summary>
+    public DateTimeOffset? LastChange { get; private set; }
     private long _liveAfterTrim;
     private long _lastTrim = -MinimumTrimIntervalMs; // the first big change may trim at once
 
@@ -60,6 +67,8 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
             LogHave(logger, all.Count, result.Table.Hosts.Count, buildMs);
             LogChanges(previous?.Hosts ?? [], result.Table.Hosts);
             holder.Publish(result.Table);
+            Interlocked.Increment(ref _rebuilds);
+            LastChange = DateTimeOffset.UtcNow;
             ReleaseGarbage();
         }
     }
