@@ -198,9 +198,11 @@ public sealed partial class TcpFrontend : IAsyncDisposable
     private int Resolve(ReadOnlySpan<byte> query, byte[] output)
     {
         ResolveResult result;
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             result = _resolver.Resolve(query, output.AsSpan(2, DnsResolver.MaxMessageSize), DnsTransport.Tcp);
+            _stats.RecordDurationShared(System.Diagnostics.Stopwatch.GetTimestamp() - started);
         }
         catch (Exception e)
         {

@@ -113,6 +113,7 @@ public sealed partial class UdpFrontend : IDisposable
                 return;
             }
 
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 ResolveResult result = _resolver.Resolve(request.AsSpan(0, received), response, DnsTransport.Udp);
@@ -121,6 +122,8 @@ public sealed partial class UdpFrontend : IDisposable
                 {
                     socket.SendTo(response.AsSpan(0, result.Length), SocketFlags.None, peer);
                 }
+
+                stats.RecordDuration(System.Diagnostics.Stopwatch.GetTimestamp() - started);
             }
             catch (SocketException)
             {

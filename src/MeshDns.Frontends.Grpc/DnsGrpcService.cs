@@ -23,8 +23,10 @@ public sealed class DnsGrpcService(DnsResolver resolver, GrpcStats stats) : DnsS
         ResolveResult result;
         try
         {
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             result = resolver.Resolve(query, buffer, DnsTransport.Grpc);
             stats.Queries.RecordShared(query.Length, result);
+            stats.Queries.RecordDurationShared(System.Diagnostics.Stopwatch.GetTimestamp() - started);
         }
         catch (Exception)
         {

@@ -39,6 +39,60 @@ public sealed class QueryStats
     /// <summary>Queries by <see cref="TypeBuckets"/> index.</summary>
     public readonly long[] Types = new long[TypeBuckets.Length];
 
+    /// <summary>Upper bounds (seconds) of the request-duration histogram; the last bucket is +Inf.</summary>
+    public static readonly double[] DurationBounds = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.01, 0.05];
+
+    /// <summary>Upper bounds (octets) of the request and response size histograms; the last bucket is +Inf.</summary>
+    public static readonly double[] SizeBounds = [64, 128, 256, 512, 1232, 4096, 16384, 65535];
+
+    /// <summary>Non-cumulative counts per duration bucket (index DurationBounds.Length is +Inf).</summary>
+    public readonly long[] Durations = new long[DurationBounds.Length + 1];
+
+    /// <summary>Sum of request durations in Stopwatch ticks.</summary>
+    public long DurationTicks;
+
+    public readonly long[] RequestSizes = new long[SizeBounds.Length + 1];
+
+    public readonly long[] ResponseSizes = new long[SizeBounds.Length + 1];
+
+    private static readonly long[] DurationBoundTicks = [.. DurationBounds.Select(b => (long)(b * System.Diagnostics.Stopwatch.Frequency))];
+
+    private static int Bucket(long[] boundTicks, long ticks)
+    {
+        int i = 0;
+        while (i < boundTicks.Length && ticks > boundTicks[i])
+        {
+            i++;
+        }
+
+        return i;
+    }
+
+    private static int SizeBucket(int size)
+    {
+        int i = 0;
+        while (i < SizeBounds.Length && size > SizeBounds[i])
+        {
+            i++;
+        }
+
+        return i;
+    }
+
+    /// <summary>Adds one request's time from receipt to reply (single writer).</summary>
+    public void RecordDuration(long ticks)
+    {
+        Durations[Bucket(DurationBoundTicks, ticks)]++;
+        DurationTicks += ticks;
+    }
+
+    /// <summary>Adds one request's time from any thread.</summary>
+    public void RecordDurationShared(long ticks)
+    {
+        Interlocked.Increment(ref Durations[Bucket(DurationBoundTicks, ticks)]);
+        Interlocked.Add(ref DurationTicks, ticks);
+    }
+
     public static int TypeIndex(ushort qtype)
     {
         for (int i = 0; i < TypeBuckets.Length - 1; i++)
@@ -57,6 +111,7 @@ public sealed class QueryStats
     {
         Queries++;
         RequestBytes += requestLength;
+        RequestSizes[SizeBucket(requestLength)]++;
         Types[TypeIndex(result.QType)]++;
         Malformed += result.Malformed ? 1 : 0;
         if (result.Length == 0)
@@ -67,6 +122,7 @@ public sealed class QueryStats
 
         Responses++;
         ResponseBytes += result.Length;
+        ResponseSizes[SizeBucket(result.Length)]++;
         Truncated += result.Truncated ? 1 : 0;
         Rcodes[Math.Clamp(result.Rcode, 0, Rcodes.Length - 1)]++;
     }
@@ -76,6 +132,7 @@ public sealed class QueryStats
     {
         Interlocked.Increment(ref Queries);
         Interlocked.Add(ref RequestBytes, requestLength);
+        Interlocked.Increment(ref RequestSizes[SizeBucket(requestLength)]);
         Interlocked.Increment(ref Types[TypeIndex(result.QType)]);
         if (result.Malformed)
         {
@@ -90,6 +147,7 @@ public sealed class QueryStats
 
         Interlocked.Increment(ref Responses);
         Interlocked.Add(ref ResponseBytes, result.Length);
+        Interlocked.Increment(ref ResponseSizes[SizeBucket(result.Length)]);
         if (result.Truncated)
         {
             Interlocked.Increment(ref Truncated);

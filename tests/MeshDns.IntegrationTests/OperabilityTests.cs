@@ -51,7 +51,8 @@ public sealed partial class OperabilityTests : IDisposable
 
             Match sample = SampleLine().Match(line);
             Assert.True(sample.Success, "not a valid sample line: " + line);
-            Assert.Contains(sample.Groups[1].Value, typed);
+            string family = Regex.Replace(sample.Groups[1].Value, "_(bucket|sum|count)$", "");
+            Assert.True(typed.Contains(sample.Groups[1].Value) || typed.Contains(family), "no TYPE before " + line);
             string key = sample.Groups[1].Value + sample.Groups[2].Value;
             Assert.True(series.TryAdd(key, double.Parse(sample.Groups[3].Value, CultureInfo.InvariantCulture)), "repeated series " + key);
         }
@@ -90,6 +91,9 @@ public sealed partial class OperabilityTests : IDisposable
         Assert.Equal(1, after["meshdns_table_synced"]);
         Assert.True(after["meshdns_table_hosts"] >= 5);
         Assert.True(after["meshdns_table_rebuilds_total"] >= 1);
+        Assert.Equal(6, Delta("meshdns_dns_request_duration_seconds_count{transport=\"udp\"}"));
+        Assert.Equal(6, Delta("meshdns_dns_request_duration_seconds_bucket{transport=\"udp\",le=\"+Inf\"}"));
+        Assert.Equal(6, Delta("meshdns_dns_response_size_bytes_bucket{transport=\"udp\",le=\"512\"}"));
         Assert.True(after["process_resident_memory_bytes"] > 1_000_000);
         Assert.Contains(after.Keys, k => k.StartsWith("meshdns_build_info{version=", StringComparison.Ordinal));
     }
@@ -138,6 +142,6 @@ public sealed partial class OperabilityTests : IDisposable
     [GeneratedRegex(@"^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.+)$")]
     private static partial Regex CommentLine();
 
-    [GeneratedRegex(@"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*=""(?:[^""\\]|\\.)*"",?)*\})? (-?[0-9.eE+]+)$")]
+    [GeneratedRegex(@"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*=""(?:[^""\\]|\\.)*"",?)*\})? (-?[0-9.eE+]+|\+Inf)$")]
     private static partial Regex SampleLine();
 }

@@ -61,6 +61,10 @@ public static class MetricsWriter
         PerTransport(text, transports, "meshdns_dns_request_bytes_total", "Octets of DNS queries received.", s => s.RequestBytes);
         PerTransport(text, transports, "meshdns_dns_response_bytes_total", "Octets of DNS responses sent.", s => s.ResponseBytes);
 
+        Histogram(text, transports, "meshdns_dns_request_duration_seconds", "Time from a query's arrival to its answer being sent (UDP) or written (TCP, gRPC: resolve only).", QueryStats.DurationBounds, s => s.Durations, s => s.DurationTicks / (double)Stopwatch.Frequency);
+        Histogram(text, transports, "meshdns_dns_request_size_bytes", "Size of DNS queries.", QueryStats.SizeBounds, s => s.RequestSizes, s => s.RequestBytes);
+        Histogram(text, transports, "meshdns_dns_response_size_bytes", "Size of DNS responses.", QueryStats.SizeBounds, s => s.ResponseSizes, s => s.ResponseBytes);
+
         Header(text, "meshdns_tcp_connections_open", "gauge", "DNS-over-TCP connections open.");
         Sample(text, "meshdns_tcp_connections_open", null, dns?.TcpConnectionsOpen ?? 0);
 
@@ -120,6 +124,25 @@ public static class MetricsWriter
         foreach ((string name, IReadOnlyList<QueryStats> stats) in transports)
         {
             Sample(text, metric, $"transport=\"{name}\"", stats.Sum(value));
+        }
+    }
+
+    private static void Histogram(StringBuilder text, List<(string Name, IReadOnlyList<QueryStats> Stats)> transports, string metric, string help, double[] bounds, Func<QueryStats, long[]> buckets, Func<QueryStats, double> sum)
+    {
+        Header(text, metric, "histogram", help);
+        foreach ((string name, IReadOnlyList<QueryStats> stats) in transports)
+        {
+            long cumulative = 0;
+            for (int i = 0; i <= bounds.Length; i++)
+            {
+                cumulative += stats.Sum(s => Volatile.Read(ref buckets(s)[i]));
+                string le = i < bounds.Length ? bounds[i].ToString("G", CultureInfo.InvariantCulture) : "+Inf";
+                Sample(text, metric + "_bucket", $"transport=\"{name}\",le=\"{le}\"", cumulative);
+            }
+
+            text.Append(metric).Append("_sum{transport=\"").Append(name).Append("\"} ")
+                .Append(stats.Sum(sum).ToString("0.#########", CultureInfo.InvariantCulture)).Append('\n');
+            Sample(text, metric + "_count", $"transport=\"{name}\"", cumulative);
         }
     }
 
