@@ -33,6 +33,7 @@ public sealed partial class TcpFrontend : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly HashSet<Socket> _connections = [];
     private readonly QueryStats _stats = new();
+    private readonly QueryLog _queryLog;
     private Socket? _listener;
     private Task? _acceptLoop;
     private int _open;
@@ -42,6 +43,7 @@ public sealed partial class TcpFrontend : IAsyncDisposable
         _resolver = resolver;
         _options = options;
         _logger = logger;
+        _queryLog = new QueryLog(logger, "tcp");
         Endpoint = endpoint;
     }
 
@@ -212,6 +214,7 @@ public sealed partial class TcpFrontend : IAsyncDisposable
         }
 
         _stats.RecordShared(query.Length, result);
+        _queryLog.Record(query, result);
         if (result.Length == 0)
         {
             return 0;

@@ -93,6 +93,7 @@ public sealed partial class UdpFrontend : IDisposable
         var request = new byte[ReceiveBufferSize];
         var response = new byte[DnsResolver.MaxMessageSize];
         var peer = new SocketAddress(socket.AddressFamily);
+        var log = new QueryLog(_logger, "udp");
         while (!_stopping)
         {
             int received;
@@ -124,6 +125,7 @@ public sealed partial class UdpFrontend : IDisposable
                 }
 
                 stats.RecordDuration(System.Diagnostics.Stopwatch.GetTimestamp() - started);
+                log.Record(request.AsSpan(0, received), result);
             }
             catch (SocketException)
             {

@@ -139,6 +139,33 @@ public sealed partial class OperabilityTests : IDisposable
         Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(2.5), "the lame duck lasted about --lameduck");
     }
 
+    [Fact]
+    public async Task Per_query_logs_only_at_debug_and_rate_limited()
+    {
+        int dns = ServerProcess.FreePort();
+        using ServerProcess server = ServerProcess.Start(dns, "--from-file", Repo.Examples, "--dns-listen", $"127.0.0.1:{dns}", "--log-level", "debug");
+        using var udp = new System.Net.Sockets.UdpClient();
+        udp.Connect(System.Net.IPAddress.Loopback, dns);
+        udp.Client.ReceiveTimeout = 3000;
+        byte[] query = [0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 8, .. "service1"u8.ToArray(), 4, .. "test"u8.ToArray(), 6, .. "global"u8.ToArray(), 0, 0, 1, 0, 1];
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < 300; i++)
+        {
+            await udp.SendAsync(query);
+            await udp.ReceiveAsync();
+        }
+
+        double seconds = clock.Elapsed.TotalSeconds;
+        server.WaitForLine("udp query service1.test.global. type 1: rcode 0", TimeSpan.FromSeconds(5));
+        await Task.Delay(300);
+        int lines = server.Lines.Count(l => l.Contains("udp query ", StringComparison.Ordinal));
+        Assert.InRange(lines, 1, 20 * ((int)Math.Ceiling(seconds) + 1));
+        Assert.True(lines < 300, "rate limited");
+
+        using ServerProcess quiet = ServerProcess.Start(ServerProcess.FreePort(), "--from-file", Repo.Examples, "--dns-listen", $"127.0.0.1:{ServerProcess.FreePort()}");
+        Assert.DoesNotContain(quiet.Lines, l => l.Contains(" query ", StringComparison.Ordinal));
+    }
+
     [GeneratedRegex(@"^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.+)$")]
     private static partial Regex CommentLine();
 

@@ -1,0 +1,55 @@
+using MeshDns.Resolver;
+using MeshDns.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace MeshDns.Frontends.Dns;
+
+/// <summary>
+/// Per-query log lines, only at debug level and at most <see cref="PerSecond"/> a second per instance, so a
+/// flood of queries cannot turn into a flood of logs. When debug is off this costs one branch.
+/// </summary>
+public sealed partial class QueryLog(ILogger logger, string transport)
+{
+    public const int PerSecond = 20;
+
+    private readonly bool _enabled = logger.IsEnabled(LogLevel.Debug);
+    private readonly Lock _gate = new();
+    private long _window;
+    private int _count;
+    private long _suppressed;
+
+    public void Record(ReadOnlySpan<byte> query, in ResolveResult result)
+    {
+        if (!_enabled)
+        {
+            return;
+        }
+
+        long second = Environment.TickCount64 / 1000;
+        long suppressed;
+        lock (_gate)
+        {
+            if (second != _window)
+            {
+                _window = second;
+                _count = 0;
+            }
+
+            if (++_count > PerSecond)
+            {
+                _suppressed++;
+                return;
+            }
+
+            suppressed = _suppressed;
+            _suppressed = 0;
+        }
+
+        var reader = new DnsReader(query);
+        string name = DnsHeader.TryRead(ref reader, out _) && DnsQuestion.TryRead(ref reader, out DnsQuestion question) ? question.Name.ToString() : "(unreadable)";
+        LogQuery(logger, transport, name, result.QType, result.Rcode, result.Length, suppressed);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Transport} query {Name} type {Type}: rcode {Rcode}, {Length} octets ({Suppressed} lines suppressed before this)")]
+    private static partial void LogQuery(ILogger logger, string transport, string name, ushort type, int rcode, int length, long suppressed);
+}
