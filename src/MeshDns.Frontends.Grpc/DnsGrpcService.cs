@@ -25,12 +25,13 @@ public sealed class DnsGrpcService(DnsResolver resolver, GrpcStats stats) : DnsS
         {
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
             result = resolver.Resolve(query, buffer, DnsTransport.Grpc);
-            stats.Queries.RecordShared(query.Length, result);
-            stats.Queries.RecordDurationShared(System.Diagnostics.Stopwatch.GetTimestamp() - started);
+            QueryStats counters = stats.ForThisThread;
+            counters.Record(query.Length, result);
+            counters.RecordDuration(System.Diagnostics.Stopwatch.GetTimestamp() - started);
         }
         catch (Exception)
         {
-            Interlocked.Increment(ref stats.Queries.Errors);
+            stats.ForThisThread.Errors++;
             // A bug must still produce a DNS answer, never a gRPC error.
             return Task.FromResult(new DnsPacket { Msg = ByteString.CopyFrom(Header(query, rcode: 2)) });
         }
@@ -55,9 +56,21 @@ public sealed class DnsGrpcService(DnsResolver resolver, GrpcStats stats) : DnsS
     }
 }
 
-/// <summary>Counters of the gRPC endpoint (calls run on any thread, so they use interlocked adds).</summary>
+/// <summary>Counters of the gRPC endpoint: one set per thread (single writer, no contention), summed at scrape.</summary>
 public sealed class GrpcStats
 {
-    public QueryStats Queries { get; } = new();
+    private readonly ThreadLocal<QueryStats> _perThread = new(() => new QueryStats(), trackAllValues: true);
+    private long _connections;
+
+    public QueryStats ForThisThread => _perThread.Value!;
+
+    public IReadOnlyList<QueryStats> All => [.. _perThread.Values];
+
+    /// <summary>HTTP/2 connections open on the gRPC port.</summary>
+    public long ConnectionsOpen => Interlocked.Read(ref _connections);
+
+    public void ConnectionOpened() => Interlocked.Increment(ref _connections);
+
+    public void ConnectionClosed() => Interlocked.Decrement(ref _connections);
 }
 

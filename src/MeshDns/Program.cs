@@ -150,7 +150,23 @@ public static partial class Program
 
             if (grpcEndpoint is not null)
             {
-                kestrel.Listen(grpcEndpoint, l => l.Protocols = HttpProtocols.Http2); // h2c with prior knowledge, as CoreDNS dials
+                kestrel.Listen(grpcEndpoint, l =>
+                {
+                    l.Protocols = HttpProtocols.Http2; // h2c with prior knowledge, as CoreDNS dials
+                    l.Use(next => async connection =>
+                    {
+                        GrpcStats stats = l.ApplicationServices.GetRequiredService<GrpcStats>();
+                        stats.ConnectionOpened();
+                        try
+                        {
+                            await next(connection).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            stats.ConnectionClosed();
+                        }
+                    });
+                });
             }
         });
         ConfigureLogging(web.Logging, options);

@@ -18,7 +18,7 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
 
     public IReadOnlyList<QueryStats> UdpStats => _udp?.Stats ?? [];
 
-    public QueryStats? TcpStats => _tcp?.Stats;
+    public IReadOnlyList<QueryStats> TcpStats => _tcp?.Stats ?? [];
 
     public int TcpConnectionsOpen => _tcp?.OpenConnections ?? 0;
 

@@ -22,11 +22,11 @@ public static class MetricsWriter
         var transports = new List<(string Name, IReadOnlyList<QueryStats> Stats)>
         {
             ("udp", dns?.UdpStats ?? []),
-            ("tcp", dns?.TcpStats is { } tcp ? [tcp] : []),
+            ("tcp", dns?.TcpStats ?? []),
         };
         if (services.GetService<GrpcStats>() is { } grpc)
         {
-            transports.Add(("grpc", [grpc.Queries]));
+            transports.Add(("grpc", grpc.All));
         }
 
         Header(text, "meshdns_build_info", "gauge", "Version of this binary.");
@@ -67,6 +67,8 @@ public static class MetricsWriter
 
         Header(text, "meshdns_tcp_connections_open", "gauge", "DNS-over-TCP connections open.");
         Sample(text, "meshdns_tcp_connections_open", null, dns?.TcpConnectionsOpen ?? 0);
+        Header(text, "meshdns_grpc_connections_open", "gauge", "HTTP/2 connections open on the gRPC port.");
+        Sample(text, "meshdns_grpc_connections_open", null, services.GetService<GrpcStats>()?.ConnectionsOpen ?? 0);
 
         NameTable? table = services.GetService<TableHolder>()?.Current;
         TablePublisher? publisher = services.GetService<TablePublisher>();
