@@ -12,13 +12,9 @@ public sealed class TableHolder
 
     public NameTable? Current => _current;
 
-    /// <summary>Raised after each publish (off the query path: logs, metrics).</summary>
-    public event Action<NameTable>? Published;
-
     public void Publish(NameTable table)
     {
         ArgumentNullException.ThrowIfNull(table);
         _current = table;
-        Published?.Invoke(table);
     }
 }

@@ -47,19 +47,6 @@ public static class HostNames
         return text;
     }
 
-    /// <summary>Lower-case wire form of a normalised name (without any "*." prefix).</summary>
-    public static byte[] ToWire(string normalized)
-    {
-        Span<byte> buffer = stackalloc byte[DnsName.MaxLength];
-        int length = DnsName.TryEncode(normalized, buffer);
-        if (length < 0)
-        {
-            throw new ArgumentException($"'{normalized}' is not a valid name.", nameof(normalized));
-        }
-
-        return buffer[..length].ToArray();
-    }
-
     private static bool IsValidLabel(string label)
     {
         if (label.Length is 0 or > DnsName.MaxLabelLength || label[0] == '-' || label[^1] == '-')
