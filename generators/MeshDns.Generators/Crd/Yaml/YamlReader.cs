@@ -241,26 +241,36 @@ internal sealed class YamlReader
     private static bool IsSequenceEntry(string text, int indent) =>
         indent < text.Length && text[indent] == '-' && (indent + 1 == text.Length || text[indent + 1] == ' ' || text[indent + 1] == '\t');
 
+    /// <summary>
+    /// Skips blank lines; true when the block at <paramref name="indent"/> ends here (end of input, a
+    /// document marker, or a line indented less). A line indented more is an error.
+    /// </summary>
+    private bool AtBlockEnd(int indent, string block, out int current)
+    {
+        SkipBlankLines();
+        current = 0;
+        if (_line >= _lines.Length || IsMarker(_lines[_line], "---") || IsMarker(_lines[_line], "..."))
+        {
+            return true;
+        }
+
+        current = Indent(_line);
+        if (current > indent)
+        {
+            throw Error($"bad indentation: this line is indented more than the {block} it belongs to", _line, current);
+        }
+
+        return current < indent;
+    }
+
     private YamlMapping ParseMapping(int indent)
     {
         var mapping = new YamlMapping(_line, indent, Offset(_line, indent));
         while (true)
         {
-            SkipBlankLines();
-            if (_line >= _lines.Length || IsMarker(_lines[_line], "---") || IsMarker(_lines[_line], "..."))
+            if (AtBlockEnd(indent, "mapping", out int current))
             {
                 return mapping;
-            }
-
-            int current = Indent(_line);
-            if (current < indent)
-            {
-                return mapping;
-            }
-
-            if (current > indent)
-            {
-                throw Error("bad indentation: this line is indented more than the mapping it belongs to", _line, current);
             }
 
             if (IsSequenceEntry(_lines[_line], current))
@@ -301,21 +311,9 @@ internal sealed class YamlReader
         var sequence = new YamlSequence(_line, indent, Offset(_line, indent));
         while (true)
         {
-            SkipBlankLines();
-            if (_line >= _lines.Length || IsMarker(_lines[_line], "---") || IsMarker(_lines[_line], "..."))
+            if (AtBlockEnd(indent, "sequence", out int current))
             {
                 return sequence;
-            }
-
-            int current = Indent(_line);
-            if (current < indent)
-            {
-                return sequence;
-            }
-
-            if (current > indent)
-            {
-                throw Error("bad indentation: this line is indented more than the sequence it belongs to", _line, current);
             }
 
             string text = _lines[_line];
