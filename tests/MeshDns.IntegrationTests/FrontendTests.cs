@@ -29,7 +29,7 @@ public sealed class FrontendTests : IAsyncLifetime
     {
         _udp = new UdpFrontend(_resolver, new IPEndPoint(IPAddress.Loopback, 0), loops: 2, NullLogger.Instance);
         _udp.Start();
-        _tcp = new TcpFrontend(_resolver, new IPEndPoint(IPAddress.Loopback, 0), new TcpOptions { IdleTimeout = TimeSpan.FromSeconds(1), MaxConnections = 4 }, NullLogger.Instance);
+        _tcp = new TcpFrontend(_resolver, new IPEndPoint(IPAddress.Loopback, 0), new TcpOptions { IdleTimeout = TimeSpan.FromSeconds(30), MaxConnections = 4 }, NullLogger.Instance);
         _tcp.Start();
         return Task.CompletedTask;
     }
@@ -149,8 +149,12 @@ public sealed class FrontendTests : IAsyncLifetime
     [Fact]
     public async Task Tcp_idle_connections_are_closed()
     {
+        // Its own listener with a short timeout; the shared one uses a long timeout so that a busy test
+        // machine (a starved thread pool) cannot close the other tests' connections under them.
+        await using var tcp = new TcpFrontend(_resolver, new IPEndPoint(IPAddress.Loopback, 0), new TcpOptions { IdleTimeout = TimeSpan.FromMilliseconds(500) }, NullLogger.Instance);
+        tcp.Start();
         using var client = new TcpClient();
-        await client.ConnectAsync(_tcp.Endpoint);
+        await client.ConnectAsync(tcp.Endpoint);
         NetworkStream stream = client.GetStream();
         await stream.WriteAsync(new byte[] { 0 }); // half a length prefix, then nothing
         var buffer = new byte[1];
