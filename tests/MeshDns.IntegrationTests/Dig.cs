@@ -38,15 +38,21 @@ internal sealed partial record DigResult(string Status, IReadOnlyList<string> Fl
         {
             string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
             process.WaitForExit();
-            Match status = StatusPattern().Match(output);
-            Match flags = FlagsPattern().Match(output);
-            return new DigResult(
-                status.Success ? status.Groups[1].Value : "NO-RESPONSE",
-                flags.Success ? flags.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries) : [],
-                Section(output, "ANSWER"),
-                Section(output, "AUTHORITY"),
-                output);
+            return Parse(output);
         }
+    }
+
+    /// <summary>Parses dig's default output (also dig run elsewhere, e.g. in a pod).</summary>
+    public static DigResult Parse(string output)
+    {
+        Match status = StatusPattern().Match(output);
+        Match flags = FlagsPattern().Match(output);
+        return new DigResult(
+            status.Success ? status.Groups[1].Value : "NO-RESPONSE",
+            flags.Success ? flags.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries) : [],
+            Section(output, "ANSWER"),
+            Section(output, "AUTHORITY"),
+            output);
     }
 
     private static List<string> Section(string output, string name)

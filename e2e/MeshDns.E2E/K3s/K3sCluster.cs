@@ -1,0 +1,115 @@
+using MeshDns.E2E.Support;
+using Testcontainers.K3s;
+
+namespace MeshDns.E2E;
+
+/// <summary>
+/// One k3s cluster for the chart tests: the chart render check first (helm lint, helm template in both
+/// modes), then k3s in Docker, Istio's CRDs fetched from Istio's repository, the MeshDns image imported
+/// into k3s's containerd, and a pod with dig. Nothing is set up when the tests are skipped.
+/// </summary>
+public sealed class K3sCluster : IAsyncLifetime
+{
+    public const string Image = "rancher/k3s:v1.31.4-k3s1";
+    private const string DigImage = "registry.k8s.io/e2e-test-images/jessie-dnsutils:1.7";
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("meshdns-k3s-").FullName;
+    private K3sContainer? _k3s;
+    private string _tools = "";
+
+    /// <summary>The MeshDns image the chart runs (MESHDNS_IMAGE; default meshdns:e2e, built here from MESHDNS_BINARY).</summary>
+    public string MeshDnsImage { get; } = Environment.GetEnvironmentVariable("MESHDNS_IMAGE") is { Length: > 0 } image ? image : "meshdns:e2e";
+
+    public static string IstioVersion => Environment.GetEnvironmentVariable("MESHDNS_E2E_ISTIO_VERSION") is { Length: > 0 } v ? v : "1.24.3";
+
+    public string Chart => Path.Combine(Repo.Root, "helm", "meshdns");
+
+    public string Kubeconfig => Path.Combine(_dir, "kubeconfig");
+
+    public async Task InitializeAsync()
+    {
+        if (Conditions.K3sSkipReason is not null)
+        {
+            return;
+        }
+
+        _tools = Command.Check(Path.Combine(Repo.Root, "e2e", "tools", "install-tools.sh"), [], TimeSpan.FromMinutes(5)).Trim().Split('\n').Last();
+
+        // 1. The chart renders and lints in both modes before anything is started.
+        foreach (string mode in (string[])["coredns-sidecar", "standalone"])
+        {
+            Helm("lint", "--strict", Chart, "--set", $"mode={mode}");
+            Helm("template", "meshdns", Chart, "--set", $"mode={mode}");
+        }
+
+        // 2. The image, as a docker-archive for k3s's containerd.
+        string archive = Environment.GetEnvironmentVariable("MESHDNS_IMAGE_ARCHIVE") is { Length: > 0 } given ? Path.GetFullPath(given, Repo.Root) : BuildArchive();
+
+        // 3. k3s, the image, Istio's CRDs, a dig pod.
+        _k3s = new K3sBuilder(Image).Build();
+        await _k3s.StartAsync();
+        await File.WriteAllTextAsync(Kubeconfig, await _k3s.GetKubeconfigAsync());
+        await _k3s.CopyAsync(await File.ReadAllBytesAsync(archive), "/tmp/meshdns.tar");
+        var import = await _k3s.ExecAsync(["ctr", "-n", "k8s.io", "images", "import", "/tmp/meshdns.tar"]);
+        if (import.ExitCode != 0)
+        {
+            throw new InvalidOperationException("ctr images import failed: " + import.Stderr);
+        }
+
+        Kubectl("apply", "--server-side", "-f", $"https://raw.githubusercontent.com/istio/istio/{IstioVersion}/manifests/charts/base/files/crd-all.gen.yaml");
+        Kubectl("wait", "--for=condition=Established", "crd/serviceentries.networking.istio.io", "--timeout=120s");
+        Kubectl("run", "dnsutils", "-n", "default", $"--image={DigImage}", "--restart=Never", "--command", "--", "sleep", "86400");
+        Kubectl("wait", "-n", "default", "--for=condition=Ready", "pod/dnsutils", "--timeout=300s");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_k3s is not null)
+        {
+            await _k3s.DisposeAsync();
+        }
+
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    public string Helm(params string[] args) =>
+        Command.Check(Path.Combine(_tools, "helm"), [.. args, .. File.Exists(Kubeconfig) ? new[] { "--kubeconfig", Kubeconfig } : []], TimeSpan.FromMinutes(6));
+
+    public string Kubectl(params string[] args) =>
+        Command.Check(Path.Combine(_tools, "kubectl"), ["--kubeconfig", Kubeconfig, .. args], TimeSpan.FromMinutes(6));
+
+    internal CommandResult TryKubectl(params string[] args) =>
+        Command.Run(Path.Combine(_tools, "kubectl"), ["--kubeconfig", Kubeconfig, .. args], TimeSpan.FromMinutes(2));
+
+    /// <summary>dig run in the cluster's dnsutils pod; without a server it asks the cluster DNS (the pod's resolv.conf).</summary>
+    internal DigResult Dig(string? server, string name, string type = "A")
+    {
+        string[] at = server is null ? [] : ["@" + server];
+        CommandResult result = TryKubectl(["exec", "-n", "default", "dnsutils", "--", "dig", .. at, name, type, "+tries=2", "+time=3"]);
+        return DigResult.Parse(result.All);
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds; DNS in a cluster converges through caches.</summary>
+    public static async Task Eventually(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{what}: not true after {timeout.TotalSeconds:0} s");
+            }
+
+            await Task.Delay(1000);
+        }
+    }
+
+    private string BuildArchive()
+    {
+        string binary = Conditions.PublishedBinary
+            ?? throw new InvalidOperationException("set MESHDNS_IMAGE_ARCHIVE (docker save of the image) or MESHDNS_BINARY (the published binary) for the k3s tests");
+        string archive = Path.Combine(_dir, "meshdns.tar");
+        Command.Check(Path.Combine(Repo.Root, "e2e", "image", "build-image.sh"), ["--binary", binary, "--tag", MeshDnsImage, "--engine", "docker", "--archive", archive], TimeSpan.FromMinutes(5));
+        return archive;
+    }
+}
