@@ -138,8 +138,9 @@ public sealed class ImageTests(ImageFixture image, ITestOutputHelper output) : I
             Assert.Contains("adding DNS mapping: .test.global.->[127.255.0.2]", log, StringComparison.Ordinal);
             // The image has no ps for `podman top`: read the process's credentials from the host's /proc.
             string pid = Podman.Check("inspect", "--format", "{{.State.Pid}}", name).Trim();
+            string hostUid = HostIdOf(1337, $"/proc/{pid}/uid_map").ToString(System.Globalization.CultureInfo.InvariantCulture); // rootless podman maps ids
             string[] uid = File.ReadAllLines($"/proc/{pid}/status").Single(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries);
-            Assert.Equal(["Uid:", "1337", "1337", "1337", "1337"], uid);
+            Assert.Equal(["Uid:", hostUid, hostUid, hostUid, hostUid], uid);
             Assert.Contains(File.ReadAllLines($"/proc/{pid}/status"), l => l.StartsWith("CapEff:", StringComparison.Ordinal) && l.EndsWith("0000000000000000", StringComparison.Ordinal));
 
             Assert.Equal(["127.255.0.2"], DigResult.Run(dns, "service1.test.global").Data);
@@ -159,6 +160,21 @@ public sealed class ImageTests(ImageFixture image, ITestOutputHelper output) : I
         {
             Podman.Run("rm", "-f", name);
         }
+    }
+
+    /// <summary>The host id that <paramref name="id"/> inside a user namespace maps to (lines "inside outside count").</summary>
+    private static long HostIdOf(long id, string mapFile)
+    {
+        foreach (string line in File.ReadAllLines(mapFile))
+        {
+            long[] f = [.. line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(x => long.Parse(x, System.Globalization.CultureInfo.InvariantCulture))];
+            if (id >= f[0] && id < f[0] + f[2])
+            {
+                return f[1] + (id - f[0]);
+            }
+        }
+
+        throw new InvalidOperationException($"{id} is not mapped in {mapFile}");
     }
 
     /// <summary>

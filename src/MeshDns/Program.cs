@@ -145,7 +145,7 @@ public static partial class Program
             kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
             if (httpEndpoint is not null)
             {
-                kestrel.Listen(httpEndpoint, l => l.Protocols = HttpProtocols.Http1AndHttp2);
+                kestrel.Listen(httpEndpoint, l => l.Protocols = HttpProtocols.Http1); // probes and scrapes; plaintext h2 would need prior knowledge
             }
 
             if (grpcEndpoint is not null)
