@@ -36,8 +36,19 @@ public sealed class ImageFixture : IDisposable
     }
 }
 
+/// <summary>
+/// The classes that use the image share one build, and run one after another: some bind the original's
+/// fixed ports (1053, 8053, 8090) on the host network.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class ImageCollection : ICollectionFixture<ImageFixture>
+{
+    public const string Name = "image";
+}
+
 /// <summary>The container image: contents, metadata, and the binary serving from it read-only as uid 1337.</summary>
-public sealed class ImageTests(ImageFixture image, ITestOutputHelper output) : IClassFixture<ImageFixture>
+[Collection(ImageCollection.Name)]
+public sealed class ImageTests(ImageFixture image, ITestOutputHelper output)
 {
     private static readonly string[] ExpectedFiles =
     [
