@@ -64,50 +64,81 @@ public sealed class ImageTests(ImageFixture image, ITestOutputHelper output)
     public void Holds_the_binary_its_libraries_and_nothing_else()
     {
         Assert.True(image.Built);
-        string container = Podman.Check("create", ImageFixture.Tag).Trim();
+        (Dictionary<string, (TarEntryType Type, long Length, string Link)> entries, string binaryHash) = Contents(ImageFixture.Tag);
+        // Files and links outside lib*/; podman adds empty mount-point files (/etc/hosts, /etc/resolv.conf…)
+        // to every container, which are left out.
+        string[] files = [.. entries
+            .Where(e => e.Value.Type is TarEntryType.SymbolicLink || (e.Value.Type is TarEntryType.RegularFile or TarEntryType.V7RegularFile && e.Value.Length > 0))
+            .Where(e => !e.Key.StartsWith("lib", StringComparison.Ordinal))
+            .Select(e => e.Value.Type == TarEntryType.SymbolicLink ? $"{e.Key} -> {e.Value.Link}" : e.Key)
+            .Order(StringComparer.Ordinal)];
+        Assert.Equal(ExpectedFiles, files);
+
+        // glibc and OpenSSL (loaded lazily: ldd does not show them) and the loader link, nothing more.
+        string[] libraries = [.. entries.Keys.Where(k => k.StartsWith("lib", StringComparison.Ordinal) && entries[k].Type != TarEntryType.Directory)
+            .Select(k => Path.GetFileName(k)).Order(StringComparer.Ordinal)];
+        Assert.Equal(["ld-linux-x86-64.so.2", "ld-linux-x86-64.so.2", "libc.so.6", "libcrypto.so.3", "libm.so.6", "libssl.so.3"], libraries);
+        Assert.DoesNotContain(entries.Keys, k => k is "bin/sh" or "usr/bin/sh" or "bin/bash" or "usr/bin/apt" or "usr/bin/dpkg");
+
+        using (FileStream binary = File.OpenRead(Conditions.PublishedBinary!))
+        {
+            Assert.Equal(Convert.ToHexString(SHA256.HashData(binary)), binaryHash);
+        }
+
+        long imageSize = long.Parse(Podman.Check("image", "inspect", "--format", "{{.Size}}", ImageFixture.Tag).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        long binarySize = new FileInfo(Conditions.PublishedBinary!).Length;
+        output.WriteLine($"image {imageSize} bytes, binary {binarySize} bytes: {(double)imageSize / binarySize:0.00}x");
+    }
+
+    /// <summary>
+    /// The Containerfile's own library and final stages (e2e/image/build-containerfile-stages.sh: Debian 12
+    /// slim stand-in made with debootstrap, apt-get libssl3 + ca-certificates, make-rootfs.sh, FROM scratch)
+    /// make the image that build-image.sh makes from the host's libraries: same files, same binary.
+    /// </summary>
+    [ContainerfileFact]
+    public void Containerfile_stages_make_the_same_image_as_the_offline_script()
+    {
+        const string tag = "localhost/meshdns:e2e-containerfile";
+        Command.Check(Path.Combine(Repo.Root, "e2e", "image", "build-containerfile-stages.sh"), ["--binary", Conditions.PublishedBinary!, "--tag", tag], TimeSpan.FromMinutes(10), Conditions.PodmanEnvironment);
+        try
+        {
+            var (expected, expectedHash) = Contents(ImageFixture.Tag);
+            var (actual, actualHash) = Contents(tag);
+            Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), actual.Keys.Order(StringComparer.Ordinal));
+            Assert.Equal(expectedHash, actualHash);
+            JsonNode config = JsonNode.Parse(Podman.Check("image", "inspect", tag))!.AsArray()[0]!["Config"]!;
+            Assert.Equal("1337:1337", (string?)config["User"]);
+            Assert.StartsWith("meshdns ", Podman.Check("run", "--rm", "--read-only", "--network", "none", "--entrypoint", "/usr/local/bin/plugin", tag, "--version"), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Podman.Run("rmi", "-f", tag);
+        }
+    }
+
+    /// <summary>The image's files (from a created container's export) and the SHA-256 of its binary.</summary>
+    private static (Dictionary<string, (TarEntryType Type, long Length, string Link)> Entries, string BinaryHash) Contents(string tag)
+    {
+        string container = Podman.Check("create", tag).Trim();
         string tar = Path.GetTempFileName();
         try
         {
             Podman.Check("export", "-o", tar, container);
             var entries = new Dictionary<string, (TarEntryType Type, long Length, string Link)>();
             var binaryHash = "";
-            using (FileStream stream = File.OpenRead(tar))
-            using (var reader = new TarReader(stream))
+            using FileStream stream = File.OpenRead(tar);
+            using var reader = new TarReader(stream);
+            while (reader.GetNextEntry(copyData: false) is { } entry)
             {
-                while (reader.GetNextEntry(copyData: false) is { } entry)
+                string name = entry.Name.TrimStart('.', '/').TrimEnd('/');
+                entries[name] = (entry.EntryType, entry.Length, entry.LinkName);
+                if (name == "usr/local/bin/meshdns")
                 {
-                    string name = entry.Name.TrimStart('.', '/').TrimEnd('/');
-                    entries[name] = (entry.EntryType, entry.Length, entry.LinkName);
-                    if (name == "usr/local/bin/meshdns")
-                    {
-                        binaryHash = Convert.ToHexString(SHA256.HashData(entry.DataStream!));
-                    }
+                    binaryHash = Convert.ToHexString(SHA256.HashData(entry.DataStream!));
                 }
             }
 
-            // Files and links outside lib*/; podman adds empty mount-point files (/etc/hosts, /etc/resolv.conf…)
-            // to every container, which are left out.
-            string[] files = [.. entries
-                .Where(e => e.Value.Type is TarEntryType.SymbolicLink || (e.Value.Type is TarEntryType.RegularFile or TarEntryType.V7RegularFile && e.Value.Length > 0))
-                .Where(e => !e.Key.StartsWith("lib", StringComparison.Ordinal))
-                .Select(e => e.Value.Type == TarEntryType.SymbolicLink ? $"{e.Key} -> {e.Value.Link}" : e.Key)
-                .Order(StringComparer.Ordinal)];
-            Assert.Equal(ExpectedFiles, files);
-
-            // glibc and OpenSSL (loaded lazily: ldd does not show them) and the loader link, nothing more.
-            string[] libraries = [.. entries.Keys.Where(k => k.StartsWith("lib", StringComparison.Ordinal) && entries[k].Type != TarEntryType.Directory)
-                .Select(k => Path.GetFileName(k)).Order(StringComparer.Ordinal)];
-            Assert.Equal(["ld-linux-x86-64.so.2", "ld-linux-x86-64.so.2", "libc.so.6", "libcrypto.so.3", "libm.so.6", "libssl.so.3"], libraries);
-            Assert.DoesNotContain(entries.Keys, k => k is "bin/sh" or "usr/bin/sh" or "bin/bash" or "usr/bin/apt" or "usr/bin/dpkg");
-
-            using (FileStream binary = File.OpenRead(Conditions.PublishedBinary!))
-            {
-                Assert.Equal(Convert.ToHexString(SHA256.HashData(binary)), binaryHash);
-            }
-
-            long imageSize = long.Parse(Podman.Check("image", "inspect", "--format", "{{.Size}}", ImageFixture.Tag).Trim(), System.Globalization.CultureInfo.InvariantCulture);
-            long binarySize = new FileInfo(Conditions.PublishedBinary!).Length;
-            output.WriteLine($"image {imageSize} bytes, binary {binarySize} bytes: {(double)imageSize / binarySize:0.00}x");
+            return (entries, binaryHash);
         }
         finally
         {
