@@ -91,28 +91,45 @@ public sealed class ImageTests(ImageFixture image, ITestOutputHelper output)
     }
 
     /// <summary>
-    /// The Containerfile's own library and final stages (e2e/image/build-containerfile-stages.sh: Debian 12
-    /// slim stand-in made with debootstrap, apt-get libssl3 + ca-certificates, make-rootfs.sh, FROM scratch)
-    /// make the image that build-image.sh makes from the host's libraries: same files, same binary.
+    /// The Containerfile itself, all three stages, with local stand-ins for its two base images
+    /// (e2e/image/build-containerfile-offline.sh: Debian 12 minbase from debootstrap, plus this machine's
+    /// SDK for the SDK stage): it publishes the binary inside the container, installs the libraries with
+    /// apt-get, assembles the root filesystem, and makes the image build-image.sh makes: the same files,
+    /// serving DNS the same way.
     /// </summary>
     [ContainerfileFact]
-    public void Containerfile_stages_make_the_same_image_as_the_offline_script()
+    public void Containerfile_builds_the_same_image_from_source()
     {
         const string tag = "localhost/meshdns:e2e-containerfile";
-        Command.Check(Path.Combine(Repo.Root, "e2e", "image", "build-containerfile-stages.sh"), ["--binary", Conditions.PublishedBinary!, "--tag", tag], TimeSpan.FromMinutes(10), Conditions.PodmanEnvironment);
+        Command.Check(Path.Combine(Repo.Root, "e2e", "image", "build-containerfile-offline.sh"), ["--tag", tag], TimeSpan.FromMinutes(15), Conditions.PodmanEnvironment);
         try
         {
-            var (expected, expectedHash) = Contents(ImageFixture.Tag);
-            var (actual, actualHash) = Contents(tag);
+            var (expected, _) = Contents(ImageFixture.Tag);
+            var (actual, _) = Contents(tag);
             Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), actual.Keys.Order(StringComparer.Ordinal));
-            Assert.Equal(expectedHash, actualHash);
+            Assert.True(actual["usr/local/bin/meshdns"].Length < 15 * 1024 * 1024);
             JsonNode config = JsonNode.Parse(Podman.Check("image", "inspect", tag))!.AsArray()[0]!["Config"]!;
             Assert.Equal("1337:1337", (string?)config["User"]);
-            Assert.StartsWith("meshdns ", Podman.Check("run", "--rm", "--read-only", "--network", "none", "--entrypoint", "/usr/local/bin/plugin", tag, "--version"), StringComparison.Ordinal);
+            Assert.Equal(Command.Check("git", ["rev-parse", "--short=12", "HEAD"]).Trim(), (string?)config["Labels"]!["org.opencontainers.image.revision"]);
+
+            int dns = ServerProcess.FreePort();
+            string name = $"meshdns-e2e-containerfile-{dns}";
+            Podman.Check("run", "-d", "--name", name, "--read-only", "--cap-drop", "ALL", "--network", "host", "-v", $"{Repo.Examples}:/data:ro", tag,
+                "--from-file", "/data/seed.yaml", "--dns-listen", $"127.0.0.1:{dns}", "--grpc-listen", "off", "--http-listen", "off");
+            try
+            {
+                Podman.WaitForLog(name, "meshdns serving", TimeSpan.FromSeconds(30));
+                Assert.Equal(["127.255.0.2"], DigResult.Run(dns, "service1.test.global").Data);
+            }
+            finally
+            {
+                Podman.Run("rm", "-f", name);
+            }
         }
         finally
         {
             Podman.Run("rmi", "-f", tag);
+            Podman.Run("image", "prune", "-f"); // the SDK stage's layers (GBs); the two stand-ins stay cached
         }
     }
 

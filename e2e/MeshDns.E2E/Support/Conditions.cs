@@ -177,9 +177,9 @@ public sealed class K3sFactAttribute : FactAttribute
     public K3sFactAttribute() => Skip = Conditions.K3sSkipReason;
 }
 
-/// <summary>A fact that builds the Containerfile's stages; needs debootstrap for the Debian 12 base stand-in.</summary>
+/// <summary>A fact that builds the Containerfile; needs debootstrap for the Debian 12 base stand-ins.</summary>
 public sealed class ContainerfileFactAttribute : FactAttribute
 {
     public ContainerfileFactAttribute() => Skip = Conditions.ImageSkipReason
-        ?? (Command.Find("debootstrap") is null && Command.Find("/usr/sbin/debootstrap") is null ? "Containerfile stage test needs debootstrap (apt-get install debootstrap)" : null);
+        ?? (Command.Find("debootstrap") is null && Command.Find("/usr/sbin/debootstrap") is null ? "Containerfile build test needs debootstrap (apt-get install debootstrap)" : null);
 }
