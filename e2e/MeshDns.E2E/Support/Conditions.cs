@@ -177,9 +177,20 @@ public sealed class K3sFactAttribute : FactAttribute
     public K3sFactAttribute() => Skip = Conditions.K3sSkipReason;
 }
 
-/// <summary>A fact that builds the Containerfile; needs debootstrap for the Debian 12 base stand-ins.</summary>
+/// <summary>A fact that builds the Containerfile; needs debootstrap for the Debian 12 base stand-ins (and qemu when asked).</summary>
 public sealed class ContainerfileFactAttribute : FactAttribute
 {
-    public ContainerfileFactAttribute() => Skip = Conditions.ImageSkipReason
-        ?? (Command.Find("debootstrap") is null && Command.Find("/usr/sbin/debootstrap") is null ? "Containerfile build test needs debootstrap (apt-get install debootstrap)" : null);
+    public ContainerfileFactAttribute() => Skip = Reason(needsQemu: false);
+
+    /// <summary>The test runs an arm64 binary under qemu-aarch64-static.</summary>
+    public bool NeedsQemu
+    {
+        get => false;
+        init => Skip = Reason(value);
+    }
+
+    private static string? Reason(bool needsQemu) =>
+        Conditions.ImageSkipReason
+        ?? (Command.Find("debootstrap") is null && Command.Find("/usr/sbin/debootstrap") is null ? "Containerfile build test needs debootstrap (apt-get install debootstrap)" : null)
+        ?? (needsQemu && Command.Find("qemu-aarch64-static") is null ? "arm64 Containerfile test needs qemu-aarch64-static (apt-get install qemu-user-static)" : null);
 }
