@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text.Json.Nodes;
 using MeshDns.E2E.Support;
 using MeshDns.Kubernetes.Tests.ApiServer;
 using YamlDotNet.RepresentationModel;
@@ -26,40 +25,24 @@ public sealed class ChartPodTests(ImageFixture image)
     private async Task RunPod(string mode)
     {
         Assert.True(image.Built);
-        YamlMappingNode pod = RenderPodSpec(mode);
-        YamlMappingNode container = ((YamlSequenceNode)pod["containers"]).Children.Cast<YamlMappingNode>().Single(c => Scalar(c, "name") == "meshdns");
+        YamlMappingNode spec = RenderPodSpec(mode);
+        YamlMappingNode container = ((YamlSequenceNode)spec["containers"]).Children.Cast<YamlMappingNode>().Single(c => Scalar(c, "name") == "meshdns");
         string[] command = [.. ((YamlSequenceNode)container["command"]).Children.Select(n => ((YamlScalarNode)n).Value!)];
         string[] args = [.. ((YamlSequenceNode)container["args"]).Children.Select(n => ((YamlScalarNode)n).Value!)];
-        var podSecurity = (YamlMappingNode)pod["securityContext"];
+        var podSecurity = (YamlMappingNode)spec["securityContext"];
         var security = (YamlMappingNode)container["securityContext"];
         Assert.Equal("true", Scalar(security, "readOnlyRootFilesystem"));
         Assert.Equal(["ALL"], ((YamlSequenceNode)((YamlMappingNode)security["capabilities"])["drop"]).Children.Select(n => ((YamlScalarNode)n).Value));
 
-        await using FakeKubeApiServer api = await FakeKubeApiServer.StartAsync(new FakeKubeApiOptions { Token = "chart-token", UseTls = true });
-        api.Create("default", "test-service-entry", new JsonObject
-        {
-            ["hosts"] = new JsonArray("*.test.global"),
-            ["addresses"] = new JsonArray("127.255.0.2"),
-            ["resolution"] = "DNS",
-        });
-        DirectoryInfo account = Directory.CreateTempSubdirectory("meshdns-e2e-chart-sa-");
+        await using SimulatedPod pod = await SimulatedPod.StartAsync("chart-token");
         string name = $"meshdns-e2e-chart-{mode}-{Environment.ProcessId}";
         try
         {
-            File.WriteAllText(Path.Combine(account.FullName, "token"), "chart-token");
-            File.WriteAllText(Path.Combine(account.FullName, "ca.crt"), api.CaCertificatePem);
-            File.WriteAllText(Path.Combine(account.FullName, "namespace"), "istio-system");
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(account.FullName, (UnixFileMode)0b111_101_101);
-            }
-
             Podman.Check([
                 "run", "-d", "--name", name, "--network", "host",
                 "--user", $"{Scalar(podSecurity, "runAsUser")}:{Scalar(podSecurity, "runAsGroup")}",
                 "--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
-                "-v", $"{account.FullName}:/var/run/secrets/kubernetes.io/serviceaccount:ro",
-                "-e", "KUBERNETES_SERVICE_HOST=127.0.0.1", "-e", $"KUBERNETES_SERVICE_PORT={api.BaseUri.Port}",
+                .. pod.PodmanArgs,
                 "--entrypoint", command[0], ImageFixture.Tag, .. command[1..], .. args]);
             Podman.WaitForLog(name, "meshdns serving", TimeSpan.FromSeconds(30));
 
@@ -91,12 +74,11 @@ public sealed class ChartPodTests(ImageFixture image)
                 Assert.Contains("DNS listener off", Podman.Run("logs", name).All, StringComparison.Ordinal);
             }
 
-            Assert.All(api.RequestLog, r => Assert.Equal("Bearer chart-token", r.Authorization));
+            Assert.All(pod.Api.RequestLog, r => Assert.Equal("Bearer chart-token", r.Authorization));
         }
         finally
         {
             Podman.Run("rm", "-f", name);
-            account.Delete(recursive: true);
         }
     }
 

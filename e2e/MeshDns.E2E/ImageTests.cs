@@ -285,51 +285,27 @@ public sealed class ImageTests(ImageFixture image, ITestOutputHelper output)
     [ImageFact]
     public async Task Runs_as_the_plugin_in_a_pod_following_the_api_server_over_tls()
     {
-        await using FakeKubeApiServer api = await FakeKubeApiServer.StartAsync(new FakeKubeApiOptions { Token = "pod-token", UseTls = true });
-        api.Create("default", "test-service-entry", new JsonObject
-        {
-            ["hosts"] = new JsonArray("*.test.global"),
-            ["addresses"] = new JsonArray("127.255.0.2"),
-            ["resolution"] = "DNS",
-            ["location"] = "MESH_INTERNAL",
-        });
-        DirectoryInfo account = Directory.CreateTempSubdirectory("meshdns-e2e-sa-");
+        await using SimulatedPod pod = await SimulatedPod.StartAsync("pod-token");
         string name = $"meshdns-e2e-plugin-{Environment.ProcessId}";
         try
         {
-            File.WriteAllText(Path.Combine(account.FullName, "token"), "pod-token");
-            File.WriteAllText(Path.Combine(account.FullName, "ca.crt"), api.CaCertificatePem);
-            File.WriteAllText(Path.Combine(account.FullName, "namespace"), "istio-system");
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(account.FullName, (UnixFileMode)0b111_101_101); // readable by uid 1337
-            }
-
             // The original's ports, fixed: :1053 DNS, :8053 gRPC, :8090 HTTP, on the host network.
-            Podman.Check("run", "-d", "--name", name, "--read-only", "--cap-drop", "ALL", "--network", "host",
-                "-v", $"{account.FullName}:/var/run/secrets/kubernetes.io/serviceaccount:ro",
-                "-e", "KUBERNETES_SERVICE_HOST=127.0.0.1", "-e", $"KUBERNETES_SERVICE_PORT={api.BaseUri.Port}",
-                "--entrypoint", "/usr/local/bin/plugin", ImageFixture.Tag);
+            Podman.Check(["run", "-d", "--name", name, "--read-only", "--cap-drop", "ALL", "--network", "host",
+                .. pod.PodmanArgs, "--entrypoint", "/usr/local/bin/plugin", ImageFixture.Tag]);
             Podman.WaitForLog(name, "meshdns serving", TimeSpan.FromSeconds(30));
 
             await FakeKubeApiServer.WaitUntilAsync(() => DigResult.Run(1053, "service1.test.global").Data.SequenceEqual(["127.255.0.2"]), TimeSpan.FromSeconds(20), "first answer");
             using var client = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:8090") };
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
 
-            api.Update("default", "test-service-entry", new JsonObject
-            {
-                ["hosts"] = new JsonArray("*.test.global"),
-                ["addresses"] = new JsonArray("127.255.0.3"),
-                ["resolution"] = "DNS",
-            });
+            pod.Api.Update("default", "test-service-entry", SimulatedPod.Seed("127.255.0.3"));
             await FakeKubeApiServer.WaitUntilAsync(() => DigResult.Run(1053, "service2.test.global").Data.SequenceEqual(["127.255.0.3"]), TimeSpan.FromSeconds(20), "update");
-            Assert.All(api.RequestLog, r => Assert.Equal("Bearer pod-token", r.Authorization));
+            Assert.All(pod.Api.RequestLog, r => Assert.Equal("Bearer pod-token", r.Authorization));
             Assert.Contains("adding DNS mapping: .test.global.->[127.255.0.2]", Podman.Run("logs", name).All, StringComparison.Ordinal);
         }
         finally
         {
             Podman.Run("rm", "-f", name);
-            account.Delete(recursive: true);
         }
     }
 }
