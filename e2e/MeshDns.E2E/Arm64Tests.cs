@@ -8,9 +8,12 @@ namespace MeshDns.E2E;
 public sealed partial class Arm64Tests(ITestOutputHelper output)
 {
     [Arm64Fact]
-    public void Arm64_binary_starts_and_answers_dig_under_qemu()
+    public void Arm64_binary_starts_and_answers_dig_under_qemu() =>
+        RunSmoke(Path.GetFullPath(Environment.GetEnvironmentVariable("MESHDNS_ARM64_BINARY")!, Repo.Root), output);
+
+    /// <summary>Runs e2e/arm64/smoke.sh on <paramref name="binary"/> and requires every check to pass.</summary>
+    internal static void RunSmoke(string binary, ITestOutputHelper output)
     {
-        string binary = Path.GetFullPath(Environment.GetEnvironmentVariable("MESHDNS_ARM64_BINARY")!, Repo.Root);
         CommandResult result = Command.Run("bash", [Path.Combine(Repo.Root, "e2e", "arm64", "smoke.sh"), binary], TimeSpan.FromMinutes(5));
         output.WriteLine(result.All);
         Match summary = Summary().Match(result.Output);

@@ -40,12 +40,9 @@ trap 'rm -rf "$work"' EXIT
 sh "$repo/e2e/image/make-rootfs.sh" "$binary" "$work/rootfs" "$sysroot"
 mkdir "$work/context" # the final stage reads nothing from the build context
 
-# The image's architecture is the binary's (an arm64 binary makes a linux/arm64 image; no RUN, no emulation).
-case "$(od -An -tx1 -j18 -N1 "$binary" | tr -d ' \n')" in
-  3e) arch=amd64 ;;
-  b7) arch=arm64 ;;
-  *) echo "build-image: $binary is not an x86-64 or AArch64 binary" >&2; exit 2 ;;
-esac
+# The image's architecture is the binary's, as make-rootfs.sh read it (an arm64 binary makes a linux/arm64
+# image; the final stage has no RUN, so no emulation is needed).
+if [[ -d "$work/rootfs/lib/aarch64-linux-gnu" ]]; then arch=arm64; else arch=amd64; fi
 
 version="$("$binary" --version 2>/dev/null | awk '{print $2}' | cut -d+ -f1 || true)"
 revision="$(git -C "$repo" rev-parse --short=12 HEAD 2>/dev/null || true)"

@@ -36,14 +36,9 @@ case "$machine" in
   *) echo "make-rootfs: $binary is not an x86-64 or AArch64 ELF binary (e_machine 0x$machine)" >&2; exit 2 ;;
 esac
 
-libdir=
-for candidate in "$sysroot/lib/$triplet" "$sysroot/usr/lib/$triplet"; do
-  if [ -f "$candidate/libc.so.6" ]; then libdir=$candidate; break; fi
-done
-[ -n "$libdir" ] || { echo "make-rootfs: no $triplet glibc under $sysroot (install libc6)" >&2; exit 2; }
-
+# Debian keeps glibc in /lib/<triplet> and OpenSSL in /usr/lib/<triplet> (one folder on merged-/usr systems).
 find_lib() {
-  for dir in "$libdir" "$sysroot/usr/lib/$triplet" "$sysroot/lib/$triplet"; do
+  for dir in "$sysroot/lib/$triplet" "$sysroot/usr/lib/$triplet"; do
     if [ -e "$dir/$1" ]; then echo "$dir/$1"; return 0; fi
   done
   echo "make-rootfs: $1 not found for $triplet under $sysroot (install $2)" >&2
@@ -58,7 +53,8 @@ ln -s meshdns "$rootfs/usr/local/bin/plugin"
 
 for lib in libc.so.6:libc6 libm.so.6:libc6 "$loader":libc6 libssl.so.3:libssl3 libcrypto.so.3:libssl3; do
   name=${lib%%:*}
-  cp -L "$(find_lib "$name" "${lib#*:}")" "$rootfs/lib/$triplet/$name"
+  path=$(find_lib "$name" "${lib#*:}") || exit 2 # the subshell's exit does not stop this script
+  cp -L "$path" "$rootfs/lib/$triplet/$name"
 done
 chmod 0755 "$rootfs/lib/$triplet/$loader"
 mkdir -p "$rootfs$(dirname "$interp")"

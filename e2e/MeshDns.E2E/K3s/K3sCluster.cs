@@ -1,3 +1,4 @@
+using MeshDns.Kubernetes.Tests.ApiServer;
 using MeshDns.E2E.Support;
 using Testcontainers.K3s;
 
@@ -94,20 +95,9 @@ public sealed class K3sCluster : IAsyncLifetime
         return DigResult.Parse(result.All);
     }
 
-    /// <summary>Polls until <paramref name="condition"/> holds; DNS in a cluster converges through caches.</summary>
-    public static async Task Eventually(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        DateTime deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"{what}: not true after {timeout.TotalSeconds:0} s");
-            }
-
-            await Task.Delay(1000);
-        }
-    }
+    /// <summary>Polls until <paramref name="condition"/> holds, once a second (each check runs kubectl).</summary>
+    public static Task Eventually(Func<bool> condition, TimeSpan timeout, string what) =>
+        FakeKubeApiServer.WaitUntilAsync(condition, timeout, what, TimeSpan.FromSeconds(1));
 
     private string BuildArchive()
     {

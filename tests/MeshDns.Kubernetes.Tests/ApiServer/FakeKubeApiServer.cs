@@ -641,8 +641,11 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     public Task WaitForOpenWatchesAsync(int count, TimeSpan? timeout = null) =>
         WaitUntilAsync(() => OpenWatches >= count, timeout ?? TimeSpan.FromSeconds(10), $"{count} open watch(es)");
 
-    /// <summary>Polls <paramref name="condition"/> until it holds; throws <see cref="TimeoutException"/> after <paramref name="timeout"/>.</summary>
-    public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what = "condition")
+    /// <summary>
+    /// Polls <paramref name="condition"/> (every 10 ms, or every <paramref name="interval"/> for costly checks)
+    /// until it holds; throws <see cref="TimeoutException"/> after <paramref name="timeout"/>.
+    /// </summary>
+    public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what = "condition", TimeSpan? interval = null)
     {
         ArgumentNullException.ThrowIfNull(condition);
         DateTime deadline = DateTime.UtcNow + timeout;
@@ -653,7 +656,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
                 throw new TimeoutException($"timed out after {timeout} waiting for {what}");
             }
 
-            await Task.Delay(10).ConfigureAwait(false);
+            await Task.Delay(interval ?? TimeSpan.FromMilliseconds(10)).ConfigureAwait(false);
         }
     }
 
