@@ -21,8 +21,8 @@ namespace MeshDns.Sources.Files;
 /// never had one); a deleted file contributes nothing. When two files define the same namespace/name, the
 /// later file in path order wins, like <c>kubectl apply -f</c>.</para>
 /// <para><see cref="Changed"/> is raised on the thread that calls <see cref="Start"/>, then on a thread-pool
-/// thread, never twice at once and always in order. After <see cref="Dispose"/> returns it is not raised
-/// again (Dispose waits for a reload in progress, so a handler must not block waiting for Dispose).</para>
+/// thread, never twice at once and always in order. <see cref="Dispose"/> never waits for a reload (a stop
+/// must not wait for a big parse); a reload that was in progress publishes nothing once it ends.</para>
 /// </remarks>
 public sealed class FileSource : IDisposable
 {
@@ -94,7 +94,7 @@ public sealed class FileSource : IDisposable
         }
     }
 
-    /// <summary>Stops watching; waits for a reload in progress.</summary>
+    /// <summary>Stops watching at once; a reload in progress is not waited for and publishes nothing after this.</summary>
     public void Dispose()
     {
         lock (_timerGate)
@@ -106,10 +106,6 @@ public sealed class FileSource : IDisposable
 
             _disposed = true;
             _timer?.Dispose();
-        }
-
-        lock (_gate)
-        {
             foreach (FileSystemWatcher watcher in _watchers)
             {
                 watcher.Dispose();
@@ -196,7 +192,17 @@ public sealed class FileSource : IDisposable
                     Schedule();
                 };
                 watcher.EnableRaisingEvents = true;
-                _watchers.Add(watcher);
+                lock (_timerGate)
+                {
+                    if (_disposed)
+                    {
+                        watcher.Dispose();
+                        return;
+                    }
+
+                    _watchers.Add(watcher);
+                }
+
                 FileSourceLog.Watching(_logger, directory);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or PlatformNotSupportedException)
@@ -356,7 +362,7 @@ public sealed class FileSource : IDisposable
             _files.Values.Sum(f => f.Other),
             _files.Values.Count(f => f.Failed || f.ReadError is not null));
 
-        Action<IReadOnlyList<ServiceEntryInput>>? handler = Changed;
+        Action<IReadOnlyList<ServiceEntryInput>>? handler = _disposed ? null : Changed; // disposed while reading: publish nothing
         if (initial)
         {
             handler?.Invoke(entries);

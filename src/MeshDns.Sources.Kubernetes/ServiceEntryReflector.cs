@@ -58,7 +58,9 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _publishSignal = new(0);
     private readonly HashSet<string> _reportedInvalid = [];
+    private readonly Lock _stopGate = new();
     private Task[] _tasks = [];
+    private Task? _stopped;
     private int _publishPending;
 
     public ServiceEntryReflector(KubernetesApi api, ServiceEntryDecoder decoder, ReflectorOptions options, ILogger logger)
@@ -84,7 +86,15 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
 
     public void Start()
     {
-        _tasks = [.. _scopes.Select(scope => Task.Run(() => RunScope(scope))), Task.Run(PublishLoop)];
+        lock (_stopGate)
+        {
+            if (_stopped is not null || _tasks.Length > 0)
+            {
+                return; // stopped before it started, or started already
+            }
+
+            _tasks = [.. _scopes.Select(scope => Task.Run(() => RunScope(scope))), Task.Run(PublishLoop)];
+        }
     }
 
     private async Task RunScope(Scope scope)
@@ -573,7 +583,21 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// Stops every loop and waits for them to end. Idempotent and safe before <see cref="Start"/>: the host
+    /// stops its services and then disposes them, and a stop may come at any stage of start-up.
+    /// </summary>
+    public Task StopAsync()
+    {
+        lock (_stopGate)
+        {
+            return _stopped ??= StopOnce();
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+
+    private async Task StopOnce()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         try
@@ -584,7 +608,7 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
         {
         }
 
-        _stop.Dispose();
+        _stop.Dispose(); // every loop has ended: nothing touches them any more
         _publishSignal.Dispose();
     }
 

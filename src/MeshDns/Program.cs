@@ -26,8 +26,9 @@ public static partial class Program
     [LoggerMessage(Level = LogLevel.Information, Message = "meshdns serving ({Version})")]
     private static partial void LogServing(ILogger logger, string version);
 
-    public static int Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
+        using var signals = new StopSignals();
         string version = typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
         FlagParseResult flags = Flags.Parse(args);
         if (flags.Error is not null)
@@ -51,7 +52,35 @@ public static partial class Program
         configuration.AddInMemoryCollection(flags.Values);
         var options = new MeshDnsOptions();
         configuration.GetSection(Flags.Section).Bind(options);
+        int? invalid = CheckSources(options, out KubernetesClientConfiguration? kubeConfig);
+        if (invalid is not null)
+        {
+            return invalid.Value;
+        }
 
+        HealthEndpoints.Version = version;
+        ListenAddress.TryParse(options.HttpListen, out IPEndPoint? httpEndpoint, out _);
+        ListenAddress.TryParse(options.GrpcListen, out IPEndPoint? grpcEndpoint, out _);
+        if (signals.Requested)
+        {
+            return 0; // stopped before anything started
+        }
+
+        IHost host = BuildHost(options, kubeConfig, httpEndpoint, grpcEndpoint);
+        try
+        {
+            return await Run(host, signals, version, httpEndpoint, grpcEndpoint).ConfigureAwait(false);
+        }
+        finally
+        {
+            await DisposeQuietly(host).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Null when the sources are usable, else the exit code (2) after one line saying what to fix.</summary>
+    private static int? CheckSources(MeshDnsOptions options, out KubernetesClientConfiguration? kubeConfig)
+    {
+        kubeConfig = null;
         bool kubernetes = options.Kubeconfig is not null || options.Context is not null || options.Namespace.Count > 0
             || (options.FromFile.Count == 0 && KubernetesClientConfiguration.IsInCluster());
         if (options.FromFile.Count == 0 && !kubernetes)
@@ -67,7 +96,6 @@ public static partial class Program
             }
         }
 
-        KubernetesClientConfiguration? kubeConfig = null;
         if (kubernetes)
         {
             try
@@ -80,41 +108,101 @@ public static partial class Program
             }
         }
 
-        HealthEndpoints.Version = version;
-        ListenAddress.TryParse(options.HttpListen, out IPEndPoint? httpEndpoint, out _);
-        ListenAddress.TryParse(options.GrpcListen, out IPEndPoint? grpcEndpoint, out _);
-        using IHost host = BuildHost(options, kubeConfig, httpEndpoint, grpcEndpoint);
+        return null;
+    }
+
+    /// <summary>
+    /// Starts the host, serves until SIGTERM/SIGINT, and stops it: 0 for every stop, also one that comes
+    /// during start-up (which then ends at once); 2 for bad input found at start, 1 for a listener that
+    /// cannot open.
+    /// </summary>
+    private static async Task<int> Run(IHost host, StopSignals signals, string version, IPEndPoint? httpEndpoint, IPEndPoint? grpcEndpoint)
+    {
+        IHostApplicationLifetime lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        using CancellationTokenRegistration forward = signals.Token.Register(lifetime.StopApplication);
+        int? failed = null;
         try
         {
-            host.Start();
+            await host.StartAsync(signals.Token).ConfigureAwait(false);
         }
-        catch (FileSourceException e)
+        catch (OperationCanceledException) when (signals.Requested || lifetime.ApplicationStopping.IsCancellationRequested)
         {
-            return ConfigError(e.Message);
-        }
-        catch (ListenException e)
-        {
-            Console.Error.WriteLine($"meshdns: {e.Message}");
-            return 1;
-        }
-        catch (Exception e) when (IsAddressInUse(e))
-        {
-            string which = grpcEndpoint is not null && e.Message.Contains($":{grpcEndpoint.Port}", StringComparison.Ordinal)
-                ? $"grpc {grpcEndpoint}"
-                : $"http {httpEndpoint}";
-            Console.Error.WriteLine($"meshdns: listen {which}: address already in use");
-            return 1;
+            // a stop during start-up: stop what did start, below, and exit 0
         }
         catch (Exception e)
         {
-            Console.Error.WriteLine($"meshdns: start failed: {e.Message}");
-            return 1;
+            failed = StartFailed(e, httpEndpoint, grpcEndpoint);
         }
 
-        // Every listener is open now (Kestrel included): tests and operators can start asking.
-        LogServing(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MeshDns"), version);
-        host.WaitForShutdown();
-        return 0;
+        if (failed is null && !lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // Every listener is open now (Kestrel included): tests and operators can start asking.
+            LogServing(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MeshDns"), version);
+            await WhenCancelled(lifetime.ApplicationStopping).ConfigureAwait(false);
+        }
+
+        await StopQuietly(host).ConfigureAwait(false);
+        return failed ?? 0;
+    }
+
+    private static Task WhenCancelled(CancellationToken token)
+    {
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        token.Register(() => stopped.TrySetResult());
+        return stopped.Task;
+    }
+
+    private static int StartFailed(Exception e, IPEndPoint? httpEndpoint, IPEndPoint? grpcEndpoint)
+    {
+        switch (e)
+        {
+            case FileSourceException:
+                return ConfigError(e.Message);
+            case ListenException:
+                Console.Error.WriteLine($"meshdns: {e.Message}");
+                return 1;
+            case var _ when IsAddressInUse(e):
+                string which = grpcEndpoint is not null && e.Message.Contains($":{grpcEndpoint.Port}", StringComparison.Ordinal)
+                    ? $"grpc {grpcEndpoint}"
+                    : $"http {httpEndpoint}";
+                Console.Error.WriteLine($"meshdns: listen {which}: address already in use");
+                return 1;
+            default:
+                Console.Error.WriteLine($"meshdns: start failed: {e.Message}");
+                return 1;
+        }
+    }
+
+    /// <summary>Stops every service (bounded by HostOptions.ShutdownTimeout); a failure while stopping is one line, never a crash.</summary>
+    private static async Task StopQuietly(IHost host)
+    {
+        try
+        {
+            await host.StopAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"meshdns: stop: {e.Message}");
+        }
+    }
+
+    private static async Task DisposeQuietly(IHost host)
+    {
+        try
+        {
+            if (host is IAsyncDisposable asyncDisposable)
+            {
+                await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                host.Dispose();
+            }
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"meshdns: stop: {e.Message}");
+        }
     }
 
     /// <summary>A plain generic host; with --http-listen, a web host whose Kestrel serves only that address.</summary>

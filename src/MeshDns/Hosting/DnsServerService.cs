@@ -8,11 +8,12 @@ using Microsoft.Extensions.Logging;
 namespace MeshDns.Hosting;
 
 /// <summary>Runs the UDP and TCP DNS frontends on --dns-listen for the lifetime of the host.</summary>
-public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOptions options, Readiness readiness, IHostApplicationLifetime lifetime, ILoggerFactory loggers) : IHostedService
+public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOptions options, Readiness readiness, IHostApplicationLifetime lifetime, ILoggerFactory loggers) : IHostedLifecycleService
 {
     private readonly ILogger _logger = loggers.CreateLogger("MeshDns.Dns");
     private UdpFrontend? _udp;
     private TcpFrontend? _tcp;
+    private volatile bool _started;
 
     public IPEndPoint? UdpEndpoint => _udp?.Endpoint;
 
@@ -26,22 +27,15 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        // Lame duck (like CoreDNS health { lameduck }): from the first moment of shutdown /readyz says 503 and
-        // gRPC health NOT_SERVING, while every listener keeps answering until load balancers have moved away.
-        lifetime.ApplicationStopping.Register(() =>
-        {
-            readiness.Stopping();
-            if (options.Lameduck > TimeSpan.Zero)
-            {
-                LogLameduck(_logger, options.Lameduck.TotalSeconds);
-                Thread.Sleep(options.Lameduck);
-            }
-        });
+        // From the first moment of shutdown /readyz says 503 (gRPC health NOT_SERVING); StopAsync then
+        // keeps every listener answering through the lame duck.
+        lifetime.ApplicationStopping.Register(readiness.Stopping);
         ListenAddress.TryParse(options.DnsListen, out IPEndPoint? endpoint, out _);
         if (endpoint is null)
         {
             LogOff(_logger);
             readiness.ListenersUp();
+            _started = true;
             return Task.CompletedTask;
         }
 
@@ -54,6 +48,7 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
         Bind("tcp", endpoint, _tcp.Start);
         LogListening(_logger, _udp.Endpoint.ToString(), _tcp.Endpoint.ToString());
         readiness.ListenersUp();
+        _started = true;
         return Task.CompletedTask;
     }
 
@@ -77,6 +72,29 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
         _ => e.Message,
     };
 
+    /// <summary>
+    /// Lame duck, like CoreDNS's health { lameduck }: before any service stops (Kestrel's HTTP and gRPC
+    /// included), report not ready but keep answering until load balancers have moved away. Skipped when
+    /// the stop came during start-up, as no traffic was sent yet.
+    /// </summary>
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        readiness.Stopping();
+        if (_started && options.Lameduck > TimeSpan.Zero)
+        {
+            LogLameduck(_logger, options.Lameduck.TotalSeconds);
+            try
+            {
+                await Task.Delay(options.Lameduck, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // the host's stop timeout: close now
+            }
+        }
+    }
+
+    /// <summary>Closes the listeners; safe when start-up never reached this service.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         readiness.Stopping();
@@ -86,6 +104,12 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
             await _tcp.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "DNS listening on udp {Udp} and tcp {Tcp}")]
     private static partial void LogListening(ILogger logger, string udp, string tcp);

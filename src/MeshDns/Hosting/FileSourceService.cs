@@ -19,11 +19,15 @@ public sealed class FileSourceService : IHostedService
         publisher.Expect(SourceName);
     }
 
+    /// <summary>
+    /// Loads every file (the first snapshot is published before this returns). The load runs off the
+    /// host's thread so that a stop during a long first load ends start-up at once; the abandoned load
+    /// finishes or dies with the process, and raises nothing once the source is disposed.
+    /// </summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _source.Changed += OnChanged;
-        _source.Start(); // the first snapshot is published before this returns
-        return Task.CompletedTask;
+        return Task.Run(_source.Start, CancellationToken.None).WaitAsync(cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken)

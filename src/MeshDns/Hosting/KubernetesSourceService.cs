@@ -28,10 +28,18 @@ public sealed class KubernetesSourceService : IHostedService
         return Task.CompletedTask;
     }
 
+    /// <summary>Idempotent; the host also disposes the reflector afterwards, which is then a no-op.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _reflector.Changed -= OnChanged;
-        await _reflector.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await _reflector.StopAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host's stop timeout ran out: exit without waiting for a request that ignores cancellation.
+        }
     }
 
     private void OnChanged(IReadOnlyList<ServiceEntryInput> entries) => _publisher.Publish(SourceName, entries);

@@ -1,0 +1,42 @@
+using System.Runtime.InteropServices;
+
+namespace MeshDns.Hosting;
+
+/// <summary>
+/// SIGTERM and SIGINT from the first line of Main: a stop that comes while flags are read, files load or
+/// listeners open ends start-up and exits 0, instead of killing the process (the default before the host
+/// has its own handlers) or failing its start. The host's lifetime is stopped through <see cref="Token"/>.
+/// </summary>
+public sealed class StopSignals : IDisposable
+{
+    private readonly CancellationTokenSource _requested = new();
+    private readonly PosixSignalRegistration[] _registrations;
+
+    public StopSignals()
+    {
+        _registrations = OperatingSystem.IsWindows()
+            ? [PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal)]
+            : [PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal), PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal)];
+    }
+
+    /// <summary>Cancelled at the first SIGTERM or SIGINT.</summary>
+    public CancellationToken Token => _requested.Token;
+
+    public bool Requested => _requested.IsCancellationRequested;
+
+    private void OnSignal(PosixSignalContext context)
+    {
+        context.Cancel = true; // the process ends when Main returns, not at the signal
+        _requested.Cancel();
+    }
+
+    public void Dispose()
+    {
+        foreach (PosixSignalRegistration registration in _registrations)
+        {
+            registration.Dispose();
+        }
+
+        // _requested is not disposed: a signal handler already running may still cancel it.
+    }
+}
