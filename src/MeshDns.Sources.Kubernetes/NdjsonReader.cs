@@ -1,8 +1,22 @@
 namespace MeshDns.Sources.Kubernetes;
 
+/// <summary>What <see cref="NdjsonReader.ReadLineAsync"/> found.</summary>
+internal enum NdjsonRead
+{
+    /// <summary>A complete line (without its newline).</summary>
+    Line,
+
+    /// <summary>A line longer than the bound; its bytes were read and dropped, up to and including its newline.</summary>
+    Oversized,
+
+    /// <summary>The stream ended.</summary>
+    End,
+}
+
 /// <summary>
 /// Reads newline-delimited JSON (a watch stream) one line at a time, with a bound on the line length so
-/// a broken or hostile server cannot make it buffer without end.
+/// a broken or hostile server cannot make it buffer without end. A longer line is skipped, not fatal: the
+/// stream stays usable for the lines after it.
 /// </summary>
 internal sealed class NdjsonReader(Stream stream, int maxLineBytes)
 {
@@ -10,8 +24,8 @@ internal sealed class NdjsonReader(Stream stream, int maxLineBytes)
     private int _start;
     private int _end;
 
-    /// <summary>The next non-empty line without its newline, or null at the end of the stream.</summary>
-    public async ValueTask<ReadOnlyMemory<byte>?> ReadLineAsync(CancellationToken cancellationToken)
+    /// <summary>The next non-empty line (Line is set only for <see cref="NdjsonRead.Line"/>).</summary>
+    public async ValueTask<(NdjsonRead Kind, ReadOnlyMemory<byte> Line)> ReadLineAsync(CancellationToken cancellationToken)
     {
         int searched = 0; // octets after _start already known to hold no newline
         while (true)
@@ -27,23 +41,46 @@ internal sealed class NdjsonReader(Stream stream, int maxLineBytes)
                     continue;
                 }
 
-                return line;
+                return (NdjsonRead.Line, line);
             }
 
             searched = _end - _start;
             if (searched >= maxLineBytes)
             {
-                throw new InvalidDataException($"a watch event is longer than {maxLineBytes} bytes");
+                return (await SkipLineAsync(cancellationToken).ConfigureAwait(false), default);
             }
 
             Compact();
             int read = await stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
-                return null;
+                return (NdjsonRead.End, default);
             }
 
             _end += read;
+        }
+    }
+
+    /// <summary>Drops the rest of an oversized line, keeping what follows its newline.</summary>
+    private async ValueTask<NdjsonRead> SkipLineAsync(CancellationToken cancellationToken)
+    {
+        _start = 0;
+        _end = 0;
+        while (true)
+        {
+            int read = await stream.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return NdjsonRead.Oversized; // the next call reports the end
+            }
+
+            int newline = Array.IndexOf(_buffer, (byte)'\n', 0, read);
+            if (newline >= 0)
+            {
+                _start = newline + 1;
+                _end = read;
+                return NdjsonRead.Oversized;
+            }
         }
     }
 

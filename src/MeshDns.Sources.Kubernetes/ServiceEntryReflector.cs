@@ -5,38 +5,6 @@ using Microsoft.Extensions.Logging;
 
 namespace MeshDns.Sources.Kubernetes;
 
-/// <summary>Turns one API object into the table's input; false with a one-line reason when it is unusable.</summary>
-public delegate bool ServiceEntryDecoder(JsonElement item, out ServiceEntryInput? entry, out string id, out string? error);
-
-/// <summary>Settings of the reflector; every wait and size is bounded.</summary>
-public sealed record ReflectorOptions
-{
-    /// <summary>Namespaces to follow; empty means all namespaces.</summary>
-    public IReadOnlyList<string> Namespaces { get; init; } = [];
-
-    /// <summary>LIST page size (limit).</summary>
-    public int PageSize { get; init; } = 500;
-
-    /// <summary>timeoutSeconds asked of the server for each WATCH; the stream is then renewed.</summary>
-    public TimeSpan WatchTimeout { get; init; } = TimeSpan.FromMinutes(5);
-
-    /// <summary>A watch that delivers nothing (not even a bookmark) for this long is dropped and renewed.</summary>
-    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(30);
-
-    /// <summary>Per-request timeout of discovery and LIST pages.</summary>
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
-
-    public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
-
-    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>Events within this window are coalesced into one table rebuild.</summary>
-    public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(10);
-
-    /// <summary>Longest watch event accepted.</summary>
-    public int MaxEventBytes { get; init; } = 8 * 1024 * 1024;
-}
-
 /// <summary>
 /// Follows ServiceEntries the way client-go's reflector does: LIST (paged) into a store, then WATCH from
 /// the list's resourceVersion with bookmarks; re-LIST on 410 Gone; on any other failure reconnect with
@@ -48,7 +16,7 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
     private static readonly string[] PreferredVersions = ["v1", "v1beta1", "v1alpha3"];
 
     /// <summary>A watch that ends sooner than this without any event counts as a failure (backoff).</summary>
-    private const long MinimumQuietWatchMs = 1000;
+    private static readonly TimeSpan MinimumQuietWatch = TimeSpan.FromSeconds(1);
 
     private readonly KubernetesApi _api;
     private readonly ServiceEntryDecoder _decoder;
@@ -102,8 +70,10 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
         CancellationToken stop = _stop.Token;
         int failures = 0;
         bool mustList = true;
+        var watch = new WatchHealth();
         while (!stop.IsCancellationRequested)
         {
+            watch.Reset();
             try
             {
                 Version ??= await ResolveVersion(stop).ConfigureAwait(false);
@@ -114,12 +84,19 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
                     failures = 0;
                 }
 
-                long started = Environment.TickCount64;
-                WatchOutcome outcome = await Watch(scope, stop).ConfigureAwait(false);
-                if (outcome == WatchOutcome.Gone)
+                WatchOutcome outcome = await Watch(scope, watch, stop).ConfigureAwait(false);
+                if (outcome is WatchOutcome.Gone or WatchOutcome.Oversized)
                 {
                     Stats.Count(ref Stats.Relists);
-                    LogGone(_logger, scope.Display);
+                    if (outcome == WatchOutcome.Gone)
+                    {
+                        LogGone(_logger, scope.Display);
+                    }
+                    else
+                    {
+                        LogOversized(_logger, scope.Display, _options.MaxEventBytes / 1024);
+                    }
+
                     mustList = true;
                     continue;
                 }
@@ -129,7 +106,7 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
                     failures = 0;
                 }
 
-                if (outcome == WatchOutcome.Progress || Environment.TickCount64 - started > MinimumQuietWatchMs)
+                if (outcome == WatchOutcome.Progress || watch.OpenFor > MinimumQuietWatch)
                 {
                     continue; // the server's timeout: renew at once from the last resourceVersion
                 }
@@ -143,27 +120,48 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
             }
             catch (Exception e)
             {
-                string reason = Reason(e);
-                Stats.Error(reason);
-                if (e is KubernetesApiException { Status: HttpStatusCode.NotFound })
-                {
-                    Version = null; // the version may have gone (CRD changed): discover again
-                    mustList = true;
-                }
-
-                LogFailure(_logger, scope.Display, reason, e.Message);
+                mustList |= OnFailure(scope, e);
             }
 
-            failures++;
-            Stats.Count(ref Stats.WatchRestarts);
-            try
-            {
-                await Task.Delay(Backoff(failures), stop).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
+            // A watch that worked and then broke starts the backoff over, as client-go's backoff manager
+            // does; only failures in a row (nothing delivered, short-lived) make it grow.
+            failures = watch.Healthy(_options.HealthyWatch) ? 1 : failures + 1;
+            if (!await Backoff(failures, stop).ConfigureAwait(false))
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>Counts and logs a failure; true when the namespace must be listed again.</summary>
+    private bool OnFailure(Scope scope, Exception e)
+    {
+        string reason = Reason(e);
+        Stats.Error(reason);
+        LogFailure(_logger, scope.Display, reason, e.Message);
+        if (e is KubernetesApiException { Status: HttpStatusCode.NotFound })
+        {
+            Version = null; // the version may have gone (CRD changed): discover again
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Waits before the next attempt; false when stopped meanwhile.</summary>
+    private async Task<bool> Backoff(int failures, CancellationToken stop)
+    {
+        Stats.Count(ref Stats.WatchRestarts);
+        TimeSpan delay = Backoff(failures);
+        Stats.Backoff(failures, delay);
+        try
+        {
+            await Task.Delay(delay, stop).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 
@@ -174,68 +172,6 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
         double delay = Math.Min(max, _options.InitialBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 20)));
         return TimeSpan.FromMilliseconds((delay / 2) + (Random.Shared.NextDouble() * delay / 2));
     }
-
-    /// <summary>v1 when served, else v1beta1, else v1alpha3: from discovery, or by trying LISTs when discovery fails.</summary>
-    private async Task<string> ResolveVersion(CancellationToken stop)
-    {
-        using (var timeout = Timeout(stop))
-        {
-            using HttpResponseMessage response = await _api.GetAsync("apis/networking.istio.io", timeout.Token).ConfigureAwait(false);
-            if (response.IsSuccessStatusCode)
-            {
-                using JsonDocument group = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false), default, timeout.Token).ConfigureAwait(false);
-                var served = new HashSet<string>();
-                if (group.RootElement.TryGetProperty("versions", out JsonElement versions) && versions.ValueKind == JsonValueKind.Array)
-                {
-                    foreach (JsonElement v in versions.EnumerateArray())
-                    {
-                        if (v.TryGetProperty("version", out JsonElement name) && name.ValueKind == JsonValueKind.String)
-                        {
-                            served.Add(name.GetString()!);
-                        }
-                    }
-                }
-
-                string? chosen = PreferredVersions.FirstOrDefault(served.Contains);
-                if (chosen is not null)
-                {
-                    LogVersion(_logger, chosen);
-                    return chosen;
-                }
-
-                throw new KubernetesApiException(HttpStatusCode.NotFound, "networking.istio.io serves none of v1, v1beta1, v1alpha3");
-            }
-
-            if (response.StatusCode == HttpStatusCode.NotFound)
-            {
-                throw new KubernetesApiException(HttpStatusCode.NotFound, "networking.istio.io is not served: are Istio's CRDs installed?");
-            }
-        }
-
-        // Discovery refused (e.g. RBAC) or failing: ask for each version's list, newest first.
-        foreach (string version in PreferredVersions)
-        {
-            using var timeout = Timeout(stop);
-            using HttpResponseMessage probe = await _api.GetAsync($"{Path(version, _scopes[0].Namespace)}?limit=1", timeout.Token).ConfigureAwait(false);
-            if (probe.IsSuccessStatusCode)
-            {
-                LogVersion(_logger, version);
-                return version;
-            }
-
-            if (probe.StatusCode != HttpStatusCode.NotFound)
-            {
-                throw new KubernetesApiException(probe.StatusCode, $"discovery failed and listing {version} answered {(int)probe.StatusCode}");
-            }
-        }
-
-        throw new KubernetesApiException(HttpStatusCode.NotFound, "no ServiceEntry version is served (tried v1, v1beta1, v1alpha3)");
-    }
-
-    private static string Path(string version, string? ns) =>
-        ns is null
-            ? $"apis/networking.istio.io/{version}/serviceentries"
-            : $"apis/networking.istio.io/{version}/namespaces/{Uri.EscapeDataString(ns)}/serviceentries";
 
     /// <summary>A complete, paged LIST; the scope's store is replaced only when every page has arrived.</summary>
     private async Task List(Scope scope, CancellationToken stop)
@@ -310,9 +246,12 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
 
         /// <summary>410: the resourceVersion is too old; LIST again.</summary>
         Gone,
+
+        /// <summary>An event over the size bound was skipped: that object's state is unknown, so LIST again.</summary>
+        Oversized,
     }
 
-    private async Task<WatchOutcome> Watch(Scope scope, CancellationToken stop)
+    private async Task<WatchOutcome> Watch(Scope scope, WatchHealth health, CancellationToken stop)
     {
         string resourceVersion;
         lock (scope)
@@ -344,241 +283,36 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
 
             await EnsureSuccess(response, stall.Token).ConfigureAwait(false);
             Stream body = await response.Content.ReadAsStreamAsync(stall.Token).ConfigureAwait(false);
+            health.Opened();
             var reader = new NdjsonReader(body, _options.MaxEventBytes);
-            bool progress = false;
             while (true)
             {
-                ReadOnlyMemory<byte>? line;
+                (NdjsonRead kind, ReadOnlyMemory<byte> line) read;
                 try
                 {
-                    line = await reader.ReadLineAsync(stall.Token).ConfigureAwait(false);
+                    read = await reader.ReadLineAsync(stall.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!stop.IsCancellationRequested)
                 {
                     throw new TimeoutException($"the watch stalled: nothing for {_options.StallTimeout.TotalSeconds:0} s");
                 }
 
-                if (line is null)
+                switch (read.kind)
                 {
-                    return progress ? WatchOutcome.Progress : WatchOutcome.Ended;
+                    case NdjsonRead.End:
+                        return health.Delivered ? WatchOutcome.Progress : WatchOutcome.Ended;
+                    case NdjsonRead.Oversized:
+                        Stats.Count(ref Stats.OversizedEvents);
+                        return WatchOutcome.Oversized;
                 }
 
                 stall.CancelAfter(_options.StallTimeout);
-                if (Apply(scope, line.Value.Span))
+                if (Apply(scope, read.line.Span))
                 {
                     return WatchOutcome.Gone;
                 }
 
-                progress = true;
-            }
-        }
-    }
-
-    /// <summary>Applies one watch event; true when it says the resourceVersion is gone (410).</summary>
-    private bool Apply(Scope scope, ReadOnlySpan<byte> line)
-    {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(line.ToArray());
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException("a watch event is not JSON: " + e.Message, e);
-        }
-
-        using (document)
-        {
-            JsonElement root = document.RootElement;
-            string? type = StringProperty(root, "type");
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("object", out JsonElement obj) || obj.ValueKind != JsonValueKind.Object)
-            {
-                throw new InvalidDataException("a watch event has no object");
-            }
-
-            Stats.Count(ref Stats.Events);
-            JsonElement metadata = obj.TryGetProperty("metadata", out JsonElement m) ? m : default;
-            string? resourceVersion = StringProperty(metadata, "resourceVersion");
-            switch (type)
-            {
-                case "ADDED":
-                case "MODIFIED":
-                    bool valid = Decode(obj, out ServiceEntryInput? entry, out string key);
-                    lock (scope)
-                    {
-                        if (valid)
-                        {
-                            scope.Items[key] = entry!;
-                        }
-
-                        scope.ResourceVersion = resourceVersion ?? scope.ResourceVersion;
-                    }
-
-                    if (valid)
-                    {
-                        RequestPublish();
-                    }
-
-                    return false;
-                case "DELETED":
-                    string deleted = Key(StringProperty(metadata, "namespace"), StringProperty(metadata, "name"));
-                    bool removed;
-                    lock (scope)
-                    {
-                        removed = scope.Items.Remove(deleted);
-                        scope.ResourceVersion = resourceVersion ?? scope.ResourceVersion;
-                    }
-
-                    if (removed)
-                    {
-                        RequestPublish();
-                    }
-
-                    return false;
-                case "BOOKMARK":
-                    lock (scope)
-                    {
-                        scope.ResourceVersion = resourceVersion ?? scope.ResourceVersion;
-                    }
-
-                    return false;
-                case "ERROR":
-                    int code = obj.TryGetProperty("code", out JsonElement c) && c.TryGetInt32(out int n) ? n : 0;
-                    if (code == (int)HttpStatusCode.Gone)
-                    {
-                        return true;
-                    }
-
-                    throw new KubernetesApiException((HttpStatusCode)code, "watch error: " + (StringProperty(obj, "message") ?? "no message"));
-                default:
-                    throw new InvalidDataException($"unknown watch event type \"{type}\"");
-            }
-        }
-    }
-
-    /// <summary>Decodes an object; an unusable one is logged once per resourceVersion and skipped.</summary>
-    private bool Decode(JsonElement item, out ServiceEntryInput? entry, out string key)
-    {
-        JsonElement metadata = item.TryGetProperty("metadata", out JsonElement m) ? m : default;
-        key = Key(StringProperty(metadata, "namespace"), StringProperty(metadata, "name"));
-        if (_decoder(item, out entry, out string id, out string? error))
-        {
-            return true;
-        }
-
-        Stats.Count(ref Stats.InvalidObjects);
-        string marker = id + "@" + StringProperty(metadata, "resourceVersion");
-        bool first;
-        lock (_reportedInvalid)
-        {
-            first = _reportedInvalid.Add(marker);
-        }
-
-        if (first)
-        {
-            LogInvalid(_logger, id, error ?? "invalid");
-        }
-
-        return false;
-    }
-
-    private static string Key(string? ns, string? name) => $"{ns}/{name}";
-
-    private static string? StringProperty(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : null;
-
-    private static async Task EnsureSuccess(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        if (response.IsSuccessStatusCode)
-        {
-            return;
-        }
-
-        string message = "";
-        try
-        {
-            using JsonDocument status = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), default, cancellationToken).ConfigureAwait(false);
-            message = StringProperty(status.RootElement, "message") ?? "";
-        }
-        catch (JsonException)
-        {
-            // not a Status object
-        }
-
-        throw new KubernetesApiException(response.StatusCode, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}{(message.Length > 0 ? ": " + message : "")}");
-    }
-
-    private static string Reason(Exception e) => e switch
-    {
-        KubernetesApiException { Status: HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden } => "unauthorized",
-        KubernetesApiException { Status: HttpStatusCode.NotFound } => "not-found",
-        KubernetesApiException => "http-error",
-        TimeoutException => "timeout",
-        InvalidDataException => "malformed",
-        HttpRequestException or IOException => "connection",
-        _ => "other",
-    };
-
-    private CancellationTokenSource Timeout(CancellationToken stop)
-    {
-        var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        timeout.CancelAfter(_options.RequestTimeout);
-        return timeout;
-    }
-
-    private void RequestPublish()
-    {
-        if (HasSynced && Interlocked.Exchange(ref _publishPending, 1) == 0)
-        {
-            _publishSignal.Release();
-        }
-    }
-
-    private async Task PublishLoop()
-    {
-        CancellationToken stop = _stop.Token;
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                await _publishSignal.WaitAsync(stop).ConfigureAwait(false);
-                await Task.Delay(_options.Debounce, stop).ConfigureAwait(false); // let a burst gather
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            Interlocked.Exchange(ref _publishPending, 0);
-            PublishNow();
-        }
-    }
-
-    private readonly Lock _publishGate = new();
-
-    private void PublishNow()
-    {
-        lock (_publishGate)
-        {
-            var snapshot = new List<ServiceEntryInput>();
-            foreach (Scope scope in _scopes)
-            {
-                lock (scope)
-                {
-                    snapshot.AddRange(scope.Items.Values);
-                }
-            }
-
-            Stats.Count(ref Stats.Publishes);
-            try
-            {
-                Changed?.Invoke(snapshot);
-            }
-            catch (Exception e)
-            {
-                LogPublishFailed(_logger, e);
+                health.Delivered = true;
             }
         }
     }
@@ -612,70 +346,15 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
         _publishSignal.Dispose();
     }
 
-    /// <summary>One followed namespace (or all of them) with its own store and resourceVersion.</summary>
-    private sealed class Scope(string? ns)
-    {
-        public string? Namespace { get; } = ns;
-
-        public string Display => Namespace is null ? "all namespaces" : $"namespace {Namespace}";
-
-        public Dictionary<string, ServiceEntryInput> Items { get; set; } = new(StringComparer.Ordinal);
-
-        public string? ResourceVersion { get; set; }
-
-        public volatile bool Synced;
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Using networking.istio.io/{Version} ServiceEntries")]
-    private static partial void LogVersion(ILogger logger, string version);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Listed {Count} ServiceEntries in {Scope} at resourceVersion {ResourceVersion}")]
     private static partial void LogListed(ILogger logger, string scope, int count, string resourceVersion);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Watch of {Scope}: resourceVersion expired (410), listing again")]
     private static partial void LogGone(ILogger logger, string scope);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Watch of {Scope}: skipped an event longer than {KiB} KiB (its ServiceEntry is unknown), listing again")]
+    private static partial void LogOversized(ILogger logger, string scope, int kib);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Kubernetes API ({Scope}): {Reason}: {Message}; keeping the last good table and retrying")]
     private static partial void LogFailure(ILogger logger, string scope, string reason, string message);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "ServiceEntry {Id} skipped: {Error}")]
-    private static partial void LogInvalid(ILogger logger, string id, string error);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Publishing a snapshot failed")]
-    private static partial void LogPublishFailed(ILogger logger, Exception exception);
-}
-
-/// <summary>Counters of the reflector (read by metrics and tests).</summary>
-public sealed class ReflectorStats
-{
-    private readonly Dictionary<string, long> _errors = new(StringComparer.Ordinal);
-
-    public long Lists;
-    public long Relists;
-    public long Watches;
-    public long WatchRestarts;
-    public long Events;
-    public long InvalidObjects;
-    public long Publishes;
-
-    public IReadOnlyDictionary<string, long> Errors
-    {
-        get
-        {
-            lock (_errors)
-            {
-                return new Dictionary<string, long>(_errors);
-            }
-        }
-    }
-
-    internal void Count(ref long counter) => Interlocked.Increment(ref counter);
-
-    internal void Error(string reason)
-    {
-        lock (_errors)
-        {
-            _errors[reason] = _errors.GetValueOrDefault(reason) + 1;
-        }
-    }
 }

@@ -255,6 +255,50 @@ public sealed class ReflectorTests : IAsyncLifetime
         Assert.True(_snapshots.Count - before < 20, $"{_snapshots.Count - before} publishes for 200 events");
     }
 
+    [Fact]
+    public async Task A_watch_that_worked_then_broke_restarts_the_backoff()
+    {
+        // Real backoff steps: without the reset the tenth drop would wait 0.2 s * 2^9, capped at 30 s.
+        ReflectorOptions options = Fast() with { InitialBackoff = TimeSpan.FromMilliseconds(200), MaxBackoff = TimeSpan.FromSeconds(30) };
+        _api.Create("mesh", "a", Spec("a.global", "10.0.1.100"));
+        ServiceEntryReflector reflector = StartReflector(options);
+        await Until(() => reflector.HasSynced, "sync");
+        for (int i = 0; i < 10; i++)
+        {
+            await _api.WaitForOpenWatchesAsync(1);
+            _api.Update("mesh", "a", Spec("a.global", $"10.0.1.{i}"));
+            await Until(() => AddressOf("a.global") == $"10.0.1.{i}", $"change {i} through the watch");
+            long restarts = Interlocked.Read(ref reflector.Stats.WatchRestarts);
+            _api.DropAllWatches();
+            await Until(() => Interlocked.Read(ref reflector.Stats.WatchRestarts) > restarts, $"retry after drop {i}");
+            Assert.Equal(1, Interlocked.Read(ref reflector.Stats.ConsecutiveFailures));
+            Assert.True(reflector.Stats.LastBackoff <= options.InitialBackoff, $"drop {i}: backoff {reflector.Stats.LastBackoff}");
+            _api.Update("mesh", "a", Spec("a.global", $"10.0.2.{i}"));
+            await Until(() => AddressOf("a.global") == $"10.0.2.{i}", $"change {i} after the drop");
+        }
+    }
+
+    [Fact]
+    public async Task An_event_over_the_size_bound_is_skipped_and_the_namespace_listed_again()
+    {
+        _api.Create("mesh", "a", Spec("a.global", "10.0.0.1"));
+        ServiceEntryReflector reflector = StartReflector(Fast() with { MaxEventBytes = 64 * 1024 });
+        await Until(() => reflector.HasSynced, "sync");
+        await _api.WaitForOpenWatchesAsync(1);
+        int lists = _api.ListRequests;
+
+        JsonObject big = Spec("a.global", "10.0.0.2");
+        big["subjectAltNames"] = new JsonArray([.. Enumerable.Range(0, 2000).Select(i => (JsonNode)$"spiffe://cluster.local/ns/mesh/sa/account-{i:D6}")]);
+        _api.Update("mesh", "a", big); // ~100 KB on the watch: over the bound
+        _api.Create("mesh", "b", Spec("b.global", "10.0.0.3"));
+
+        await Until(() => AddressOf("b.global") == "10.0.0.3", "a later event");
+        await Until(() => AddressOf("a.global") == "10.0.0.2", "the skipped object, from the LIST");
+        Assert.Equal(1, Interlocked.Read(ref reflector.Stats.OversizedEvents));
+        Assert.True(_api.ListRequests > lists, "listed again");
+        Assert.Contains(_log.Lines, l => l.Contains("skipped an event longer than 64 KiB", StringComparison.Ordinal));
+    }
+
     /// <summary>Collects formatted log lines.</summary>
     private sealed class RecordingLogger : ILogger
     {

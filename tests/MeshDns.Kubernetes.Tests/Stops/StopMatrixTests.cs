@@ -6,7 +6,7 @@ namespace MeshDns.Kubernetes.Tests.Stops;
 /// </summary>
 public static class StopMatrix
 {
-    public static readonly TimeSpan Lameduck = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan Lameduck = TimeSpan.FromSeconds(3); // room for a probe and a query on a busy machine
 
     public static TheoryData<StopStage, string> Cases(params StopStage[] stages)
     {

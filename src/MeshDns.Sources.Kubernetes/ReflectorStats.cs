@@ -1,0 +1,73 @@
+namespace MeshDns.Sources.Kubernetes;
+
+/// <summary>Counters of the reflector (read by metrics and tests).</summary>
+public sealed class ReflectorStats
+{
+    private readonly Dictionary<string, long> _errors = new(StringComparer.Ordinal);
+
+    public long Lists;
+    public long Relists;
+    public long Watches;
+    public long WatchRestarts;
+    public long Events;
+    public long InvalidObjects;
+    public long OversizedEvents;
+    public long Publishes;
+
+    /// <summary>Failures in a row before the latest retry (1 after a watch that had worked).</summary>
+    public long ConsecutiveFailures;
+
+    /// <summary>The latest wait before a retry.</summary>
+    public TimeSpan LastBackoff { get; private set; }
+
+    public IReadOnlyDictionary<string, long> Errors
+    {
+        get
+        {
+            lock (_errors)
+            {
+                return new Dictionary<string, long>(_errors);
+            }
+        }
+    }
+
+    internal void Count(ref long counter) => Interlocked.Increment(ref counter);
+
+    internal void Error(string reason)
+    {
+        lock (_errors)
+        {
+            _errors[reason] = _errors.GetValueOrDefault(reason) + 1;
+        }
+    }
+
+    internal void Backoff(int failures, TimeSpan delay)
+    {
+        Volatile.Write(ref ConsecutiveFailures, failures);
+        LastBackoff = delay;
+    }
+}
+
+/// <summary>
+/// Whether the latest watch worked: it delivered a line, or stayed open for a while. Its failure then
+/// does not count as one more in a row.
+/// </summary>
+internal sealed class WatchHealth
+{
+    private long _openedAt = -1;
+
+    public bool Delivered { get; set; }
+
+    /// <summary>How long the latest watch has been open (zero when none opened).</summary>
+    public TimeSpan OpenFor => _openedAt < 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Environment.TickCount64 - _openedAt);
+
+    public void Reset()
+    {
+        _openedAt = -1;
+        Delivered = false;
+    }
+
+    public void Opened() => _openedAt = Environment.TickCount64;
+
+    public bool Healthy(TimeSpan openLongEnough) => Delivered || (_openedAt >= 0 && OpenFor >= openLongEnough);
+}
