@@ -181,8 +181,10 @@ public sealed class FrontendTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Tcp_connections_beyond_the_cap_are_closed_at_once()
+    public async Task Tcp_connections_beyond_the_cap_close_the_longest_waiting_one()
     {
+        // The cap holds, but a full listener no longer turns new clients away (held connections would lock
+        // them out): the connection that has waited longest on its client makes room.
         var held = new List<TcpClient>();
         try
         {
@@ -191,21 +193,25 @@ public sealed class FrontendTests : IAsyncLifetime
                 var c = new TcpClient();
                 await c.ConnectAsync(_tcp.Endpoint);
                 held.Add(c);
-            }
-
-            var deadline = DateTime.UtcNow.AddSeconds(5);
-            while (_tcp.OpenConnections < 4 && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(20);
+                var deadline = DateTime.UtcNow.AddSeconds(5);
+                while (_tcp.OpenConnections < i + 1 && DateTime.UtcNow < deadline)
+                {
+                    await Task.Delay(20); // accepted in this order, so held[0] has waited longest
+                }
             }
 
             using var extra = new TcpClient();
             await extra.ConnectAsync(_tcp.Endpoint);
+            NetworkStream stream = extra.GetStream();
+            byte[] q = Query("svc.global", 43);
+            await stream.WriteAsync(new byte[] { 0, (byte)q.Length }.Concat(q).ToArray());
+            Assert.Equal(43, Id(await ReadFrame(stream)));
+
             using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             int read;
             try
             {
-                read = await extra.GetStream().ReadAsync(new byte[1], guard.Token);
+                read = await held[0].GetStream().ReadAsync(new byte[1], guard.Token);
             }
             catch (IOException)
             {
@@ -213,6 +219,8 @@ public sealed class FrontendTests : IAsyncLifetime
             }
 
             Assert.Equal(0, read);
+            Assert.Equal(1, _tcp.Evictions);
+            Assert.Equal(4, _tcp.OpenConnections);
         }
         finally
         {
