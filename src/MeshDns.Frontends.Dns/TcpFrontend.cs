@@ -194,7 +194,6 @@ public sealed partial class TcpFrontend : IAsyncDisposable
     {
         Socket client = connection.Socket;
         byte[] input = ArrayPool<byte>.Shared.Rent(2 + _options.MaxQuerySize);
-        byte[] output = ArrayPool<byte>.Shared.Rent(2 + DnsResolver.MaxMessageSize);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         int filled = 0;
         long queryStarted = 0, lastRead = 0; // when the first octet of the query under way arrived; the last read
@@ -203,7 +202,7 @@ public sealed partial class TcpFrontend : IAsyncDisposable
             client.NoDelay = true;
             while (true)
             {
-                int consumed = await AnswerFrames(client, input, filled, output, deadline).ConfigureAwait(false);
+                int consumed = await AnswerFrames(client, input, filled, deadline).ConfigureAwait(false);
                 if (consumed < 0)
                 {
                     _stats.Value!.Malformed++;
@@ -253,38 +252,51 @@ public sealed partial class TcpFrontend : IAsyncDisposable
 
             client.Dispose();
             ArrayPool<byte>.Shared.Return(input);
-            ArrayPool<byte>.Shared.Return(output);
         }
     }
 
     /// <summary>Answers every complete frame at the start of <paramref name="input"/>, in order; returns the
     /// octets consumed, or -1 for a frame no DNS client sends.</summary>
-    private async ValueTask<int> AnswerFrames(Socket client, byte[] input, int filled, byte[] output, CancellationTokenSource deadline)
+    private async ValueTask<int> AnswerFrames(Socket client, byte[] input, int filled, CancellationTokenSource deadline)
     {
+        // The 64 KiB answer buffer is held only while answering, so an idle or trickling connection costs
+        // its small input buffer, not 136 KiB.
+        byte[]? output = null;
         int offset = 0;
-        while (filled - offset >= 2)
+        try
         {
-            int length = BinaryPrimitives.ReadUInt16BigEndian(input.AsSpan(offset, 2));
-            if (length is 0 || length > _options.MaxQuerySize)
+            while (filled - offset >= 2)
             {
-                return -1;
+                int length = BinaryPrimitives.ReadUInt16BigEndian(input.AsSpan(offset, 2));
+                if (length is 0 || length > _options.MaxQuerySize)
+                {
+                    return -1;
+                }
+
+                if (filled - offset - 2 < length)
+                {
+                    break; // the rest of this frame has not arrived yet
+                }
+
+                output ??= ArrayPool<byte>.Shared.Rent(2 + DnsResolver.MaxMessageSize);
+                int written = Resolve(input.AsSpan(offset + 2, length), output);
+                offset += 2 + length;
+                if (written > 0)
+                {
+                    deadline.CancelAfter(_options.IdleTimeout); // a client that does not read is idle too
+                    await SendAll(client, output.AsMemory(0, written), deadline.Token).ConfigureAwait(false);
+                }
             }
 
-            if (filled - offset - 2 < length)
+            return offset;
+        }
+        finally
+        {
+            if (output is not null)
             {
-                break; // the rest of this frame has not arrived yet
-            }
-
-            int written = Resolve(input.AsSpan(offset + 2, length), output);
-            offset += 2 + length;
-            if (written > 0)
-            {
-                deadline.CancelAfter(_options.IdleTimeout); // a client that does not read is idle too
-                await SendAll(client, output.AsMemory(0, written), deadline.Token).ConfigureAwait(false);
+                ArrayPool<byte>.Shared.Return(output);
             }
         }
-
-        return offset;
     }
 
     /// <summary>Accounts for a connection that ended other than by its client closing it.</summary>

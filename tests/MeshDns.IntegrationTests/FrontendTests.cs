@@ -163,6 +163,36 @@ public sealed class FrontendTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Tcp_a_query_trickled_in_is_closed_at_the_query_timeout()
+    {
+        // Each octet used to restart the idle timeout; the query timeout runs from the first one.
+        await using var tcp = new TcpFrontend(_resolver, new IPEndPoint(IPAddress.Loopback, 0), new TcpOptions { IdleTimeout = TimeSpan.FromSeconds(30), QueryTimeout = TimeSpan.FromMilliseconds(500) }, NullLogger.Instance);
+        tcp.Start();
+        using var client = new TcpClient();
+        await client.ConnectAsync(tcp.Endpoint);
+        NetworkStream stream = client.GetStream();
+        await stream.WriteAsync(new byte[] { 0, 40 });
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        Task<int> read = stream.ReadAsync(new byte[1], guard.Token).AsTask();
+        try
+        {
+            while (!read.IsCompleted)
+            {
+                await stream.WriteAsync(new byte[] { 1 }, guard.Token); // one octet of the query every 100 ms
+                await Task.WhenAny(read, Task.Delay(100, guard.Token));
+            }
+        }
+        catch (IOException)
+        {
+            // reset by the server: closed as well
+        }
+
+        Assert.Equal(0, await read.ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : 0, TaskScheduler.Default));
+        Assert.False(guard.IsCancellationRequested, "not closed within 10 s");
+        Assert.Equal(1, tcp.QueryTimeouts);
+    }
+
+    [Fact]
     public async Task Tcp_oversized_frame_drops_only_that_client()
     {
         using var bad = new TcpClient();
