@@ -126,16 +126,8 @@ public sealed partial class TcpFrontend : IAsyncDisposable
                 // Out of file descriptors (EMFILE, ENFILE) or kernel memory: the connection stays in the
                 // backlog and an immediate retry fails the same way, spinning a core. Wait, doubling.
                 backoff = AcceptFailed(e, backoff);
-                try
-                {
-                    await Task.Delay(backoff, _stop.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-
-                continue;
+                await Task.Delay(backoff, _stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                continue; // a stop during the wait ends the loop at its condition
             }
 
             Admit(client);
@@ -242,17 +234,22 @@ public sealed partial class TcpFrontend : IAsyncDisposable
         }
         finally
         {
-            lock (_connections)
-            {
-                if (_connections.Remove(connection))
-                {
-                    Volatile.Write(ref _open, _connections.Count);
-                }
-            }
-
-            client.Dispose();
+            Forget(connection);
             ArrayPool<byte>.Shared.Return(input);
         }
+    }
+
+    private void Forget(Connection connection)
+    {
+        lock (_connections)
+        {
+            if (_connections.Remove(connection)) // else it was evicted, and no longer counted
+            {
+                Volatile.Write(ref _open, _connections.Count);
+            }
+        }
+
+        connection.Socket.Dispose();
     }
 
     /// <summary>Answers every complete frame at the start of <paramref name="input"/>, in order; returns the
