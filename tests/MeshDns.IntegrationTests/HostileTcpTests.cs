@@ -80,8 +80,9 @@ public sealed partial class HostileTcpTests
     public async Task Out_of_file_descriptors_probes_and_queries_still_answer()
     {
         // Hard and soft limit 320 (the JIT build alone holds ~200 descriptors; the AOT build ~20); 400
-        // connections would take every descriptor left without a cap sized below the limit.
-        using Server server = Server.StartUnder("ulimit -n 320", "--tcp-max-connections", "1024");
+        // connections would take every descriptor left without a cap sized below the limit. The long idle
+        // timeout keeps them all held while the probes are asked.
+        using Server server = Server.StartUnder("ulimit -n 320", "--tcp-max-connections", "1024", "--tcp-idle-timeout", "60s");
         var held = new List<Socket>();
         try
         {
