@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using MeshDns.Resolver;
@@ -10,10 +11,15 @@ namespace MeshDns.Frontends.Dns;
 /// <summary>Limits of the TCP listener; every input is bounded.</summary>
 public sealed record TcpOptions
 {
-    /// <summary>A connection with no complete query for this long is closed (RFC 7766 6.2.3).</summary>
+    /// <summary>A connection with no query under way for this long is closed (RFC 7766 6.2.3).</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Connections beyond this are accepted and closed at once, so they do not wait in the backlog.</summary>
+    /// <summary>A query must arrive whole this long after its first octet; trickling octets do not extend it
+    /// (slowloris), so a connection that is not idle is still closed in bounded time.</summary>
+    public TimeSpan QueryTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>At this many connections, a new one closes the connection that has waited longest on its
+    /// client (idle, or holding part of a query), so held connections cannot lock new clients out.</summary>
     public int MaxConnections { get; init; } = 1024;
 
     /// <summary>Queries are small; a longer frame means a confused or hostile client, which is disconnected.</summary>
@@ -22,8 +28,9 @@ public sealed record TcpOptions
 
 /// <summary>
 /// DNS over TCP (RFC 7766): two-octet length framing, several pipelined queries per connection answered
-/// in order, partial reads, an idle timeout, and caps on connections and query size. A misbehaving client
-/// loses only its own connection.
+/// in order, partial reads, idle and per-query timeouts, and caps on connections and query size. A
+/// misbehaving client loses only its own connection; when the cap is reached, the longest-waiting
+/// connection makes room for a new one.
 /// </summary>
 public sealed partial class TcpFrontend : IAsyncDisposable
 {
@@ -31,13 +38,17 @@ public sealed partial class TcpFrontend : IAsyncDisposable
     private readonly TcpOptions _options;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
-    private readonly HashSet<Socket> _connections = [];
+    private readonly HashSet<Connection> _connections = [];
     // One counter set per thread (single writer, plain increments): no contention between cores.
     private readonly ThreadLocal<QueryStats> _stats = new(() => new QueryStats(), trackAllValues: true);
     private readonly QueryLog _queryLog;
     private Socket? _listener;
     private Task? _acceptLoop;
     private int _open;
+    private long _evictions;
+    private long _queryTimeouts;
+    private long _acceptErrors;
+    private long _lastAcceptErrorLog;
 
     public TcpFrontend(DnsResolver resolver, IPEndPoint endpoint, TcpOptions options, ILogger logger)
     {
@@ -51,6 +62,17 @@ public sealed partial class TcpFrontend : IAsyncDisposable
     public IPEndPoint Endpoint { get; private set; }
 
     public int OpenConnections => Volatile.Read(ref _open);
+
+    public int MaxConnections => _options.MaxConnections;
+
+    /// <summary>Connections closed to make room for a new one at the cap.</summary>
+    public long Evictions => Interlocked.Read(ref _evictions);
+
+    /// <summary>Connections closed because a query did not arrive whole within the query timeout.</summary>
+    public long QueryTimeouts => Interlocked.Read(ref _queryTimeouts);
+
+    /// <summary>Failed accepts (e.g. out of file descriptors), each followed by a back-off.</summary>
+    public long AcceptErrors => Interlocked.Read(ref _acceptErrors);
 
     /// <summary>Counters, one set per thread that served connections; sum them.</summary>
     public IReadOnlyList<QueryStats> Stats => [.. _stats.Values];
@@ -82,118 +104,214 @@ public sealed partial class TcpFrontend : IAsyncDisposable
 
     private async Task AcceptLoop()
     {
+        TimeSpan backoff = TimeSpan.Zero;
         while (!_stop.IsCancellationRequested)
         {
             Socket client;
             try
             {
                 client = await _listener!.AcceptAsync(_stop.Token).ConfigureAwait(false);
+                backoff = TimeSpan.Zero;
             }
             catch (Exception) when (_stop.IsCancellationRequested)
             {
                 return;
             }
-            catch (SocketException)
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted)
             {
-                continue; // e.g. the client reset before accept completed
+                continue; // the client reset before accept completed
+            }
+            catch (SocketException e)
+            {
+                // Out of file descriptors (EMFILE, ENFILE) or kernel memory: the connection stays in the
+                // backlog and an immediate retry fails the same way, spinning a core. Wait, doubling.
+                backoff = AcceptFailed(e, backoff);
+                await Task.Delay(backoff, _stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                continue; // a stop during the wait ends the loop at its condition
             }
 
-            if (Interlocked.Increment(ref _open) > _options.MaxConnections)
-            {
-                Interlocked.Decrement(ref _open);
-                Interlocked.Increment(ref _stats.Value!.Dropped);
-                client.Dispose();
-                continue;
-            }
-
-            lock (_connections)
-            {
-                _connections.Add(client);
-            }
-
-            _ = Serve(client);
+            Admit(client);
         }
     }
 
-    private async Task Serve(Socket client)
+    /// <summary>Counts a failed accept, logs it at most once a minute, and returns the next back-off (10 ms doubling to 1 s).</summary>
+    private TimeSpan AcceptFailed(SocketException e, TimeSpan backoff)
     {
+        Interlocked.Increment(ref _acceptErrors);
+        long now = Stopwatch.GetTimestamp();
+        if (_lastAcceptErrorLog == 0 || Stopwatch.GetElapsedTime(_lastAcceptErrorLog, now) > TimeSpan.FromMinutes(1))
+        {
+            _lastAcceptErrorLog = now;
+            LogAcceptFailed(_logger, e.SocketErrorCode.ToString(), e.Message);
+        }
+
+        return backoff == TimeSpan.Zero ? TimeSpan.FromMilliseconds(10) : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.TicksPerSecond));
+    }
+
+    /// <summary>Starts serving <paramref name="client"/>; at the cap, first closes the connection that has waited longest.</summary>
+    private void Admit(Socket client)
+    {
+        var connection = new Connection(client);
+        Connection? evicted = null;
+        lock (_connections)
+        {
+            if (_connections.Count >= _options.MaxConnections)
+            {
+                // O(connections), only when full: cheaper than keeping an order on every query.
+                foreach (Connection c in _connections)
+                {
+                    if (evicted is null || Volatile.Read(ref c.WaitingSince) < Volatile.Read(ref evicted.WaitingSince))
+                    {
+                        evicted = c;
+                    }
+                }
+
+                _connections.Remove(evicted!);
+            }
+
+            _connections.Add(connection);
+            Volatile.Write(ref _open, _connections.Count);
+        }
+
+        if (evicted is not null)
+        {
+            Interlocked.Increment(ref _evictions);
+            evicted.Socket.Dispose(); // its pending receive or send fails, and Serve cleans up
+        }
+
+        _ = Serve(connection);
+    }
+
+    private async Task Serve(Connection connection)
+    {
+        Socket client = connection.Socket;
         byte[] input = ArrayPool<byte>.Shared.Rent(2 + _options.MaxQuerySize);
-        byte[] output = ArrayPool<byte>.Shared.Rent(2 + DnsResolver.MaxMessageSize);
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         int filled = 0;
+        long queryStarted = 0, lastRead = 0; // when the first octet of the query under way arrived; the last read
         try
         {
             client.NoDelay = true;
             while (true)
             {
-                int offset = 0;
-                while (filled - offset >= 2)
+                int consumed = await AnswerFrames(client, input, filled, deadline).ConfigureAwait(false);
+                if (consumed < 0)
                 {
-                    int length = BinaryPrimitives.ReadUInt16BigEndian(input.AsSpan(offset, 2));
-                    if (length is 0 || length > _options.MaxQuerySize)
-                    {
-                        _stats.Value!.Malformed++;
-                        return; // not DNS, or an oversized frame: disconnect this client only
-                    }
-
-                    if (filled - offset - 2 < length)
-                    {
-                        break; // the rest of this frame has not arrived yet
-                    }
-
-                    int written = Resolve(input.AsSpan(offset + 2, length), output);
-                    offset += 2 + length;
-                    if (written > 0)
-                    {
-                        idle.CancelAfter(_options.IdleTimeout); // a client that does not read is idle too
-                        await SendAll(client, output.AsMemory(0, written), idle.Token).ConfigureAwait(false);
-                    }
+                    _stats.Value!.Malformed++;
+                    return; // not DNS, or an oversized frame: disconnect this client only
                 }
 
-                if (offset > 0)
+                if (consumed > 0)
                 {
-                    input.AsSpan(offset, filled - offset).CopyTo(input);
-                    filled -= offset;
+                    input.AsSpan(consumed, filled - consumed).CopyTo(input);
+                    filled -= consumed;
+                    Volatile.Write(ref connection.WaitingSince, Stopwatch.GetTimestamp());
+                    queryStarted = lastRead; // what is left (the start of the next query) came with the last read
                 }
 
-                idle.CancelAfter(_options.IdleTimeout);
-                int received = await client.ReceiveAsync(input.AsMemory(filled, 2 + _options.MaxQuerySize - filled), SocketFlags.None, idle.Token).ConfigureAwait(false);
+                // Between queries the idle timeout; within one, what is left of the query timeout.
+                TimeSpan wait = filled == 0 ? _options.IdleTimeout : _options.QueryTimeout - Stopwatch.GetElapsedTime(queryStarted);
+                if (wait <= TimeSpan.Zero)
+                {
+                    throw new OperationCanceledException();
+                }
+
+                deadline.CancelAfter(wait);
+                int received = await client.ReceiveAsync(input.AsMemory(filled, 2 + _options.MaxQuerySize - filled), SocketFlags.None, deadline.Token).ConfigureAwait(false);
                 if (received == 0)
                 {
                     return; // the client closed
                 }
 
+                lastRead = Stopwatch.GetTimestamp();
+                queryStarted = filled == 0 ? lastRead : queryStarted;
                 filled += received;
             }
         }
-        catch (OperationCanceledException)
-        {
-            // idle timeout or shutdown
-        }
-        catch (SocketException)
-        {
-            // reset by the peer
-        }
-        catch (ObjectDisposedException)
-        {
-            // closed by DisposeAsync
-        }
         catch (Exception e)
         {
-            _stats.Value!.Errors++;
-            LogConnectionFailed(_logger, e);
+            Closed(e, partial: filled > 0);
         }
         finally
         {
-            lock (_connections)
+            Forget(connection);
+            ArrayPool<byte>.Shared.Return(input);
+        }
+    }
+
+    private void Forget(Connection connection)
+    {
+        lock (_connections)
+        {
+            if (_connections.Remove(connection)) // else it was evicted, and no longer counted
             {
-                _connections.Remove(client);
+                Volatile.Write(ref _open, _connections.Count);
+            }
+        }
+
+        connection.Socket.Dispose();
+    }
+
+    /// <summary>Answers every complete frame at the start of <paramref name="input"/>, in order; returns the
+    /// octets consumed, or -1 for a frame no DNS client sends.</summary>
+    private async ValueTask<int> AnswerFrames(Socket client, byte[] input, int filled, CancellationTokenSource deadline)
+    {
+        // The 64 KiB answer buffer is held only while answering, so an idle or trickling connection costs
+        // its small input buffer, not 136 KiB.
+        byte[]? output = null;
+        int offset = 0;
+        try
+        {
+            while (filled - offset >= 2)
+            {
+                int length = BinaryPrimitives.ReadUInt16BigEndian(input.AsSpan(offset, 2));
+                if (length is 0 || length > _options.MaxQuerySize)
+                {
+                    return -1;
+                }
+
+                if (filled - offset - 2 < length)
+                {
+                    break; // the rest of this frame has not arrived yet
+                }
+
+                output ??= ArrayPool<byte>.Shared.Rent(2 + DnsResolver.MaxMessageSize);
+                int written = Resolve(input.AsSpan(offset + 2, length), output);
+                offset += 2 + length;
+                if (written > 0)
+                {
+                    deadline.CancelAfter(_options.IdleTimeout); // a client that does not read is idle too
+                    await SendAll(client, output.AsMemory(0, written), deadline.Token).ConfigureAwait(false);
+                }
             }
 
-            client.Dispose();
-            Interlocked.Decrement(ref _open);
-            ArrayPool<byte>.Shared.Return(input);
-            ArrayPool<byte>.Shared.Return(output);
+            return offset;
+        }
+        finally
+        {
+            if (output is not null)
+            {
+                ArrayPool<byte>.Shared.Return(output);
+            }
+        }
+    }
+
+    /// <summary>Accounts for a connection that ended other than by its client closing it.</summary>
+    private void Closed(Exception e, bool partial)
+    {
+        switch (e)
+        {
+            case OperationCanceledException when partial && !_stop.IsCancellationRequested:
+                Interlocked.Increment(ref _queryTimeouts);
+                break;
+            case OperationCanceledException: // idle timeout or shutdown
+            case SocketException: // reset by the peer, or evicted while sending
+            case ObjectDisposedException: // evicted, or closed by DisposeAsync
+                break;
+            default:
+                _stats.Value!.Errors++;
+                LogConnectionFailed(_logger, e);
+                break;
         }
     }
 
@@ -201,11 +319,11 @@ public sealed partial class TcpFrontend : IAsyncDisposable
     private int Resolve(ReadOnlySpan<byte> query, byte[] output)
     {
         ResolveResult result;
-        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        long started = Stopwatch.GetTimestamp();
         try
         {
             result = _resolver.Resolve(query, output.AsSpan(2, DnsResolver.MaxMessageSize), DnsTransport.Tcp);
-            _stats.Value!.RecordDuration(System.Diagnostics.Stopwatch.GetTimestamp() - started);
+            _stats.Value!.RecordDuration(Stopwatch.GetTimestamp() - started);
         }
         catch (Exception e)
         {
@@ -241,9 +359,9 @@ public sealed partial class TcpFrontend : IAsyncDisposable
         _listener?.Dispose();
         lock (_connections)
         {
-            foreach (Socket connection in _connections)
+            foreach (Connection connection in _connections)
             {
-                connection.Dispose();
+                connection.Socket.Dispose();
             }
         }
 
@@ -261,4 +379,16 @@ public sealed partial class TcpFrontend : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "TCP connection failed")]
     private static partial void LogConnectionFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "TCP accept failed ({Error}: {Reason}); backing off, counted in meshdns_tcp_accept_errors_total, logged at most once a minute")]
+    private static partial void LogAcceptFailed(ILogger logger, string error, string reason);
+
+    private sealed class Connection(Socket socket)
+    {
+        public readonly Socket Socket = socket;
+
+        /// <summary>Stopwatch time since which the connection has waited on its client (accepted, or last
+        /// query answered); trickled octets do not move it. The smallest is evicted at the cap.</summary>
+        public long WaitingSince = Stopwatch.GetTimestamp();
+    }
 }

@@ -163,6 +163,36 @@ public sealed class FrontendTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Tcp_a_query_trickled_in_is_closed_at_the_query_timeout()
+    {
+        // Each octet used to restart the idle timeout; the query timeout runs from the first one.
+        await using var tcp = new TcpFrontend(_resolver, new IPEndPoint(IPAddress.Loopback, 0), new TcpOptions { IdleTimeout = TimeSpan.FromSeconds(30), QueryTimeout = TimeSpan.FromMilliseconds(500) }, NullLogger.Instance);
+        tcp.Start();
+        using var client = new TcpClient();
+        await client.ConnectAsync(tcp.Endpoint);
+        NetworkStream stream = client.GetStream();
+        await stream.WriteAsync(new byte[] { 0, 40 });
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        Task<int> read = stream.ReadAsync(new byte[1], guard.Token).AsTask();
+        try
+        {
+            while (!read.IsCompleted)
+            {
+                await stream.WriteAsync(new byte[] { 1 }, guard.Token); // one octet of the query every 100 ms
+                await Task.WhenAny(read, Task.Delay(100, guard.Token));
+            }
+        }
+        catch (IOException)
+        {
+            // reset by the server: closed as well
+        }
+
+        Assert.Equal(0, await read.ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : 0, TaskScheduler.Default));
+        Assert.False(guard.IsCancellationRequested, "not closed within 10 s");
+        Assert.Equal(1, tcp.QueryTimeouts);
+    }
+
+    [Fact]
     public async Task Tcp_oversized_frame_drops_only_that_client()
     {
         using var bad = new TcpClient();
@@ -181,8 +211,10 @@ public sealed class FrontendTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Tcp_connections_beyond_the_cap_are_closed_at_once()
+    public async Task Tcp_connections_beyond_the_cap_close_the_longest_waiting_one()
     {
+        // The cap holds, but a full listener no longer turns new clients away (held connections would lock
+        // them out): the connection that has waited longest on its client makes room.
         var held = new List<TcpClient>();
         try
         {
@@ -191,21 +223,25 @@ public sealed class FrontendTests : IAsyncLifetime
                 var c = new TcpClient();
                 await c.ConnectAsync(_tcp.Endpoint);
                 held.Add(c);
-            }
-
-            var deadline = DateTime.UtcNow.AddSeconds(5);
-            while (_tcp.OpenConnections < 4 && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(20);
+                var deadline = DateTime.UtcNow.AddSeconds(5);
+                while (_tcp.OpenConnections < i + 1 && DateTime.UtcNow < deadline)
+                {
+                    await Task.Delay(20); // accepted in this order, so held[0] has waited longest
+                }
             }
 
             using var extra = new TcpClient();
             await extra.ConnectAsync(_tcp.Endpoint);
+            NetworkStream stream = extra.GetStream();
+            byte[] q = Query("svc.global", 43);
+            await stream.WriteAsync(new byte[] { 0, (byte)q.Length }.Concat(q).ToArray());
+            Assert.Equal(43, Id(await ReadFrame(stream)));
+
             using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             int read;
             try
             {
-                read = await extra.GetStream().ReadAsync(new byte[1], guard.Token);
+                read = await held[0].GetStream().ReadAsync(new byte[1], guard.Token);
             }
             catch (IOException)
             {
@@ -213,6 +249,8 @@ public sealed class FrontendTests : IAsyncLifetime
             }
 
             Assert.Equal(0, read);
+            Assert.Equal(1, _tcp.Evictions);
+            Assert.Equal(4, _tcp.OpenConnections);
         }
         finally
         {

@@ -41,14 +41,26 @@ internal sealed class ServerProcess : IDisposable
     public static ServerProcess Start(params string[] args) => Start(0, args);
 
     /// <summary>Starts meshdns; with <paramref name="port"/> &gt; 0 it also waits until DNS is listening.</summary>
-    public static ServerProcess Start(int port, params string[] args)
+    public static ServerProcess Start(int port, params string[] args) => Start(new ProcessStartInfo(Repo.Binary), port, args);
+
+    /// <summary>Starts meshdns from bash after <paramref name="shell"/> (e.g. <c>ulimit -n 256</c>); bash execs
+    /// it, so <see cref="Pid"/> is meshdns's.</summary>
+    public static ServerProcess StartUnder(string shell, int port, params string[] args)
     {
-        var info = new ProcessStartInfo(Repo.Binary)
+        var info = new ProcessStartInfo("bash");
+        foreach (string arg in (string[])["-c", shell + " && exec \"$0\" \"$@\"", Repo.Binary])
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+            info.ArgumentList.Add(arg);
+        }
+
+        return Start(info, port, args);
+    }
+
+    private static ServerProcess Start(ProcessStartInfo info, int port, string[] args)
+    {
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.UseShellExecute = false;
         if (!args.Any(a => a.Contains("http-listen", StringComparison.Ordinal)))
         {
             info.ArgumentList.Add("--http-listen=127.0.0.1:0"); // parallel tests must not share the default port

@@ -47,7 +47,8 @@ public static class Flags
         new("lameduck", "Lameduck", Kind.Value, "5s", "on SIGTERM, report not ready but keep answering this long before stopping (0s: stop at once)", CheckDurationOrZero),
         new("debug-names", "DebugNames", Kind.Bool, "true", "serve the current table as JSON on /debug/names", CheckBool),
         new("tcp-idle-timeout", "TcpIdleTimeout", Kind.Value, "10s", "close DNS-over-TCP connections idle this long", CheckDuration),
-        new("tcp-max-connections", "TcpMaxConnections", Kind.Value, "1024", "most concurrent DNS-over-TCP connections", CheckPositive),
+        new("tcp-query-timeout", "TcpQueryTimeout", Kind.Value, "5s", "close DNS-over-TCP connections whose query has not arrived whole this long after its first octet", CheckDuration),
+        new("tcp-max-connections", "TcpMaxConnections", Kind.Value, "1024", "most concurrent DNS-over-TCP connections (lowered to fit the open-file limit); at the cap a new one closes the longest-waiting", CheckPositive),
         new("log-level", "LogLevel", Kind.Value, "info", "debug, info, warn or error", CheckLevel),
         new("log-format", "LogFormat", Kind.Value, "text", "text or json", CheckFormat),
         new("version", "", Kind.Bool, "false", "print the version and commit, then exit"),
@@ -126,7 +127,7 @@ public static class Flags
             }
             else
             {
-                values[$"{Section}:{flag.Key}"] = flag.Name is "tcp-idle-timeout" or "lameduck" ? ParseDuration(value)!.Value.ToString("c", CultureInfo.InvariantCulture) : value;
+                values[$"{Section}:{flag.Key}"] = flag.Name is "tcp-idle-timeout" or "tcp-query-timeout" or "lameduck" ? ParseDuration(value)!.Value.ToString("c", CultureInfo.InvariantCulture) : value;
             }
         }
 
@@ -162,7 +163,7 @@ public static class Flags
         "zone" => "ZONE",
         "dns-listen" or "http-listen" or "grpc-listen" => "ADDR",
         "ttl" or "negative-ttl" => "SECONDS",
-        "tcp-idle-timeout" or "lameduck" => "DURATION",
+        "tcp-idle-timeout" or "tcp-query-timeout" or "lameduck" => "DURATION",
         "tcp-max-connections" => "N",
         "soa-mname" or "soa-rname" => "NAME",
         _ => "VALUE",

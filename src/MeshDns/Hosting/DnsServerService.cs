@@ -25,11 +25,14 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
 
     public IPEndPoint? TcpEndpoint => _tcp?.Endpoint;
 
+    public TcpFrontend? Tcp => _tcp;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        // From the first moment of shutdown /readyz says 503 (gRPC health NOT_SERVING); StopAsync then
+        // From the first moment of shutdown /readyz says 503 (gRPC health NOT_SERVING); StoppingAsync then
         // keeps every listener answering through the lame duck.
         lifetime.ApplicationStopping.Register(readiness.Stopping);
+        long? fileLimit = FileLimits.RaiseToHardLimit(); // first: every listener and connection needs descriptors
         ListenAddress.TryParse(options.DnsListen, out IPEndPoint? endpoint, out _);
         if (endpoint is null)
         {
@@ -44,7 +47,14 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
 
         // With port 0 the kernel picked the UDP port; TCP takes the same one.
         endpoint = new IPEndPoint(endpoint.Address, _udp.Endpoint.Port);
-        _tcp = new TcpFrontend(resolver, endpoint, new TcpOptions { IdleTimeout = options.TcpIdleTimeout, MaxConnections = options.TcpMaxConnections }, _logger);
+        int cap = FileLimits.TcpConnectionCap(options.TcpMaxConnections, fileLimit, FileLimits.OpenNow());
+        if (cap < options.TcpMaxConnections)
+        {
+            LogCapLowered(_logger, options.TcpMaxConnections, cap, fileLimit ?? 0);
+        }
+
+        var tcpOptions = new TcpOptions { IdleTimeout = options.TcpIdleTimeout, QueryTimeout = options.TcpQueryTimeout, MaxConnections = cap };
+        _tcp = new TcpFrontend(resolver, endpoint, tcpOptions, _logger);
         Bind("tcp", endpoint, _tcp.Start);
         LogListening(_logger, _udp.Endpoint.ToString(), _tcp.Endpoint.ToString());
         readiness.ListenersUp();
@@ -116,6 +126,9 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: not ready, still answering for {Seconds:0.#} s (lame duck)")]
     private static partial void LogLameduck(ILogger logger, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "DNS-over-TCP connection cap lowered from {Requested} to {Cap} to fit the open-file limit {Limit}")]
+    private static partial void LogCapLowered(ILogger logger, int requested, int cap, long limit);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "DNS listener off (--dns-listen off)")]
     private static partial void LogOff(ILogger logger);

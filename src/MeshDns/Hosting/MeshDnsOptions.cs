@@ -38,6 +38,8 @@ public sealed class MeshDnsOptions
 
     public TimeSpan TcpIdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    public TimeSpan TcpQueryTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     public int TcpMaxConnections { get; set; } = 1024;
 
     public string LogLevel { get; set; } = "info";

@@ -67,6 +67,14 @@ public static class MetricsWriter
 
         Header(text, "meshdns_tcp_connections_open", "gauge", "DNS-over-TCP connections open.");
         Sample(text, "meshdns_tcp_connections_open", null, dns?.TcpConnectionsOpen ?? 0);
+        Header(text, "meshdns_tcp_max_connections", "gauge", "DNS-over-TCP connection cap in effect (--tcp-max-connections, lowered to fit the open-file limit).");
+        Sample(text, "meshdns_tcp_max_connections", null, dns?.Tcp?.MaxConnections ?? 0);
+        Counter(text, "meshdns_tcp_evictions_total", "DNS-over-TCP connections closed at the cap to make room for a new one (the longest-waiting).");
+        Sample(text, "meshdns_tcp_evictions_total", null, dns?.Tcp?.Evictions ?? 0);
+        Counter(text, "meshdns_tcp_query_timeouts_total", "DNS-over-TCP connections closed because a query did not arrive whole within --tcp-query-timeout.");
+        Sample(text, "meshdns_tcp_query_timeouts_total", null, dns?.Tcp?.QueryTimeouts ?? 0);
+        Counter(text, "meshdns_tcp_accept_errors_total", "Failed accepts on the DNS-over-TCP listener (e.g. out of file descriptors), each followed by a back-off.");
+        Sample(text, "meshdns_tcp_accept_errors_total", null, dns?.Tcp?.AcceptErrors ?? 0);
         Header(text, "meshdns_grpc_connections_open", "gauge", "HTTP/2 connections open on the gRPC port.");
         Sample(text, "meshdns_grpc_connections_open", null, services.GetService<GrpcStats>()?.ConnectionsOpen ?? 0);
 

@@ -1,0 +1,86 @@
+using System.Runtime.InteropServices;
+
+namespace MeshDns.Hosting;
+
+/// <summary>
+/// The open-file limit (RLIMIT_NOFILE). Every socket is a file descriptor, so it bounds connections.
+/// The .NET JIT runtime raises the soft limit to the hard one at start, as Go does; NativeAOT does not,
+/// which leaves a container on the common default soft limit of 1024.
+/// </summary>
+public static class FileLimits
+{
+    private const int RlimitNofile = 7; // the same on x64 and arm64 Linux
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct RLimit
+    {
+        public ulong Soft;
+        public ulong Hard;
+    }
+
+    // DllImport with a blittable struct needs no marshalling code (LibraryImport would need unsafe blocks).
+    [DllImport("libc.so.6", EntryPoint = "getrlimit")]
+    private static extern int GetRLimit(int resource, out RLimit limit);
+
+    [DllImport("libc.so.6", EntryPoint = "setrlimit")]
+    private static extern int SetRLimit(int resource, in RLimit limit);
+
+    /// <summary>Raises the soft limit to the hard limit; returns the soft limit now in effect, or null where it
+    /// cannot be read (not Linux, no glibc).</summary>
+    public static long? RaiseToHardLimit()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        try
+        {
+            if (GetRLimit(RlimitNofile, out RLimit limit) != 0)
+            {
+                return null;
+            }
+
+            if (limit.Soft < limit.Hard && SetRLimit(RlimitNofile, new RLimit { Soft = limit.Hard, Hard = limit.Hard }) == 0)
+            {
+                limit.Soft = limit.Hard;
+            }
+
+            return (long)Math.Min(limit.Soft, long.MaxValue);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>File descriptors open now (Linux); 0 where unknown.</summary>
+    public static int OpenNow()
+    {
+        try
+        {
+            return Directory.Exists("/proc/self/fd") ? Directory.GetFileSystemEntries("/proc/self/fd").Length : 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>
+    /// The DNS-over-TCP connection cap that fits under <paramref name="limit"/>: what is open now, plus a
+    /// reserve (an eighth of the limit, at least 32) for the HTTP and gRPC listeners' connections, the
+    /// Kubernetes API and files opened later. A cap above that would let DNS clients take the last
+    /// descriptor, after which no probe or scrape can be accepted.
+    /// </summary>
+    public static int TcpConnectionCap(int requested, long? limit, int open)
+    {
+        if (limit is not { } max)
+        {
+            return requested;
+        }
+
+        long fits = max - open - Math.Max(32, max / 8);
+        return (int)Math.Clamp(fits, 1, requested);
+    }
+}
