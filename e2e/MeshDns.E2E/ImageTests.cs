@@ -298,6 +298,11 @@ public sealed class ImageTests(ImageFixture image, ITestOutputHelper output)
             await FakeKubeApiServer.WaitUntilAsync(() => DigResult.Run(1053, "service2.test.global").Data.SequenceEqual(["127.255.0.3"]), TimeSpan.FromSeconds(20), "update");
             Assert.All(pod.Api.RequestLog, r => Assert.Equal("Bearer pod-token", r.Authorization));
             Assert.Contains("adding DNS mapping: .test.global.->[127.255.0.2]", Podman.Run("logs", name).All, StringComparison.Ordinal);
+
+            // A rolling update: SIGTERM, the 5 s lame duck, then exit 0 (it used to abort with 134).
+            Podman.Check("stop", "-t", "20", name);
+            Assert.Equal("0", Podman.Check("inspect", "--format", "{{.State.ExitCode}}", name).Trim());
+            Assert.DoesNotContain("Unhandled exception", Podman.Run("logs", name).All, StringComparison.Ordinal);
         }
         finally
         {
