@@ -95,7 +95,7 @@ public static class MetricsWriter
         {
             Counter(text, "meshdns_kubernetes_lists_total", "LIST requests (initial, after 410, after failures).");
             Sample(text, "meshdns_kubernetes_lists_total", null, Interlocked.Read(ref watch.Lists));
-            Counter(text, "meshdns_kubernetes_relists_total", "LISTs forced by 410 Gone.");
+            Counter(text, "meshdns_kubernetes_relists_total", "LISTs forced by 410 Gone or a skipped oversized event.");
             Sample(text, "meshdns_kubernetes_relists_total", null, Interlocked.Read(ref watch.Relists));
             Counter(text, "meshdns_kubernetes_watch_restarts_total", "Watches reconnected after a failure.");
             Sample(text, "meshdns_kubernetes_watch_restarts_total", null, Interlocked.Read(ref watch.WatchRestarts));
@@ -103,6 +103,10 @@ public static class MetricsWriter
             Sample(text, "meshdns_kubernetes_events_total", null, Interlocked.Read(ref watch.Events));
             Counter(text, "meshdns_kubernetes_invalid_objects_total", "ServiceEntries skipped as invalid.");
             Sample(text, "meshdns_kubernetes_invalid_objects_total", null, Interlocked.Read(ref watch.InvalidObjects));
+            Counter(text, "meshdns_kubernetes_oversized_events_total", "Watch events over the size bound, skipped (the namespace is listed again).");
+            Sample(text, "meshdns_kubernetes_oversized_events_total", null, Interlocked.Read(ref watch.OversizedEvents));
+            Header(text, "meshdns_kubernetes_consecutive_failures", "gauge", "API failures in a row before the latest retry (its backoff grows with them).");
+            Sample(text, "meshdns_kubernetes_consecutive_failures", null, Interlocked.Read(ref watch.ConsecutiveFailures));
             Counter(text, "meshdns_kubernetes_errors_total", "Failures talking to the API, by reason.");
             foreach ((string reason, long count) in watch.Errors.OrderBy(e => e.Key, StringComparer.Ordinal))
             {
