@@ -26,6 +26,9 @@ public static partial class Program
     [LoggerMessage(Level = LogLevel.Information, Message = "meshdns serving ({Version})")]
     private static partial void LogServing(ILogger logger, string version);
 
+    /// <summary>Kestrel's connection cap on each of its ports (HTTP, gRPC), lowered to fit a low open-file limit.</summary>
+    private const int KestrelMaxConnections = 1024;
+
     public static async Task<int> Main(string[] args)
     {
         using var signals = new StopSignals();
@@ -66,7 +69,9 @@ public static partial class Program
             return 0; // stopped before anything started
         }
 
-        IHost host = BuildHost(options, kubeConfig, httpEndpoint, grpcEndpoint);
+        // First: every listener and connection needs descriptors, and the caps must fit under the limit.
+        ConnectionCaps caps = FileLimits.Caps(options.TcpMaxConnections, KestrelMaxConnections, FileLimits.RaiseToHardLimit(), FileLimits.OpenNow());
+        IHost host = BuildHost(options, caps, kubeConfig, httpEndpoint, grpcEndpoint);
         try
         {
             return await Run(host, signals, version, httpEndpoint, grpcEndpoint).ConfigureAwait(false);
@@ -206,13 +211,13 @@ public static partial class Program
     }
 
     /// <summary>A plain generic host; with --http-listen, a web host whose Kestrel serves only that address.</summary>
-    private static IHost BuildHost(MeshDnsOptions options, KubernetesClientConfiguration? kubeConfig, IPEndPoint? httpEndpoint, IPEndPoint? grpcEndpoint)
+    private static IHost BuildHost(MeshDnsOptions options, ConnectionCaps caps, KubernetesClientConfiguration? kubeConfig, IPEndPoint? httpEndpoint, IPEndPoint? grpcEndpoint)
     {
         if (httpEndpoint is null && grpcEndpoint is null)
         {
             HostApplicationBuilder plain = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
             ConfigureLogging(plain.Logging, options);
-            ConfigureServices(plain.Services, options, kubeConfig);
+            ConfigureServices(plain.Services, options, caps, kubeConfig);
             return plain.Build();
         }
 
@@ -221,7 +226,7 @@ public static partial class Program
         {
             // Every input bounded: connections, headers, bodies, HTTP/2 streams and frames, idle times.
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxConcurrentConnections = 1024;
+            kestrel.Limits.MaxConcurrentConnections = caps.Kestrel; // per port
             kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
             kestrel.Limits.MaxRequestBodySize = 70 * 1024; // a DNS message (65535) plus gRPC framing
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(2);
@@ -258,7 +263,7 @@ public static partial class Program
             }
         });
         ConfigureLogging(web.Logging, options);
-        ConfigureServices(web.Services, options, kubeConfig);
+        ConfigureServices(web.Services, options, caps, kubeConfig);
         if (grpcEndpoint is not null)
         {
             web.Services.AddGrpc(o =>
@@ -310,6 +315,7 @@ public static partial class Program
         logging.SetMinimumLevel(Flags.ParseLevel(options.LogLevel) ?? LogLevel.Information);
         logging.AddFilter("Microsoft", LogLevel.Warning); // the host's own start/stop chatter
         logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None); // start failures are reported once, by Main
+        logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.Connections", LogLevel.Error); // a line per connection over the cap is a flood
         if (options.LogFormat == "json")
         {
             logging.AddJsonConsole(o =>
@@ -330,9 +336,10 @@ public static partial class Program
         }
     }
 
-    private static void ConfigureServices(IServiceCollection services, MeshDnsOptions options, KubernetesClientConfiguration? kubeConfig)
+    private static void ConfigureServices(IServiceCollection services, MeshDnsOptions options, ConnectionCaps caps, KubernetesClientConfiguration? kubeConfig)
     {
         services.AddSingleton(options);
+        services.AddSingleton(caps);
         // Bounded stop: long-lived streams (health Watch, idle HTTP/2) must not hold the exit for the default 30 s.
         services.Configure<HostOptions>(o => o.ShutdownTimeout = options.Lameduck + TimeSpan.FromSeconds(5));
         services.AddSingleton<TableHolder>();

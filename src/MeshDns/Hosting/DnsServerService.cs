@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace MeshDns.Hosting;
 
 /// <summary>Runs the UDP and TCP DNS frontends on --dns-listen for the lifetime of the host.</summary>
-public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOptions options, Readiness readiness, IHostApplicationLifetime lifetime, ILoggerFactory loggers) : IHostedLifecycleService
+public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOptions options, ConnectionCaps caps, Readiness readiness, IHostApplicationLifetime lifetime, ILoggerFactory loggers) : IHostedLifecycleService
 {
     private readonly ILogger _logger = loggers.CreateLogger("MeshDns.Dns");
     private UdpFrontend? _udp;
@@ -32,7 +32,6 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
         // From the first moment of shutdown /readyz says 503 (gRPC health NOT_SERVING); StoppingAsync then
         // keeps every listener answering through the lame duck.
         lifetime.ApplicationStopping.Register(readiness.Stopping);
-        long? fileLimit = FileLimits.RaiseToHardLimit(); // first: every listener and connection needs descriptors
         ListenAddress.TryParse(options.DnsListen, out IPEndPoint? endpoint, out _);
         if (endpoint is null)
         {
@@ -47,13 +46,12 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
 
         // With port 0 the kernel picked the UDP port; TCP takes the same one.
         endpoint = new IPEndPoint(endpoint.Address, _udp.Endpoint.Port);
-        int cap = FileLimits.TcpConnectionCap(options.TcpMaxConnections, fileLimit, FileLimits.OpenNow());
-        if (cap < options.TcpMaxConnections)
+        if (caps.Tcp < options.TcpMaxConnections)
         {
-            LogCapLowered(_logger, options.TcpMaxConnections, cap, fileLimit ?? 0);
+            LogCapLowered(_logger, options.TcpMaxConnections, caps.Tcp, caps.Kestrel, caps.FileLimit ?? 0);
         }
 
-        var tcpOptions = new TcpOptions { IdleTimeout = options.TcpIdleTimeout, QueryTimeout = options.TcpQueryTimeout, MaxConnections = cap };
+        var tcpOptions = new TcpOptions { IdleTimeout = options.TcpIdleTimeout, QueryTimeout = options.TcpQueryTimeout, MaxConnections = caps.Tcp };
         _tcp = new TcpFrontend(resolver, endpoint, tcpOptions, _logger);
         Bind("tcp", endpoint, _tcp.Start);
         LogListening(_logger, _udp.Endpoint.ToString(), _tcp.Endpoint.ToString());
@@ -127,8 +125,8 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: not ready, still answering for {Seconds:0.#} s (lame duck)")]
     private static partial void LogLameduck(ILogger logger, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "DNS-over-TCP connection cap lowered from {Requested} to {Cap} to fit the open-file limit {Limit}")]
-    private static partial void LogCapLowered(ILogger logger, int requested, int cap, long limit);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "DNS-over-TCP connection cap lowered from {Requested} to {Cap} (HTTP and gRPC: {Kestrel} each) to fit the open-file limit {Limit}")]
+    private static partial void LogCapLowered(ILogger logger, int requested, int cap, int kestrel, long limit);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "DNS listener off (--dns-listen off)")]
     private static partial void LogOff(ILogger logger);

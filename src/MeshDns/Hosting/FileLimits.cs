@@ -68,19 +68,32 @@ public static class FileLimits
     }
 
     /// <summary>
-    /// The DNS-over-TCP connection cap that fits under <paramref name="limit"/>: what is open now, plus a
-    /// reserve (an eighth of the limit, at least 32) for the HTTP and gRPC listeners' connections, the
-    /// Kubernetes API and files opened later. A cap above that would let DNS clients take the last
-    /// descriptor, after which no probe or scrape can be accepted.
+    /// Connection caps that fit under <paramref name="limit"/> together: what is open now, plus a reserve
+    /// (an eighth of the limit, at least 32) for the Kubernetes API, files and the listeners themselves,
+    /// leaves a budget shared by DNS-over-TCP and Kestrel's two ports (HTTP and gRPC, each capped
+    /// separately). Caps that sum above it would let clients take the last descriptor, after which no
+    /// probe or scrape can be accepted. When the budget is short, each gets a share in proportion to
+    /// what was asked.
     /// </summary>
-    public static int TcpConnectionCap(int requested, long? limit, int open)
+    public static ConnectionCaps Caps(int tcpRequested, int kestrelRequested, long? limit, int open)
     {
         if (limit is not { } max)
         {
-            return requested;
+            return new ConnectionCaps(tcpRequested, kestrelRequested, null);
         }
 
-        long fits = max - open - Math.Max(32, max / 8);
-        return (int)Math.Clamp(fits, 1, requested);
+        long budget = Math.Max(3, max - open - Math.Max(32, max / 8));
+        long asked = (long)tcpRequested + (2L * kestrelRequested);
+        if (budget >= asked)
+        {
+            return new ConnectionCaps(tcpRequested, kestrelRequested, max);
+        }
+
+        int kestrel = (int)Math.Clamp(budget * kestrelRequested / asked, 1, kestrelRequested);
+        int tcp = (int)Math.Clamp(budget - (2L * kestrel), 1, tcpRequested);
+        return new ConnectionCaps(tcp, kestrel, max);
     }
 }
+
+/// <summary>Connection caps in effect: DNS over TCP, and each of Kestrel's ports; the open-file limit they fit (null: unknown).</summary>
+public sealed record ConnectionCaps(int Tcp, int Kestrel, long? FileLimit);
