@@ -44,6 +44,7 @@ public sealed partial class TcpFrontend : IAsyncDisposable
     private readonly QueryLog _queryLog;
     private Socket? _listener;
     private Task? _acceptLoop;
+    private int _disposed;
     private int _open;
     private long _evictions;
     private long _queryTimeouts;
@@ -355,6 +356,11 @@ public sealed partial class TcpFrontend : IAsyncDisposable
     /// <summary>Stops accepting, closes every connection, and waits for the accept loop to end.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return; // idempotent: a second stop has nothing left to do
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         _listener?.Dispose();
         lock (_connections)

@@ -58,6 +58,21 @@ public sealed class FrontendTests : IAsyncLifetime
     private static ushort Id(byte[] response) => BinaryPrimitives.ReadUInt16BigEndian(response);
 
     [Fact]
+    public async Task Stopping_twice_is_harmless()
+    {
+        var udp = new UdpFrontend(_resolver, new IPEndPoint(IPAddress.Loopback, 0), loops: 1, NullLogger.Instance);
+        udp.Start();
+        var tcp = new TcpFrontend(_resolver, new IPEndPoint(IPAddress.Loopback, 0), new TcpOptions(), NullLogger.Instance);
+        tcp.Start();
+        udp.Dispose();
+        udp.Dispose();
+        await tcp.DisposeAsync();
+        await tcp.DisposeAsync();
+        var never = new TcpFrontend(_resolver, new IPEndPoint(IPAddress.Loopback, 0), new TcpOptions(), NullLogger.Instance);
+        await never.DisposeAsync(); // stopped before it started, as a stop during start-up does
+    }
+
+    [Fact]
     public async Task Udp_answers_and_survives_malformed_packets()
     {
         using var client = new UdpClient(AddressFamily.InterNetwork);
