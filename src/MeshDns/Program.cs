@@ -173,6 +173,9 @@ public static partial class Program
         ConfigureServices(web.Services, options, kubeConfig);
         if (grpcEndpoint is not null)
         {
+            // One line per non-OK call ("Error status code ... raised") at Information: a bad client would flood the log.
+            // DnsGrpcService counts and logs those itself, rate-limited.
+            web.Logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.Warning);
             web.Services.AddGrpc(o =>
             {
                 o.MaxReceiveMessageSize = 70 * 1024;
@@ -181,6 +184,7 @@ public static partial class Program
             });
             web.Services.AddSingleton<HealthServiceImpl>();
             web.Services.AddSingleton<GrpcStats>();
+            web.Services.AddSingleton<DnsGrpcService>(); // one instance: its log limiter is shared, and no activation per call
             web.Services.AddHostedService<GrpcHealthService>();
         }
 

@@ -55,7 +55,7 @@ public static class MetricsWriter
         }
 
         PerTransport(text, transports, "meshdns_dns_truncated_total", "Responses cut to fit the transport, with TC set.", s => s.Truncated);
-        PerTransport(text, transports, "meshdns_dns_malformed_total", "Queries that could not be parsed (answered FORMERR or dropped).", s => s.Malformed);
+        PerTransport(text, transports, "meshdns_dns_malformed_total", "Queries that could not be parsed (answered FORMERR or dropped; on gRPC also bodies that are not a DnsPacket, answered INVALID_ARGUMENT).", s => s.Malformed);
         PerTransport(text, transports, "meshdns_dns_dropped_total", "Queries not answered (no readable header, or a response).", s => s.Dropped);
         PerTransport(text, transports, "meshdns_dns_errors_total", "Requests that failed inside MeshDns or on the socket.", s => s.Errors);
         PerTransport(text, transports, "meshdns_dns_request_bytes_total", "Octets of DNS queries received.", s => s.RequestBytes);
