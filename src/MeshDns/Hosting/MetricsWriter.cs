@@ -70,6 +70,10 @@ public static class MetricsWriter
         Header(text, "meshdns_grpc_connections_open", "gauge", "HTTP/2 connections open on the gRPC port.");
         Sample(text, "meshdns_grpc_connections_open", null, services.GetService<GrpcStats>()?.ConnectionsOpen ?? 0);
 
+        Counter(text, "meshdns_debug_names_requests_total", "/debug/names requests: served in full, or rejected (429) while others ran.");
+        Sample(text, "meshdns_debug_names_requests_total", "result=\"served\"", DebugNames.Served);
+        Sample(text, "meshdns_debug_names_requests_total", "result=\"rejected\"", DebugNames.Rejected);
+
         NameTable? table = services.GetService<TableHolder>()?.Current;
         TablePublisher? publisher = services.GetService<TablePublisher>();
         Header(text, "meshdns_table_synced", "gauge", "1 once every source has synced and a table is served.");
@@ -115,6 +119,8 @@ public static class MetricsWriter
             Sample(text, "dotnet_gc_collections_total", $"generation=\"{generation}\"", GC.CollectionCount(generation));
         }
 
+        Counter(text, "dotnet_gc_allocated_bytes_total", "Bytes allocated on the managed heap since the start.");
+        Sample(text, "dotnet_gc_allocated_bytes_total", null, GC.GetTotalAllocatedBytes(precise: false));
         Header(text, "dotnet_gc_heap_bytes", "gauge", "Managed heap size after the last collection.");
         Sample(text, "dotnet_gc_heap_bytes", null, GC.GetGCMemoryInfo().HeapSizeBytes);
         return text.ToString();
