@@ -117,6 +117,12 @@ public static partial class Program
         return 0;
     }
 
+    /// <summary>
+    /// gRPC connections served at once: with 64 streams each, at most 8192 calls in flight, which stays well
+    /// under the chart's 256 MiB (README, Operating). CoreDNS needs one connection per upstream.
+    /// </summary>
+    private const int MaxGrpcConnections = 128;
+
     /// <summary>A plain generic host; with --http-listen, a web host whose Kestrel serves only that address.</summary>
     private static IHost BuildHost(MeshDnsOptions options, KubernetesClientConfiguration? kubeConfig, IPEndPoint? httpEndpoint, IPEndPoint? grpcEndpoint)
     {
@@ -138,7 +144,11 @@ public static partial class Program
             kestrel.Limits.MaxRequestBodySize = 70 * 1024; // a DNS message (65535) plus gRPC framing
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(2);
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
-            kestrel.Limits.Http2.MaxStreamsPerConnection = 256;
+            // Per connection at most 64 streams and 128 KiB of unread request data (the defaults are 100, 1 MiB and
+            // 768 KiB a stream); 96 KiB still lets a whole 70 KiB message in without waiting for a window update.
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 64;
+            kestrel.Limits.Http2.InitialConnectionWindowSize = 128 * 1024;
+            kestrel.Limits.Http2.InitialStreamWindowSize = 96 * 1024;
             kestrel.Limits.Http2.MaxFrameSize = 16 * 1024;
             kestrel.Limits.Http2.MaxRequestHeaderFieldSize = 8 * 1024;
             kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
@@ -156,7 +166,11 @@ public static partial class Program
                     l.Use(next => async connection =>
                     {
                         GrpcStats stats = l.ApplicationServices.GetRequiredService<GrpcStats>();
-                        stats.ConnectionOpened();
+                        if (!stats.TryOpenConnection(MaxGrpcConnections))
+                        {
+                            return; // closed unanswered: memory stays bounded (see MaxGrpcConnections)
+                        }
+
                         try
                         {
                             await next(connection).ConfigureAwait(false);
@@ -189,6 +203,9 @@ public static partial class Program
         }
 
         web.Services.AddRoutingCore();
+        // Memory back after bursts: Kestrel's buffers from a pool that keeps little, and a trim when quiet.
+        web.Services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, BoundedMemoryPoolFactory>();
+        web.Services.AddHostedService<MemoryTrimmer>();
         WebApplication app = web.Build();
         if (grpcEndpoint is not null)
         {

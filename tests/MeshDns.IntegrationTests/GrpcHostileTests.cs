@@ -1,5 +1,7 @@
+using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
+using MeshDns.Frontends.Grpc.Protocol;
 
 namespace MeshDns.IntegrationTests;
 
@@ -69,5 +71,95 @@ public sealed class GrpcHostileTests : IDisposable
         byte[] query = Convert.FromHexString("0a26424201000001000000000000087365727669636531047465737406676c6f62616c0000010001");
         byte[] reply = await invoker.AsyncUnaryCall(RawQuery, null, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(10)), query);
         Assert.Equal(0x42, reply[2]); // DnsPacket{msg: ...}: tag, length, then the DNS ID 0x4242
+    }
+
+    private static readonly byte[] GoodQuery = Convert.FromHexString("424201000001000000000000087365727669636531047465737406676c6f62616c0000010001");
+
+    /// <summary>Each channel its own HTTP/2 connection; every one runs <paramref name="callsEach"/> concurrent calls. Returns the failures.</summary>
+    private async Task<int> Burst(List<GrpcChannel> channels, int connections, int callsEach)
+    {
+        int failures = 0;
+        for (int i = 0; i < connections; i++)
+        {
+            // One connection per channel: calls past the server's stream limit wait for a free stream.
+            var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = false };
+            channels.Add(GrpcChannel.ForAddress($"http://127.0.0.1:{_grpc}", new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true }));
+        }
+
+        await Task.WhenAll(channels.Select(channel => Task.WhenAll(Enumerable.Range(0, callsEach).Select(async _ =>
+        {
+            try
+            {
+                await new DnsService.DnsServiceClient(channel).QueryAsync(new DnsPacket { Msg = ByteString.CopyFrom(GoodQuery) }, deadline: DateTime.UtcNow.AddSeconds(60));
+            }
+            catch (RpcException)
+            {
+                Interlocked.Increment(ref failures);
+            }
+        }))));
+        return failures;
+    }
+
+    private async Task WaitForNoConnections()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while ((await Metrics())["meshdns_grpc_connections_open"] > 0)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "gRPC connections still open 30 s after the clients closed them");
+            await Task.Delay(200);
+        }
+    }
+
+    private long Rss(string field) =>
+        long.Parse(File.ReadLines($"/proc/{_server.Pid}/status").Single(l => l.StartsWith(field + ":", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024;
+
+    [Fact]
+    public async Task Memory_taken_by_a_burst_of_connections_is_given_back_once_they_close()
+    {
+        var warmUp = new List<GrpcChannel>();
+        Assert.Equal(0, await Burst(warmUp, 4, 20)); // code paths and thread pool warm before the baseline
+        warmUp.ForEach(c => c.Dispose());
+        await WaitForNoConnections();
+        long baseline = Rss("VmRSS");
+
+        var channels = new List<GrpcChannel>();
+        Assert.Equal(0, await Burst(channels, 120, 100)); // 12 000 streams in flight at most
+        long peak = Rss("VmHWM");
+        channels.ForEach(c => c.Dispose());
+        await WaitForNoConnections();
+
+        // Given back within a few trim intervals (5 s); only /proc is read meanwhile, so the server stays quiet.
+        const long boundMiB = 40;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        long now;
+        while ((now = Rss("VmRSS")) > baseline + boundMiB)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"RSS {baseline} MiB before the burst, {peak} MiB peak, still {now} MiB 60 s after it (bound: +{boundMiB} MiB)");
+            await Task.Delay(250);
+        }
+
+        Assert.True((await Metrics())["meshdns_memory_trims_total"] >= 1);
+    }
+
+    [Fact]
+    public async Task Connections_past_128_are_closed_at_once_and_counted()
+    {
+        var channels = new List<GrpcChannel>();
+        try
+        {
+            await Burst(channels, 140, 1);
+            Dictionary<string, double> metrics = await Metrics();
+            Assert.Equal(128, metrics["meshdns_grpc_connections_open"]); // the 128 served stay open (idle HTTP/2)
+            Assert.True(metrics["meshdns_grpc_connections_rejected_total"] >= 12);
+        }
+        finally
+        {
+            channels.ForEach(c => c.Dispose());
+        }
+
+        await WaitForNoConnections();
+        using GrpcChannel fresh = GrpcChannel.ForAddress($"http://127.0.0.1:{_grpc}");
+        DnsPacket reply = await new DnsService.DnsServiceClient(fresh).QueryAsync(new DnsPacket { Msg = ByteString.CopyFrom(GoodQuery) }, deadline: DateTime.UtcNow.AddSeconds(10));
+        Assert.Equal(0, reply.Msg[3] & 0xF);
     }
 }

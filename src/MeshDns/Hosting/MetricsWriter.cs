@@ -69,6 +69,8 @@ public static class MetricsWriter
         Sample(text, "meshdns_tcp_connections_open", null, dns?.TcpConnectionsOpen ?? 0);
         Header(text, "meshdns_grpc_connections_open", "gauge", "HTTP/2 connections open on the gRPC port.");
         Sample(text, "meshdns_grpc_connections_open", null, services.GetService<GrpcStats>()?.ConnectionsOpen ?? 0);
+        Counter(text, "meshdns_grpc_connections_rejected_total", "gRPC connections closed at once because the most (128) were open.");
+        Sample(text, "meshdns_grpc_connections_rejected_total", null, services.GetService<GrpcStats>()?.ConnectionsRejected ?? 0);
 
         Counter(text, "meshdns_debug_names_requests_total", "/debug/names requests: served in full, or rejected (429) while others ran.");
         Sample(text, "meshdns_debug_names_requests_total", "result=\"served\"", DebugNames.Served);
@@ -121,6 +123,10 @@ public static class MetricsWriter
 
         Counter(text, "dotnet_gc_allocated_bytes_total", "Bytes allocated on the managed heap since the start.");
         Sample(text, "dotnet_gc_allocated_bytes_total", null, GC.GetTotalAllocatedBytes(precise: false));
+        Header(text, "dotnet_gc_memory_limit_bytes", "gauge", "Memory the GC may use: its heap hard limit (by default 75 % of a container memory limit), else the machine's.");
+        Sample(text, "dotnet_gc_memory_limit_bytes", null, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+        Counter(text, "meshdns_memory_trims_total", "Aggressive collections run when quiet after the heap grew (memory given back).");
+        Sample(text, "meshdns_memory_trims_total", null, MemoryTrimmer.Trims);
         Header(text, "dotnet_gc_heap_bytes", "gauge", "Managed heap size after the last collection.");
         Sample(text, "dotnet_gc_heap_bytes", null, GC.GetGCMemoryInfo().HeapSizeBytes);
         return text.ToString();
