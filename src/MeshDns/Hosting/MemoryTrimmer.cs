@@ -16,7 +16,7 @@ public sealed class MemoryTrimmer : BackgroundService
     /// <summary>Committed growth that is worth a trim.</summary>
     private const long GrowthBytes = 32L * 1024 * 1024;
 
-    /// <summary>Allocated in one <see cref="Interval"/> below this (1.6 MB/s; a gRPC query allocates about 1 KB), the process counts as quiet.</summary>
+    /// <summary>Allocated in one <see cref="Interval"/> below this (1.6 MB/s), the process counts as quiet.</summary>
     private const long QuietBytes = 8L * 1024 * 1024;
 
     /// <summary>A trim that gave back this much is followed by another on the next quiet tick.</summary>
