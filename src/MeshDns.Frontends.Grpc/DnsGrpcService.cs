@@ -2,22 +2,34 @@ using Google.Protobuf;
 using Grpc.Core;
 using MeshDns.Frontends.Grpc.Protocol;
 using MeshDns.Resolver;
+using Microsoft.Extensions.Logging;
 
 namespace MeshDns.Frontends.Grpc;
 
 /// <summary>
 /// /coredns.dns.DnsService/Query: the request's bytes are the client's DNS query exactly as CoreDNS got it;
 /// the reply is the resolver's answer for the gRPC transport (65535-octet limit; CoreDNS truncates for its
-/// UDP clients). Always a DNS message with status OK: CoreDNS 1.6.2 drops the client's query when the
-/// backend returns a gRPC error, so even garbage gets a FORMERR message.
+/// UDP clients). Always a DNS message with status OK for any DnsPacket: CoreDNS 1.6.2 drops the client's
+/// query when the backend returns a gRPC error, so even a garbage DNS message gets a FORMERR message.
+/// A body that is not a DnsPacket at all (never sent by CoreDNS) gets INVALID_ARGUMENT, counted and
+/// logged at most once a second, instead of an exception per call in the framework's log.
 /// </summary>
-public sealed class DnsGrpcService(DnsResolver resolver, GrpcStats stats) : DnsService.DnsServiceBase
+public sealed partial class DnsGrpcService(DnsResolver resolver, GrpcStats stats, ILogger<DnsGrpcService> logger) : DnsServiceBinding
 {
+    private static readonly Status InvalidArgument = new(StatusCode.InvalidArgument, "request is not a coredns.dns.DnsPacket");
+
     [ThreadStatic]
     private static byte[]? t_buffer;
 
+    private readonly RateLimitedLog _malformedLog = new(perSecond: 1);
+
     public override Task<DnsPacket> Query(DnsPacket request, ServerCallContext context)
     {
+        if (ReferenceEquals(request, NotAPacket))
+        {
+            return Malformed(context);
+        }
+
         byte[] buffer = t_buffer ??= new byte[DnsResolver.MaxMessageSize];
         ReadOnlySpan<byte> query = request.Msg.Span;
         ResolveResult result;
@@ -40,6 +52,18 @@ public sealed class DnsGrpcService(DnsResolver resolver, GrpcStats stats) : DnsS
         return Task.FromResult(new DnsPacket { Msg = UnsafeByteOperations.UnsafeWrap(reply) });
     }
 
+    /// <summary>An RpcException is the framework's way to a non-OK status; it logs it at Information (filtered out in Program), without a stack trace.</summary>
+    private Task<DnsPacket> Malformed(ServerCallContext context)
+    {
+        stats.ForThisThread.Malformed++;
+        if (_malformedLog.TryTake(out long suppressed))
+        {
+            LogMalformed(logger, context.Peer, suppressed);
+        }
+
+        throw new RpcException(InvalidArgument);
+    }
+
     /// <summary>A header-only response (FORMERR for a query with no readable header, SERVFAIL on a bug), echoing what ID there is.</summary>
     private static byte[] Header(ReadOnlySpan<byte> query, byte rcode)
     {
@@ -54,23 +78,7 @@ public sealed class DnsGrpcService(DnsResolver resolver, GrpcStats stats) : DnsS
         header[3] = rcode;
         return header;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "grpc: a Query body from {Peer} is not a DnsPacket: answered INVALID_ARGUMENT ({Suppressed} more since the last such line; all counted in meshdns_dns_malformed_total{{transport=\"grpc\"}})")]
+    private static partial void LogMalformed(ILogger logger, string peer, long suppressed);
 }
-
-/// <summary>Counters of the gRPC endpoint: one set per thread (single writer, no contention), summed at scrape.</summary>
-public sealed class GrpcStats
-{
-    private readonly ThreadLocal<QueryStats> _perThread = new(() => new QueryStats(), trackAllValues: true);
-    private long _connections;
-
-    public QueryStats ForThisThread => _perThread.Value!;
-
-    public IReadOnlyList<QueryStats> All => [.. _perThread.Values];
-
-    /// <summary>HTTP/2 connections open on the gRPC port.</summary>
-    public long ConnectionsOpen => Interlocked.Read(ref _connections);
-
-    public void ConnectionOpened() => Interlocked.Increment(ref _connections);
-
-    public void ConnectionClosed() => Interlocked.Decrement(ref _connections);
-}
-

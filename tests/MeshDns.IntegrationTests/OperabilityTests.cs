@@ -26,7 +26,7 @@ public sealed partial class OperabilityTests : IDisposable
     }
 
     /// <summary>Parses the text exposition format strictly: HELP and TYPE before samples, valid names and values, no repeated series.</summary>
-    private static Dictionary<string, double> Parse(string text)
+    internal static Dictionary<string, double> Parse(string text)
     {
         var series = new Dictionary<string, double>(StringComparer.Ordinal);
         var typed = new HashSet<string>(StringComparer.Ordinal);

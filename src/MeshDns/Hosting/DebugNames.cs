@@ -1,75 +1,137 @@
-using System.Text;
 using System.Text.Json;
 using MeshDns.Resolver;
 using MeshDns.Table;
+using Microsoft.AspNetCore.Http;
 
 namespace MeshDns.Hosting;
 
-/// <summary>/debug/names: the current table as JSON (host → addresses, source ServiceEntries, zone), so an
-/// operator can see why a name does or does not resolve. Off with --debug-names=false.</summary>
+/// <summary>
+/// /debug/names: the current table as JSON (host → addresses, source ServiceEntries, zone), so an
+/// operator can see why a name does or does not resolve. Off with --debug-names=false.
+/// The JSON is written straight into the response as it goes (flushed every <see cref="FlushBytes"/>),
+/// so a scrape costs tens of KiB whatever the table's size; at most <see cref="MaxConcurrent"/> run at once,
+/// others get 429 with Retry-After.
+/// </summary>
 public static class DebugNames
 {
-    public static string Render(IServiceProvider services)
+    public const int MaxConcurrent = 2;
+    private const int FlushBytes = 16 * 1024;
+
+    private static readonly SemaphoreSlim Gate = new(MaxConcurrent, MaxConcurrent);
+    private static long s_served;
+    private static long s_rejected;
+
+    /// <summary>Scrapes answered in full.</summary>
+    public static long Served => Interlocked.Read(ref s_served);
+
+    /// <summary>Scrapes answered 429 because <see cref="MaxConcurrent"/> were already running.</summary>
+    public static long Rejected => Interlocked.Read(ref s_rejected);
+
+    public static async Task Handle(HttpContext context)
     {
-        NameTable? table = (services.GetService(typeof(TableHolder)) as TableHolder)?.Current;
-        IReadOnlyList<string> zones = (services.GetService(typeof(ResolverOptions)) as ResolverOptions)?.Zones ?? [];
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        HttpResponse response = context.Response;
+        if (!Gate.Wait(0))
         {
-            json.WriteStartObject();
-            json.WriteBoolean("synced", table is not null);
-            json.WriteNumber("serial", table?.Serial ?? 0);
-            json.WriteNumber("serviceEntries", table?.ServiceEntryCount ?? 0);
-            json.WriteStartArray("zones");
-            foreach (string zone in zones)
-            {
-                json.WriteStringValue(zone);
-            }
-
-            json.WriteEndArray();
-            json.WriteStartArray("hosts");
-            foreach (HostRecord host in table?.Hosts ?? [])
-            {
-                json.WriteStartObject();
-                json.WriteString("host", host.Host);
-                json.WriteString("zone", ZoneOf(host.Host, zones));
-                json.WriteStartArray("addresses");
-                foreach (System.Net.IPAddress address in host.Addresses)
-                {
-                    json.WriteStringValue(address.ToString());
-                }
-
-                json.WriteEndArray();
-                json.WriteStartArray("sources");
-                foreach (string source in host.Sources)
-                {
-                    json.WriteStringValue(source);
-                }
-
-                json.WriteEndArray();
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
+            Interlocked.Increment(ref s_rejected);
+            response.StatusCode = StatusCodes.Status429TooManyRequests;
+            response.Headers.RetryAfter = "1";
+            await response.WriteAsync($"busy: {MaxConcurrent} /debug/names requests are running; retry\n", context.RequestAborted).ConfigureAwait(false);
+            return;
         }
 
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        try
+        {
+            response.ContentType = "application/json; charset=utf-8";
+            await Write(context.RequestServices, response, context.RequestAborted).ConfigureAwait(false);
+            Interlocked.Increment(ref s_served);
+        }
+        finally
+        {
+            Gate.Release();
+        }
     }
 
-    /// <summary>The longest configured zone holding the host; "" when none (not served with zones set), "*" without zones.</summary>
-    private static string ZoneOf(string host, IReadOnlyList<string> zones)
+    private static async Task Write(IServiceProvider services, HttpResponse response, CancellationToken aborted)
     {
-        if (zones.Count == 0)
+        NameTable? table = (services.GetService(typeof(TableHolder)) as TableHolder)?.Current;
+        IReadOnlyList<string> configured = (services.GetService(typeof(ResolverOptions)) as ResolverOptions)?.Zones ?? [];
+        string[] zones = [.. configured.Select(z => z.Trim().TrimEnd('.').ToLowerInvariant())];
+        await using var json = new Utf8JsonWriter(response.BodyWriter, new JsonWriterOptions { Indented = true });
+        json.WriteStartObject();
+        json.WriteBoolean("synced", table is not null);
+        json.WriteNumber("serial", table?.Serial ?? 0);
+        json.WriteNumber("serviceEntries", table?.ServiceEntryCount ?? 0);
+        json.WriteStartArray("zones");
+        foreach (string zone in configured)
+        {
+            json.WriteStringValue(zone);
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("hosts");
+        IReadOnlyList<HostRecord> hosts = table?.Hosts ?? [];
+        long flushed = 0;
+        for (int i = 0; i < hosts.Count; i++)
+        {
+            WriteHost(json, hosts[i], zones);
+            // The writer hands full 4 KiB chunks to the pipe by itself (BytesCommitted) but never flushes it,
+            // and an unflushed pipe grows without bound: flush, which sends and waits while the client is slow.
+            if (json.BytesCommitted + json.BytesPending - flushed >= FlushBytes)
+            {
+                json.Flush();
+                flushed = json.BytesCommitted;
+                await response.BodyWriter.FlushAsync(aborted).ConfigureAwait(false);
+            }
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.Flush();
+    }
+
+    private static void WriteHost(Utf8JsonWriter json, HostRecord host, string[] zones)
+    {
+        json.WriteStartObject();
+        json.WriteString("host", host.Host);
+        json.WriteString("zone", ZoneOf(host.Host, zones));
+        json.WriteStartArray("addresses");
+        Span<byte> text = stackalloc byte[64];
+        for (int i = 0; i < host.Addresses.Count; i++) // indexers, not foreach: no enumerator allocated per host
+        {
+            System.Net.IPAddress address = host.Addresses[i];
+            json.WriteStringValue(address.TryFormat(text, out int length) ? text[..length] : System.Text.Encoding.UTF8.GetBytes(address.ToString()));
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("sources");
+        for (int i = 0; i < host.Sources.Count; i++)
+        {
+            json.WriteStringValue(host.Sources[i]);
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>The longest configured zone (normalized) holding the host; "" when none (not served with zones set), "*" without zones.</summary>
+    private static string ZoneOf(string host, string[] zones)
+    {
+        if (zones.Length == 0)
         {
             return "*";
         }
 
-        string name = host.StartsWith("*.", StringComparison.Ordinal) ? host[2..] : host;
-        return zones
-            .Select(z => z.Trim().TrimEnd('.').ToLowerInvariant())
-            .Where(z => name == z || name.EndsWith("." + z, StringComparison.Ordinal))
-            .OrderByDescending(z => z.Length)
-            .FirstOrDefault() ?? "";
+        ReadOnlySpan<char> name = host.StartsWith("*.", StringComparison.Ordinal) ? host.AsSpan(2) : host;
+        string best = "";
+        foreach (string zone in zones)
+        {
+            bool inside = name.SequenceEqual(zone) || (name.EndsWith(zone, StringComparison.Ordinal) && name.Length > zone.Length && name[^(zone.Length + 1)] == '.');
+            if (inside && zone.Length > best.Length)
+            {
+                best = zone;
+            }
+        }
+
+        return best;
     }
 }

@@ -37,8 +37,7 @@ public static class HealthEndpoints
                 response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
                 return response.WriteAsync(MetricsWriter.Render(context.RequestServices, Version));
             case "/debug/names" when context.RequestServices.GetService(typeof(MeshDnsOptions)) is MeshDnsOptions { DebugNames: true }:
-                response.ContentType = "application/json; charset=utf-8";
-                return response.WriteAsync(DebugNames.Render(context.RequestServices));
+                return DebugNames.Handle(context);
             default:
                 response.StatusCode = StatusCodes.Status404NotFound;
                 return response.WriteAsync("not found: try /healthz, /readyz, /metrics or /debug/names\n");

@@ -55,7 +55,7 @@ public static class MetricsWriter
         }
 
         PerTransport(text, transports, "meshdns_dns_truncated_total", "Responses cut to fit the transport, with TC set.", s => s.Truncated);
-        PerTransport(text, transports, "meshdns_dns_malformed_total", "Queries that could not be parsed (answered FORMERR or dropped).", s => s.Malformed);
+        PerTransport(text, transports, "meshdns_dns_malformed_total", "Queries that could not be parsed (answered FORMERR or dropped; on gRPC also bodies that are not a DnsPacket, answered INVALID_ARGUMENT).", s => s.Malformed);
         PerTransport(text, transports, "meshdns_dns_dropped_total", "Queries not answered (no readable header, or a response).", s => s.Dropped);
         PerTransport(text, transports, "meshdns_dns_errors_total", "Requests that failed inside MeshDns or on the socket.", s => s.Errors);
         PerTransport(text, transports, "meshdns_dns_request_bytes_total", "Octets of DNS queries received.", s => s.RequestBytes);
@@ -77,6 +77,12 @@ public static class MetricsWriter
         Sample(text, "meshdns_tcp_accept_errors_total", null, dns?.Tcp?.AcceptErrors ?? 0);
         Header(text, "meshdns_grpc_connections_open", "gauge", "HTTP/2 connections open on the gRPC port.");
         Sample(text, "meshdns_grpc_connections_open", null, services.GetService<GrpcStats>()?.ConnectionsOpen ?? 0);
+        Counter(text, "meshdns_grpc_connections_rejected_total", "gRPC connections closed at once because the most (128) were open.");
+        Sample(text, "meshdns_grpc_connections_rejected_total", null, services.GetService<GrpcStats>()?.ConnectionsRejected ?? 0);
+
+        Counter(text, "meshdns_debug_names_requests_total", "/debug/names requests: served in full, or rejected (429) while others ran.");
+        Sample(text, "meshdns_debug_names_requests_total", "result=\"served\"", DebugNames.Served);
+        Sample(text, "meshdns_debug_names_requests_total", "result=\"rejected\"", DebugNames.Rejected);
 
         NameTable? table = services.GetService<TableHolder>()?.Current;
         TablePublisher? publisher = services.GetService<TablePublisher>();
@@ -127,6 +133,12 @@ public static class MetricsWriter
             Sample(text, "dotnet_gc_collections_total", $"generation=\"{generation}\"", GC.CollectionCount(generation));
         }
 
+        Counter(text, "dotnet_gc_allocated_bytes_total", "Bytes allocated on the managed heap since the start.");
+        Sample(text, "dotnet_gc_allocated_bytes_total", null, GC.GetTotalAllocatedBytes(precise: false));
+        Header(text, "dotnet_gc_memory_limit_bytes", "gauge", "Memory the GC may use: its heap hard limit (by default 75 % of a container memory limit), else the machine's.");
+        Sample(text, "dotnet_gc_memory_limit_bytes", null, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+        Counter(text, "meshdns_memory_trims_total", "Aggressive collections run when quiet after the heap grew (memory given back).");
+        Sample(text, "meshdns_memory_trims_total", null, MemoryTrimmer.Trims);
         Header(text, "dotnet_gc_heap_bytes", "gauge", "Managed heap size after the last collection.");
         Sample(text, "dotnet_gc_heap_bytes", null, GC.GetGCMemoryInfo().HeapSizeBytes);
         return text.ToString();

@@ -1,0 +1,36 @@
+using MeshDns.Resolver;
+
+namespace MeshDns.Frontends.Grpc;
+
+/// <summary>Counters of the gRPC endpoint: one set per thread (single writer, no contention), summed at scrape.</summary>
+public sealed class GrpcStats
+{
+    private readonly ThreadLocal<QueryStats> _perThread = new(() => new QueryStats(), trackAllValues: true);
+    private long _connections;
+    private long _rejected;
+
+    public QueryStats ForThisThread => _perThread.Value!;
+
+    public IReadOnlyList<QueryStats> All => [.. _perThread.Values];
+
+    /// <summary>HTTP/2 connections open on the gRPC port.</summary>
+    public long ConnectionsOpen => Interlocked.Read(ref _connections);
+
+    /// <summary>Connections closed at once because <c>max</c> were open.</summary>
+    public long ConnectionsRejected => Interlocked.Read(ref _rejected);
+
+    /// <summary>Counts the connection in, or false (and counts a rejection) when <paramref name="max"/> are already open.</summary>
+    public bool TryOpenConnection(int max)
+    {
+        if (Interlocked.Increment(ref _connections) <= max)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _connections);
+        Interlocked.Increment(ref _rejected);
+        return false;
+    }
+
+    public void ConnectionClosed() => Interlocked.Decrement(ref _connections);
+}
