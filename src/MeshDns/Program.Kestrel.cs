@@ -1,0 +1,66 @@
+using System.Net;
+using MeshDns.Frontends.Grpc;
+using MeshDns.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MeshDns;
+
+/// <summary>Kestrel's HTTP (probes, metrics) and gRPC (CoreDNS) ports, with every input bounded.</summary>
+public static partial class Program
+{
+    /// <summary>
+    /// gRPC connections served at once: with 64 streams each, at most 8192 calls in flight, which stays well
+    /// under the chart's 256 MiB (README, Operating). CoreDNS needs one connection per upstream.
+    /// </summary>
+    private const int MaxGrpcConnections = 128;
+
+    private static void ConfigureKestrel(KestrelServerOptions kestrel, ConnectionCaps caps, IPEndPoint? httpEndpoint, IPEndPoint? grpcEndpoint)
+    {
+        // Every input bounded: connections, headers, bodies, HTTP/2 streams and frames, idle times.
+        kestrel.AddServerHeader = false;
+        kestrel.Limits.MaxConcurrentConnections = caps.Kestrel; // per port; fits the open-file limit
+        kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
+        kestrel.Limits.MaxRequestBodySize = 70 * 1024; // a DNS message (65535) plus gRPC framing
+        kestrel.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(2);
+        kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+        // Per connection at most 64 streams and 128 KiB of unread request data (the defaults are 100, 1 MiB and
+        // 768 KiB a stream); 96 KiB still lets a whole 70 KiB message in without waiting for a window update.
+        kestrel.Limits.Http2.MaxStreamsPerConnection = 64;
+        kestrel.Limits.Http2.InitialConnectionWindowSize = 128 * 1024;
+        kestrel.Limits.Http2.InitialStreamWindowSize = 96 * 1024;
+        kestrel.Limits.Http2.MaxFrameSize = 16 * 1024;
+        kestrel.Limits.Http2.MaxRequestHeaderFieldSize = 8 * 1024;
+        kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
+        kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
+        if (httpEndpoint is not null)
+        {
+            kestrel.Listen(httpEndpoint, l => l.Protocols = HttpProtocols.Http1); // probes and scrapes; plaintext h2 would need prior knowledge
+        }
+
+        if (grpcEndpoint is not null)
+        {
+            kestrel.Listen(grpcEndpoint, l =>
+            {
+                l.Protocols = HttpProtocols.Http2; // h2c with prior knowledge, as CoreDNS dials
+                l.Use(next => async connection =>
+                {
+                    GrpcStats stats = l.ApplicationServices.GetRequiredService<GrpcStats>();
+                    if (!stats.TryOpenConnection(Math.Min(MaxGrpcConnections, caps.Kestrel)))
+                    {
+                        return; // closed unanswered: memory stays bounded (see MaxGrpcConnections)
+                    }
+
+                    try
+                    {
+                        await next(connection).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        stats.ConnectionClosed();
+                    }
+                });
+            });
+        }
+    }
+}
