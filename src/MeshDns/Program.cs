@@ -71,7 +71,7 @@ public static partial class Program
 
         // First: every listener and connection needs descriptors, and the caps must fit under the limit.
         ConnectionCaps caps = FileLimits.Caps(options.TcpMaxConnections, KestrelMaxConnections, FileLimits.RaiseToHardLimit(), FileLimits.OpenNow());
-        IHost host = BuildHost(options, caps, kubeConfig, httpEndpoint, grpcEndpoint);
+        IHost host = BuildHost(options, caps, signals, kubeConfig, httpEndpoint, grpcEndpoint);
         try
         {
             return await Run(host, signals, version, httpEndpoint, grpcEndpoint).ConfigureAwait(false);
@@ -211,20 +211,20 @@ public static partial class Program
     }
 
     /// <summary>A plain generic host; with --http-listen, a web host whose Kestrel serves only that address.</summary>
-    private static IHost BuildHost(MeshDnsOptions options, ConnectionCaps caps, KubernetesClientConfiguration? kubeConfig, IPEndPoint? httpEndpoint, IPEndPoint? grpcEndpoint)
+    private static IHost BuildHost(MeshDnsOptions options, ConnectionCaps caps, StopSignals signals, KubernetesClientConfiguration? kubeConfig, IPEndPoint? httpEndpoint, IPEndPoint? grpcEndpoint)
     {
         if (httpEndpoint is null && grpcEndpoint is null)
         {
             HostApplicationBuilder plain = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
             ConfigureLogging(plain.Logging, options);
-            ConfigureServices(plain.Services, options, caps, kubeConfig);
+            ConfigureServices(plain.Services, options, caps, signals, kubeConfig);
             return plain.Build();
         }
 
         WebApplicationBuilder web = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         web.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, caps, httpEndpoint, grpcEndpoint));
         ConfigureLogging(web.Logging, options);
-        ConfigureServices(web.Services, options, caps, kubeConfig);
+        ConfigureServices(web.Services, options, caps, signals, kubeConfig);
         if (grpcEndpoint is not null)
         {
             // One line per non-OK call ("Error status code ... raised") at Information: a bad client would flood the log.
@@ -304,10 +304,11 @@ public static partial class Program
         }
     }
 
-    private static void ConfigureServices(IServiceCollection services, MeshDnsOptions options, ConnectionCaps caps, KubernetesClientConfiguration? kubeConfig)
+    private static void ConfigureServices(IServiceCollection services, MeshDnsOptions options, ConnectionCaps caps, StopSignals signals, KubernetesClientConfiguration? kubeConfig)
     {
         services.AddSingleton(options);
         services.AddSingleton(caps);
+        services.AddSingleton(signals);
         // Bounded stop: long-lived streams (health Watch, idle HTTP/2) must not hold the exit for the default 30 s.
         services.Configure<HostOptions>(o => o.ShutdownTimeout = options.Lameduck + TimeSpan.FromSeconds(5));
         services.AddSingleton<TableHolder>();

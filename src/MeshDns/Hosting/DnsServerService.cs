@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace MeshDns.Hosting;
 
 /// <summary>Runs the UDP and TCP DNS frontends on --dns-listen for the lifetime of the host.</summary>
-public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOptions options, ConnectionCaps caps, Readiness readiness, IHostApplicationLifetime lifetime, ILoggerFactory loggers) : IHostedLifecycleService
+public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOptions options, ConnectionCaps caps, StopSignals signals, Readiness readiness, IHostApplicationLifetime lifetime, ILoggerFactory loggers) : IHostedLifecycleService
 {
     private readonly ILogger _logger = loggers.CreateLogger("MeshDns.Dns");
     private UdpFrontend? _udp;
@@ -91,13 +91,14 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
         if (_started && options.Lameduck > TimeSpan.Zero)
         {
             LogLameduck(_logger, options.Lameduck.TotalSeconds);
+            using var cut = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, signals.Hurry);
             try
             {
-                await Task.Delay(options.Lameduck, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(options.Lameduck, cut.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                // the host's stop timeout: close now
+                // a second signal, or the host's stop timeout: close now
             }
         }
     }

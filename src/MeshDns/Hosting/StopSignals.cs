@@ -10,6 +10,8 @@ namespace MeshDns.Hosting;
 public sealed class StopSignals : IDisposable
 {
     private readonly CancellationTokenSource _requested = new();
+    private readonly CancellationTokenSource _hurry = new();
+    private int _signals;
     private readonly PosixSignalRegistration[] _registrations;
 
     public StopSignals()
@@ -24,10 +26,13 @@ public sealed class StopSignals : IDisposable
 
     public bool Requested => _requested.IsCancellationRequested;
 
+    /// <summary>Cancelled at the second signal: an operator's second Ctrl+C cuts the lame duck short.</summary>
+    public CancellationToken Hurry => _hurry.Token;
+
     private void OnSignal(PosixSignalContext context)
     {
         context.Cancel = true; // the process ends when Main returns, not at the signal
-        _requested.Cancel();
+        (Interlocked.Increment(ref _signals) == 1 ? _requested : _hurry).Cancel();
     }
 
     public void Dispose()
@@ -37,6 +42,6 @@ public sealed class StopSignals : IDisposable
             registration.Dispose();
         }
 
-        // _requested is not disposed: a signal handler already running may still cancel it.
+        // The token sources are not disposed: a signal handler already running may still cancel them.
     }
 }

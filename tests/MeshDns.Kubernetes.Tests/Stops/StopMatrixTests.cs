@@ -35,6 +35,17 @@ public sealed class FileStopTests
     [Fact]
     public Task No_lame_duck_stops_at_once() =>
         StopCase.RunAsync(StopSources.File, StopStage.Synced, "TERM", TimeSpan.Zero);
+
+    [Fact]
+    public void A_second_ctrl_c_cuts_the_lame_duck_short()
+    {
+        int dns = IntegrationTests.ServerProcess.FreePort();
+        using var server = IntegrationTests.ServerProcess.Start(dns, "--from-file", IntegrationTests.Repo.Examples, "--dns-listen", $"127.0.0.1:{dns}", "--lameduck", "60s");
+        server.Signal("INT");
+        server.WaitForLine("lame duck", TimeSpan.FromSeconds(10));
+        server.Signal("INT");
+        Assert.Equal(0, server.WaitForExit(TimeSpan.FromSeconds(10))); // not the 60 s lame duck
+    }
 }
 
 public sealed class KubernetesStopTests
