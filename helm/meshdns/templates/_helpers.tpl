@@ -65,6 +65,12 @@ app.kubernetes.io/component: dns
 {{- toJson $zones }}
 {{- end }}
 
+{{/* The cap of CoreDNS's cache plugin in seconds: cacheTtl, else ttl (never longer than MeshDns's own TTL
+unless set so); 0 means no cache plugin. */}}
+{{- define "meshdns.cacheTtl" -}}
+{{- if kindIs "invalid" .Values.cacheTtl }}{{ int64 .Values.ttl }}{{ else }}{{ int64 .Values.cacheTtl }}{{ end }}
+{{- end }}
+
 {{/* .Values.lameduck in whole seconds, rounded up ("5s" → 5, "500ms" → 1, "1m" → 60). */}}
 {{- define "meshdns.lameduckSeconds" -}}
 {{- $d := toString .Values.lameduck }}
@@ -88,6 +94,9 @@ app.kubernetes.io/component: dns
 {{- end }}
 {{- if and .Values.autoscaling.enabled (gt (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
 {{- fail "autoscaling.minReplicas must not be more than autoscaling.maxReplicas" }}
+{{- end }}
+{{- if and .Values.nativeSidecar (ne .Values.mode "coredns-sidecar") }}
+{{- fail "nativeSidecar needs mode coredns-sidecar: in standalone mode MeshDns is the pod's only container" }}
 {{- end }}
 {{- if and (eq .Values.mode "coredns-sidecar") (empty .Values.zones) }}
 {{- fail "zones must name at least one zone in coredns-sidecar mode: CoreDNS sends only those to MeshDns" }}
