@@ -104,6 +104,16 @@ public sealed class MeshDnsContainerTests
     }
 
     [Theory]
+    [InlineData(new[] { "image.repository=registry.example/team/meshdns", "image.tag=0.3.1" }, "registry.example/team/meshdns:0.3.1")]
+    [InlineData(new[] { "image.repository=registry.example/meshdns" }, "registry.example/meshdns:0.1.0")]
+    [InlineData(new[] { "image.tag=dev" }, "meshdns:dev")]
+    [InlineData(new[] { "image.repository=registry.example/meshdns", "image.tag=0.3.1", "coreDNSPluginImage=other.example/plugin:1" }, "other.example/plugin:1")]
+    public void Image_repository_and_tag_name_the_image_unless_coreDNSPluginImage_is_set(string[] values, string image)
+    {
+        Assert.Equal(image, Helm.Render(values).Container("meshdns").Str("image"));
+    }
+
+    [Theory]
     [InlineData("meshdns", "256Mi")]
     [InlineData("coredns", "170Mi")]
     public void Each_container_has_its_own_resources(string container, string defaultMemoryLimit)

@@ -52,8 +52,11 @@ app.kubernetes.io/component: dns
 {{- printf "%s-%s" .Release.Namespace (include "meshdns.fullname" .) | trunc 253 | trimSuffix "-" }}
 {{- end }}
 
+{{/* coreDNSPluginImage (istiocoredns's name, "repository:tag") wins; else image.repository:image.tag, each
+defaulting to meshdns and the chart's appVersion. */}}
 {{- define "meshdns.image" -}}
-{{- default (printf "meshdns:%s" .Chart.AppVersion) .Values.coreDNSPluginImage }}
+{{- $image := printf "%s:%s" (default "meshdns" .Values.image.repository) (default .Chart.AppVersion .Values.image.tag) }}
+{{- default $image .Values.coreDNSPluginImage }}
 {{- end }}
 
 {{/* The zones without a trailing dot, as a list (the schema has made sure they are lower-case names). */}}
