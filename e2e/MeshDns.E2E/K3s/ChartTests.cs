@@ -32,13 +32,8 @@ public sealed class ChartTests(K3sCluster cluster) : IClassFixture<K3sCluster>
             string ip = cluster.Kubectl("get", "svc", "-n", ns, "-l", $"app.kubernetes.io/instance={release}", "-o", "jsonpath={.items[0].spec.clusterIP}").Trim();
             Assert.Matches(@"^\d+\.\d+\.\d+\.\d+$", ip);
 
-            // Stub the cluster DNS for global with the notes' own commands (ClusterIP, then the k3s
-            // coredns-custom ConfigMap), pasted as printed, and restart CoreDNS to load it.
-            string[] commands = CommandBlocks(notes[notes.IndexOf("\nNOTES:\n", StringComparison.Ordinal)..]).Where(b => b.StartsWith("CLUSTER_IP=", StringComparison.Ordinal) || b.StartsWith("kubectl apply -f - <<EOF", StringComparison.Ordinal)).ToArray();
-            Assert.Equal(2, commands.Length);
-            CommandResult pasted = cluster.Bash("set -eu\n" + string.Join('\n', commands) + "\n");
-            Assert.True(pasted.ExitCode == 0 && pasted.Error.Length == 0, "the notes' k3s commands: " + pasted.All);
-            Assert.Contains($"forward . {ip}", cluster.Kubectl("get", "configmap", "coredns-custom", "-n", "kube-system", "-o", "jsonpath={.data.meshdns\\.server}"), StringComparison.Ordinal);
+            // Stub the cluster DNS for global as the notes say, and restart CoreDNS to load it.
+            StubClusterDns(notes, ip);
             cluster.Kubectl("-n", "kube-system", "rollout", "restart", "deployment/coredns");
             cluster.Kubectl("-n", "kube-system", "rollout", "status", "deployment/coredns", "--timeout=180s");
 
@@ -85,6 +80,19 @@ public sealed class ChartTests(K3sCluster cluster) : IClassFixture<K3sCluster>
             cluster.TryKubectl("delete", "-n", "kube-system", "configmap", "coredns-custom", "--ignore-not-found");
             cluster.TryHelm("uninstall", release, "-n", ns, "--wait"); // never hides the failure above
         }
+    }
+
+    /// <summary>Stubs the cluster DNS for global with the notes' own commands (ClusterIP, then the k3s
+    /// coredns-custom ConfigMap), pasted as printed.</summary>
+    private void StubClusterDns(string notes, string ip)
+    {
+        string[] commands = CommandBlocks(notes[notes.IndexOf("\nNOTES:\n", StringComparison.Ordinal)..])
+            .Where(b => b.StartsWith("CLUSTER_IP=", StringComparison.Ordinal) || b.StartsWith("kubectl apply -f - <<EOF", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(2, commands.Length);
+        CommandResult pasted = cluster.Bash("set -eu\n" + string.Join('\n', commands) + "\n");
+        Assert.True(pasted.ExitCode == 0, "the notes' k3s commands: " + pasted.All);
+        Assert.DoesNotContain("here-document", pasted.Error, StringComparison.Ordinal);
+        Assert.Contains($"forward . {ip}", cluster.Kubectl("get", "configmap", "coredns-custom", "-n", "kube-system", "-o", "jsonpath={.data.meshdns\\.server}"), StringComparison.Ordinal);
     }
 
     /// <summary>The notes' shell commands: the paragraphs that start at the left margin.</summary>
