@@ -2,7 +2,7 @@
 container with restartPolicy: Always, which the caller appends). */}}
 {{- define "meshdns.container" -}}
 {{- $sidecar := eq .Values.mode "coredns-sidecar" }}
-{{- $zones := include "meshdns.zones" . | fromJsonArray }}
+{{- $zones := include "meshdns.zones" . | fromJsonArray -}}
 - name: meshdns
   image: {{ include "meshdns.image" . | quote }}
   imagePullPolicy: {{ .Values.pullPolicy }}
