@@ -56,10 +56,14 @@ public sealed class ChartPodTests(ImageFixture image)
                     TimeSpan.FromSeconds(20), $"{mode} {probe}");
             }
 
-            int grpc = ContainerPort(container, "grpc");
+            // gRPC: on the pod's loopback only in sidecar mode (CoreDNS's target, 127.0.0.1:8053), on all
+            // interfaces (a container port) in standalone mode.
+            string grpcListen = args.Single(a => a.StartsWith("--grpc-listen=", StringComparison.Ordinal))["--grpc-listen=".Length..];
+            Assert.Equal(mode == "standalone" ? ":8053" : "127.0.0.1:8053", grpcListen);
+            int grpc = int.Parse(grpcListen[(grpcListen.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
             using (var client = new TcpClient())
             {
-                await client.ConnectAsync(IPAddress.Loopback, grpc); // CoreDNS's target, 127.0.0.1:8053
+                await client.ConnectAsync(IPAddress.Loopback, grpc);
             }
 
             if (mode == "standalone")

@@ -9,6 +9,7 @@ public sealed class LintTests
         { true, [] },
         { true, ["mode=standalone"] },
         { true, ["mode=coredns-sidecar", "zones={global,mesh.internal}"] },
+        { true, ["nativeSidecar=true", "cacheTtl=0", "image.repository=registry.example/meshdns", "image.tag=dev"] },
         { true, ["mode=standalone", "zones={global,mesh.internal}", "podDisruptionBudget.enabled=true", "autoscaling.enabled=true", "metrics.scrapeAnnotations=true"] },
     };
 

@@ -47,6 +47,10 @@ internal sealed class Manifests
 
     public IReadOnlyList<YamlMappingNode> Containers => PodSpec.Seq("containers").Cast<YamlMappingNode>().ToArray();
 
+    /// <summary>The pod's init containers (native sidecars among them); empty when there are none.</summary>
+    public IReadOnlyList<YamlMappingNode> InitContainers =>
+        PodSpec.Opt("initContainers") is YamlSequenceNode list ? list.Cast<YamlMappingNode>().ToArray() : [];
+
     public YamlMappingNode Container(string name)
     {
         YamlMappingNode? found = Containers.SingleOrDefault(c => c.Str("name") == name);

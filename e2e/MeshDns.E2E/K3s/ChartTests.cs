@@ -3,9 +3,11 @@ using MeshDns.E2E.Support;
 namespace MeshDns.E2E;
 
 /// <summary>
-/// The seed procedure on a real cluster, in each chart mode: install the chart, point the cluster's CoreDNS
-/// at it for <c>global</c> (k3s imports <c>*.server</c> keys of the <c>coredns-custom</c> ConfigMap), create
-/// the seed ServiceEntry, and dig from a pod, directly at MeshDns's Service and through the cluster DNS.
+/// The seed procedure on a real cluster with Istio installed, in each chart mode: install the chart, point
+/// the cluster's CoreDNS at it for <c>global</c> by running the k3s commands the install notes print, as
+/// printed (k3s imports <c>*.server</c> keys of the <c>coredns-custom</c> ConfigMap), create the seed
+/// ServiceEntry (checked by istiod's webhook), and dig directly at MeshDns's Service and through the
+/// cluster DNS, from a plain pod and from one with an injected Istio sidecar.
 /// </summary>
 public sealed class ChartTests(K3sCluster cluster) : IClassFixture<K3sCluster>
 {
@@ -27,32 +29,31 @@ public sealed class ChartTests(K3sCluster cluster) : IClassFixture<K3sCluster>
             "--set", $"mode={mode}", "--set", $"coreDNSPluginImage={cluster.MeshDnsImage}", "--set", "pullPolicy=Never");
         try
         {
-            Assert.Contains("global:53 { errors; cache 30; forward .", notes, StringComparison.Ordinal);
             string ip = cluster.Kubectl("get", "svc", "-n", ns, "-l", $"app.kubernetes.io/instance={release}", "-o", "jsonpath={.items[0].spec.clusterIP}").Trim();
             Assert.Matches(@"^\d+\.\d+\.\d+\.\d+$", ip);
 
-            // Stub the cluster DNS for global, the stanza the chart's NOTES print, and restart CoreDNS to load it.
-            string stanza = $"global:53 {{\n    errors\n    cache 30\n    forward . {ip}\n}}\n";
-            string configMap = Path.Combine(Path.GetDirectoryName(cluster.Kubeconfig)!, $"coredns-custom-{mode}.yaml");
-            await File.WriteAllTextAsync(configMap, $"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: coredns-custom\n  namespace: kube-system\ndata:\n  global.server: |\n{string.Join('\n', stanza.Split('\n').Select(l => l.Length > 0 ? "    " + l : l))}");
-            cluster.Kubectl("apply", "-f", configMap);
+            // Stub the cluster DNS for global as the notes say, and restart CoreDNS to load it.
+            StubClusterDns(notes, ip);
             cluster.Kubectl("-n", "kube-system", "rollout", "restart", "deployment/coredns");
             cluster.Kubectl("-n", "kube-system", "rollout", "status", "deployment/coredns", "--timeout=180s");
 
             cluster.Kubectl("apply", "-n", "default", "-f", Path.Combine(Repo.Examples, "seed.yaml"));
 
-            foreach (string? server in (string?[])[ip, null])
+            foreach ((string Namespace, string Pod) client in new[] { K3sCluster.PlainClient, K3sCluster.InjectedClient })
             {
-                string via = server is null ? "cluster DNS" : "MeshDns Service";
-                foreach (string name in (string[])["service1.test.global", "service2.test.global"])
+                foreach (string? server in (string?[])[ip, null])
                 {
-                    await K3sCluster.Eventually(() => cluster.Dig(server, name).Data.SequenceEqual(["127.255.0.2"]), server is null ? ThroughCache : Fast, $"{name} A via {via}");
-                }
+                    string via = $"{(server is null ? "cluster DNS" : "MeshDns Service")} from {client.Namespace}/{client.Pod}";
+                    foreach (string name in (string[])["service1.test.global", "service2.test.global"])
+                    {
+                        await K3sCluster.Eventually(() => cluster.Dig(server, name, client: client).Data.SequenceEqual(["127.255.0.2"]), server is null ? ThroughCache : Fast, $"{name} A via {via}");
+                    }
 
-                DigResult aaaa = cluster.Dig(server, "service1.test.global", "AAAA");
-                Assert.Equal("NOERROR", aaaa.Status);
-                Assert.Empty(aaaa.Answers);
-                Assert.Equal("NXDOMAIN", cluster.Dig(server, "service1.other.global").Status);
+                    DigResult aaaa = cluster.Dig(server, "service1.test.global", "AAAA", client);
+                    Assert.Equal("NOERROR", aaaa.Status);
+                    Assert.Empty(aaaa.Answers);
+                    Assert.Equal("NXDOMAIN", cluster.Dig(server, "service1.other.global", client: client).Status);
+                }
             }
 
             // Update: both paths follow (the cluster DNS once its cache expires).
@@ -60,6 +61,7 @@ public sealed class ChartTests(K3sCluster cluster) : IClassFixture<K3sCluster>
                 "-p", """[{"op":"replace","path":"/spec/addresses","value":["127.255.0.3"]}]""");
             await K3sCluster.Eventually(() => cluster.Dig(ip, "service1.test.global").Data.SequenceEqual(["127.255.0.3"]), Fast, "update via MeshDns Service");
             await K3sCluster.Eventually(() => cluster.Dig(null, "service2.test.global").Data.SequenceEqual(["127.255.0.3"]), ThroughCache, "update via cluster DNS");
+            await K3sCluster.Eventually(() => cluster.Dig(null, "service2.test.global", client: K3sCluster.InjectedClient).Data.SequenceEqual(["127.255.0.3"]), ThroughCache, "update via cluster DNS, sidecar-injected pod");
 
             // Delete: the name is gone.
             cluster.Kubectl("delete", "serviceentries.networking.istio.io", "test-service-entry", "-n", "default");
@@ -79,4 +81,21 @@ public sealed class ChartTests(K3sCluster cluster) : IClassFixture<K3sCluster>
             cluster.TryHelm("uninstall", release, "-n", ns, "--wait"); // never hides the failure above
         }
     }
+
+    /// <summary>Stubs the cluster DNS for global with the notes' own commands (ClusterIP, then the k3s
+    /// coredns-custom ConfigMap), pasted as printed.</summary>
+    private void StubClusterDns(string notes, string ip)
+    {
+        string[] commands = CommandBlocks(notes[notes.IndexOf("\nNOTES:\n", StringComparison.Ordinal)..])
+            .Where(b => b.StartsWith("CLUSTER_IP=", StringComparison.Ordinal) || b.StartsWith("kubectl apply -f - <<EOF", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(2, commands.Length);
+        CommandResult pasted = cluster.Bash("set -eu\n" + string.Join('\n', commands) + "\n");
+        Assert.True(pasted.ExitCode == 0, "the notes' k3s commands: " + pasted.All);
+        Assert.DoesNotContain("here-document", pasted.Error, StringComparison.Ordinal);
+        Assert.Contains($"forward . {ip}", cluster.Kubectl("get", "configmap", "coredns-custom", "-n", "kube-system", "-o", "jsonpath={.data.meshdns\\.server}"), StringComparison.Ordinal);
+    }
+
+    /// <summary>The notes' shell commands: the paragraphs that start at the left margin.</summary>
+    private static IEnumerable<string> CommandBlocks(string notes) =>
+        notes.Split("\n\n").Select(p => p.Trim('\n')).Where(p => p.Length > 0 && !char.IsWhiteSpace(p[0]));
 }

@@ -52,8 +52,11 @@ app.kubernetes.io/component: dns
 {{- printf "%s-%s" .Release.Namespace (include "meshdns.fullname" .) | trunc 253 | trimSuffix "-" }}
 {{- end }}
 
+{{/* coreDNSPluginImage (istiocoredns's name, "repository:tag") wins; else image.repository:image.tag, each
+defaulting to meshdns and the chart's appVersion. */}}
 {{- define "meshdns.image" -}}
-{{- default (printf "meshdns:%s" .Chart.AppVersion) .Values.coreDNSPluginImage }}
+{{- $image := printf "%s:%s" (default "meshdns" .Values.image.repository) (default .Chart.AppVersion .Values.image.tag) }}
+{{- default $image .Values.coreDNSPluginImage }}
 {{- end }}
 
 {{/* The zones without a trailing dot, as a list (the schema has made sure they are lower-case names). */}}
@@ -63,6 +66,12 @@ app.kubernetes.io/component: dns
 {{- $zones = append $zones (trimSuffix "." .) }}
 {{- end }}
 {{- toJson $zones }}
+{{- end }}
+
+{{/* The cap of CoreDNS's cache plugin in seconds: cacheTtl, else ttl (never longer than MeshDns's own TTL
+unless set so); 0 means no cache plugin. */}}
+{{- define "meshdns.cacheTtl" -}}
+{{- if kindIs "invalid" .Values.cacheTtl }}{{ int64 .Values.ttl }}{{ else }}{{ int64 .Values.cacheTtl }}{{ end }}
 {{- end }}
 
 {{/* .Values.lameduck in whole seconds, rounded up ("5s" → 5, "500ms" → 1, "1m" → 60). */}}
@@ -88,6 +97,9 @@ app.kubernetes.io/component: dns
 {{- end }}
 {{- if and .Values.autoscaling.enabled (gt (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
 {{- fail "autoscaling.minReplicas must not be more than autoscaling.maxReplicas" }}
+{{- end }}
+{{- if and .Values.nativeSidecar (ne .Values.mode "coredns-sidecar") }}
+{{- fail "nativeSidecar needs mode coredns-sidecar: in standalone mode MeshDns is the pod's only container" }}
 {{- end }}
 {{- if and (eq .Values.mode "coredns-sidecar") (empty .Values.zones) }}
 {{- fail "zones must name at least one zone in coredns-sidecar mode: CoreDNS sends only those to MeshDns" }}
