@@ -132,7 +132,7 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
     /// <summary>The original's form: FQDN with the trailing dot; a wildcard as its suffix with a leading dot.</summary>
     private static string Display(string host) => host.StartsWith("*.", StringComparison.Ordinal) ? host[1..] + "." : host + ".";
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "ServiceEntry {ServiceEntry}: {Problem}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ServiceEntry {ServiceEntry}: skipped {Problem}")]
     private static partial void LogSkipped(ILogger logger, string serviceEntry, string problem);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Have {Count} service entries ({Hosts} hosts served; table built in {BuildMs:0.0} ms)")]
