@@ -1,6 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
-using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using MeshDns.Table;
@@ -16,7 +14,7 @@ namespace MeshDns.Models.Json;
 /// <para>Checked: the shape of every field of the model (an array where an array is expected, integers that fit,
 /// RFC 3339 times…; unknown fields are ignored and null counts as absent), <c>apiVersion</c> and <c>kind</c> when
 /// present (networking.istio.io v1, v1beta1 or v1alpha3; ServiceEntry), <c>metadata.name</c> present,
-/// <c>spec</c> present with at least one non-empty host, addresses that are IPs or CIDRs, <c>resolution</c> and
+/// <c>spec</c> present with at least one non-empty host, <c>resolution</c> and
 /// <c>location</c> among the CRD's values (exact case), and a value in each <c>status.addresses</c> item.</para>
 /// <para>An error is one line: up to three problems in document order, each as <c>path: what is wrong</c>
 /// (for example <c>spec.hosts: expected an array of strings, found a string</c>).</para>
@@ -242,15 +240,8 @@ public static partial class ServiceEntryJson
             }
         }
 
-        List<string> addresses = spec.Addresses ?? [];
-        for (int i = 0; i < addresses.Count; i++)
-        {
-            if (!IsAddressOrCidr(addresses[i]))
-            {
-                problems.Add(new JsonProblem($"spec.addresses[{i}]", $"'{addresses[i]}' is not an IP address or CIDR"));
-            }
-        }
-
+        // spec.addresses are not checked here: the CRD lets any string through, and the table skips an
+        // address it cannot serve by itself, with a warning, keeping the entry (ServedAddresses).
         CheckEnum("spec.resolution", spec.Resolution, ServiceEntrySpecResolutionValues.All, problems);
         CheckEnum("spec.location", spec.Location, ServiceEntrySpecLocationValues.All, problems);
 
@@ -271,27 +262,6 @@ public static partial class ServiceEntryJson
             string expected = string.Join(", ", allowed.Take(allowed.Count - 1)) + " or " + allowed[^1];
             problems.Add(new JsonProblem(path, $"unknown value '{value}' (expected {expected})"));
         }
-    }
-
-    /// <summary>An IP address or a CIDR (host bits may be set, as Istio accepts), as the file source checks.</summary>
-    internal static bool IsAddressOrCidr(string text)
-    {
-        int slash = text.IndexOf('/', StringComparison.Ordinal);
-        if (slash < 0)
-        {
-            return IPAddress.TryParse(text, out _);
-        }
-
-        if (!IPAddress.TryParse(text.AsSpan(0, slash), out IPAddress? ip))
-        {
-            return false;
-        }
-
-        int max = ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128;
-        ReadOnlySpan<char> prefix = text.AsSpan(slash + 1);
-        return prefix.Length is > 0 and <= 3
-            && int.TryParse(prefix, NumberStyles.None, CultureInfo.InvariantCulture, out int bits)
-            && bits <= max;
     }
 
     /// <summary>RFC 3339 date-time, as the file source accepts it (any fraction length, Z or an offset).</summary>

@@ -356,7 +356,7 @@ public sealed class DnsResolver
 
         public static Zone Create(string zone, ResolverOptions options)
         {
-            string apex = zone.Trim().TrimEnd('.').ToLowerInvariant();
+            string apex = ResolverOptions.NormalizeZone(zone);
             string Under(string label) => apex.Length == 0 ? label : $"{label}.{apex}";
             return new Zone(Encode(apex, "zone"), Encode(options.SoaMName ?? Under("ns"), "SOA mname"), Encode(options.SoaRName ?? Under("hostmaster"), "SOA rname"));
         }

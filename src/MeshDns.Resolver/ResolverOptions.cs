@@ -17,6 +17,13 @@ public sealed record ResolverOptions
     /// <summary>Zones served with authority (--zone). Empty: answer for every host, NXDOMAIN without SOA otherwise.</summary>
     public IReadOnlyList<string> Zones { get; init; } = [];
 
+    /// <summary>A zone's canonical form, as the resolver serves it and /debug/names shows it: lower case, no trailing dot.</summary>
+    public static string NormalizeZone(string zone)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        return zone.Trim().TrimEnd('.').ToLowerInvariant();
+    }
+
     /// <summary>SOA MNAME and NS target; null means <c>ns.&lt;zone&gt;</c>.</summary>
     public string? SoaMName { get; init; }
 

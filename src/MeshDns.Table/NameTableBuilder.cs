@@ -1,12 +1,22 @@
 using MeshDns.Wire;
 using System.Net;
-using System.Net.Sockets;
 using System.Numerics;
 
 namespace MeshDns.Table;
 
-/// <summary>Something about one ServiceEntry that the table skipped; logged once per entry.</summary>
-public sealed record TableWarning(string ServiceEntry, string Message);
+/// <summary>One value the table skipped: where it is in the ServiceEntry, the value as written, and why.</summary>
+public sealed record TableProblem(string Path, string? Value, string Reason)
+{
+    /// <summary>The one place a problem is put into words: <c>spec.addresses[1] "10.1.1.300": not an IP address or CIDR</c>.</summary>
+    public override string ToString() => $"{Path} \"{Value}\": {Reason}";
+}
+
+/// <summary>What the table skipped in one ServiceEntry (the rest of the entry is served); logged once per entry.</summary>
+public sealed record TableWarning(string ServiceEntry, IReadOnlyList<TableProblem> Problems)
+{
+    /// <summary>The problems in one line, in the order of the entry's fields.</summary>
+    public string Message => string.Join("; ", Problems);
+}
 
 /// <summary>A new table and what was skipped while building it.</summary>
 public sealed record TableBuildResult(NameTable Table, IReadOnlyList<TableWarning> Warnings);
@@ -30,7 +40,7 @@ public static class NameTableBuilder
     {
         var warnings = new List<TableWarning>();
         var hosts = new Dictionary<string, HostAccumulator>(StringComparer.Ordinal);
-        int contributing = 0;
+        var contributing = new HashSet<string>(StringComparer.Ordinal);
 
         foreach (ServiceEntryInput entry in Order(serviceEntries))
         {
@@ -45,7 +55,6 @@ public static class NameTableBuilder
                 warnings.Add(prepared.Warning);
             }
 
-            bool contributed = false;
             foreach ((string host, IPAddress[] addresses) in prepared.Hosts)
             {
                 if (!hosts.TryGetValue(host, out HostAccumulator? accumulator))
@@ -55,18 +64,13 @@ public static class NameTableBuilder
                 }
 
                 accumulator.Add(addresses, prepared.Id);
-                contributed = true;
-            }
-
-            if (contributed)
-            {
-                contributing++;
+                contributing.Add(prepared.Id);
             }
         }
 
         uint now = (uint)Math.Clamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds(), 1, uint.MaxValue);
         uint serial = Math.Max(previousSerial + 1, now);
-        return new TableBuildResult(Assemble(hosts, serial, contributing), warnings);
+        return new TableBuildResult(Assemble(hosts, serial, contributing.Count), warnings);
     }
 
     /// <summary>Oldest creationTimestamp first (unknown last), then namespace/name.</summary>
@@ -93,14 +97,15 @@ public static class NameTableBuilder
     /// <summary>Everything about one entry that does not depend on the others: its served hosts with their addresses.</summary>
     private static PreparedEntry Prepare(ServiceEntryInput entry, TableOptions options)
     {
-        var problems = new List<string>();
+        var problems = new List<TableProblem>();
         var validHosts = new List<string>();
-        foreach (string host in entry.Hosts ?? [])
+        IReadOnlyList<string> hostTexts = entry.Hosts ?? [];
+        for (int i = 0; i < hostTexts.Count; i++)
         {
-            string? normalized = HostNames.Normalize(host, out _);
+            string? normalized = HostNames.Normalize(hostTexts[i], out _);
             if (normalized is null)
             {
-                problems.Add($"invalid host \"{host}\"");
+                problems.Add(new TableProblem($"spec.hosts[{i}]", hostTexts[i], "invalid host"));
             }
             else if (!validHosts.Contains(normalized))
             {
@@ -108,43 +113,68 @@ public static class NameTableBuilder
             }
         }
 
-        var specAddresses = new List<IPAddress>();
-        foreach (string address in entry.Addresses ?? [])
-        {
-            if (TryParseServedAddress(address, out IPAddress? ip))
-            {
-                specAddresses.Add(ip);
-            }
-            else
-            {
-                problems.Add($"ignored address \"{address}\"");
-            }
-        }
-
+        IPAddress[] spec = ParseAddresses(entry.Addresses ?? [], problems);
+        (IPAddress Address, string? Host)[] status = ParseStatus(entry.StatusAddresses ?? [], problems);
         var hosts = new List<(string, IPAddress[])>(validHosts.Count);
-        IPAddress[] spec = [.. specAddresses];
         foreach (string host in validHosts)
         {
-            IPAddress[] addresses = spec.Length > 0 ? spec : StatusOrDefault(entry, host, options);
+            IPAddress[] addresses = spec.Length > 0 ? spec : StatusOrDefault(status, host, options);
             if (addresses.Length > 0)
             {
                 hosts.Add((host, addresses));
             }
         }
 
-        TableWarning? warning = problems.Count > 0 ? new TableWarning(entry.Id, string.Join("; ", problems)) : null;
+        TableWarning? warning = problems.Count > 0 ? new TableWarning(entry.Id, problems) : null;
         return new PreparedEntry(entry.Id, [.. hosts], warning, options.DefaultAddress);
     }
 
-    private static IPAddress[] StatusOrDefault(ServiceEntryInput entry, string host, TableOptions options)
+    private static IPAddress[] ParseAddresses(IReadOnlyList<string> texts, List<TableProblem> problems)
     {
-        var found = new List<IPAddress>();
-        foreach (StatusAddress status in entry.StatusAddresses ?? [])
+        var found = new List<IPAddress>(texts.Count);
+        for (int i = 0; i < texts.Count; i++)
         {
-            bool applies = string.IsNullOrEmpty(status.Host) || HostNames.Normalize(status.Host, out _) == host;
-            if (applies && TryParseServedAddress(status.Value, out IPAddress? ip))
+            if (ServedAddresses.TryParse(texts[i], out IPAddress? ip, out string? reason))
             {
                 found.Add(ip);
+            }
+            else
+            {
+                problems.Add(new TableProblem($"spec.addresses[{i}]", texts[i], reason));
+            }
+        }
+
+        return [.. found];
+    }
+
+    /// <summary>status.addresses parsed once per entry, with each item's host normalised (null: every host).</summary>
+    private static (IPAddress, string?)[] ParseStatus(IReadOnlyList<StatusAddress> items, List<TableProblem> problems)
+    {
+        var found = new List<(IPAddress, string?)>(items.Count);
+        for (int i = 0; i < items.Count; i++)
+        {
+            if (ServedAddresses.TryParse(items[i].Value, out IPAddress? ip, out string? reason))
+            {
+                string? host = string.IsNullOrEmpty(items[i].Host) ? null : HostNames.Normalize(items[i].Host!, out _) ?? string.Empty;
+                found.Add((ip, host));
+            }
+            else
+            {
+                problems.Add(new TableProblem($"status.addresses[{i}].value", items[i].Value, reason));
+            }
+        }
+
+        return [.. found];
+    }
+
+    private static IPAddress[] StatusOrDefault((IPAddress Address, string? Host)[] status, string host, TableOptions options)
+    {
+        var found = new List<IPAddress>();
+        foreach ((IPAddress address, string? forHost) in status)
+        {
+            if (forHost is null || forHost == host)
+            {
+                found.Add(address);
             }
         }
 
@@ -156,58 +186,9 @@ public static class NameTableBuilder
         return [.. found];
     }
 
-    /// <summary>A plain IPv4/IPv6 address, or a CIDR that names exactly one address (/32, /128).</summary>
-    public static bool TryParseServedAddress(string? text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPAddress? address)
-    {
-        address = null;
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return false;
-        }
-
-        ReadOnlySpan<char> span = text.AsSpan().Trim();
-        int slash = span.IndexOf('/');
-        ReadOnlySpan<char> ipText = slash < 0 ? span : span[..slash];
-        if (ipText.Contains('%') || !IPAddress.TryParse(ipText, out IPAddress? ip))
-        {
-            return false;
-        }
-
-        // IPAddress.TryParse also takes shorthand such as "10" or "0x7f.1"; require four dotted decimals.
-        if (ip.AddressFamily == AddressFamily.InterNetwork && !IsDottedQuad(ipText))
-        {
-            return false;
-        }
-
-        if (slash >= 0)
-        {
-            int full = ip.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
-            if (!int.TryParse(span[(slash + 1)..], System.Globalization.NumberStyles.None, null, out int prefix) || prefix != full)
-            {
-                return false;
-            }
-        }
-
-        address = ip;
-        return true;
-    }
-
-    private static bool IsDottedQuad(ReadOnlySpan<char> text)
-    {
-        int parts = 0;
-        foreach (Range range in text.Split('.'))
-        {
-            ReadOnlySpan<char> part = text[range];
-            if (part.Length is 0 or > 3 || !int.TryParse(part, System.Globalization.NumberStyles.None, null, out int value) || value > 255)
-            {
-                return false;
-            }
-
-            parts++;
-        }
-
-        return parts == 4;
-    }
+    /// <summary>A served address (see <see cref="ServedAddresses"/>): IPv4/IPv6, or a CIDR that names exactly one address.</summary>
+    public static bool TryParseServedAddress(string? text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPAddress? address) =>
+        ServedAddresses.TryParse(text, out address, out _);
 
     private static NameTable Assemble(Dictionary<string, HostAccumulator> hosts, uint serial, int contributing)
     {

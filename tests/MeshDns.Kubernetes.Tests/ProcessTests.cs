@@ -82,6 +82,28 @@ public sealed class ProcessTests : IAsyncLifetime
         await FakeKubeApiServer.WaitUntilAsync(() => DigResult.Run(port, "a.mesh.global").Data.SequenceEqual(["10.0.0.2"]), TimeSpan.FromSeconds(60), "recovery");
     }
 
+    [Fact]
+    public void Addresses_follow_the_shared_rule_as_with_the_file_source()
+    {
+        // The same cases as AddressRuleTests.Addresses_follow_the_shared_rule_as_with_the_kubernetes_source.
+        foreach ((string name, string host, string[] addresses) in MeshDns.TestCases.AddressCases.Entries())
+        {
+            _api.Create(MeshDns.TestCases.AddressCases.Namespace, name, new JsonObject
+            {
+                ["hosts"] = new JsonArray(host),
+                ["addresses"] = new JsonArray([.. addresses.Select(a => (JsonNode?)JsonValue.Create(a))]),
+                ["resolution"] = "STATIC",
+            });
+        }
+
+        string kubeconfig = Path.Combine(_dir, "kubeconfig");
+        _api.WriteKubeconfig(kubeconfig);
+        int port = ServerProcess.FreePort();
+        using ServerProcess server = ServerProcess.Start(port, "--kubeconfig", kubeconfig, "--dns-listen", $"127.0.0.1:{port}", "--grpc-listen", "off");
+
+        MeshDns.TestCases.AddressCasesOverDns.Check(server, port);
+    }
+
     [Theory]
     [InlineData("--kubeconfig /nonexistent/kubeconfig", "--kubeconfig /nonexistent/kubeconfig: no such file")]
     [InlineData("--namespace Bad_NS", "invalid value \"Bad_NS\" for --namespace")]

@@ -87,6 +87,29 @@ public sealed class ReflectorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Addresses_follow_the_shared_rule_bad_ones_skipped_alone_the_entry_kept()
+    {
+        // The same case list as the file source (MeshDns.Sources.Tests): every entry arrives, the table decides.
+        int count = 0;
+        foreach ((string name, string host, string[] addresses) in MeshDns.TestCases.AddressCases.Entries())
+        {
+            _api.Create(MeshDns.TestCases.AddressCases.Namespace, name, new JsonObject
+            {
+                ["hosts"] = new JsonArray(host),
+                ["addresses"] = new JsonArray([.. addresses.Select(a => (JsonNode?)JsonValue.Create(a))]),
+                ["resolution"] = "STATIC",
+            });
+            count++;
+        }
+
+        ServiceEntryReflector reflector = StartReflector();
+        await Until(() => reflector.HasSynced && Latest.Count == count, "initial sync");
+
+        Assert.Equal(["10.1.1.300", MeshDns.TestCases.AddressCases.Good], Latest.Single(e => e.Name == "mixed-5").Addresses);
+        MeshDns.TestCases.AddressCases.AssertTable(NameTableBuilder.Build(Latest, new TableOptions(), 0));
+    }
+
+    [Fact]
     public async Task Adds_updates_and_deletes_propagate()
     {
         _api.Create("mesh", "a", Spec("a.global", "10.0.0.1"));

@@ -268,8 +268,6 @@ public class ServiceEntryYamlTests
         16, "default/bad: spec.endpoints[0].labels.a: expected a string, found an array")]
     [InlineData("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: bad}\nspec:\n  hosts: [a]\n  exportTo: \".\"",
         15, "default/bad: spec.exportTo: expected an array of strings, found a string")]
-    [InlineData("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: bad}\nspec:\n  hosts: [a]\n  addresses: [240.0.0.1, nope]",
-        15, "default/bad: spec.addresses[1]: 'nope' is not an IP address or CIDR")]
     [InlineData("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: bad}\nspec:\n  hosts: [a]\n  resolution: dns",
         15, "default/bad: spec.resolution: unknown value 'dns' (expected NONE, STATIC, DNS, DNS_ROUND_ROBIN or DYNAMIC_DNS)")]
     [InlineData("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: bad}\nspec:\n  hosts: [a]\n  location: INSIDE",
@@ -292,6 +290,18 @@ public class ServiceEntryYamlTests
         Assert.StartsWith($"{File}:{line} ", warning);
         Assert.StartsWith(message, warning[$"{File}:{line} ".Length..]);
         Assert.Equal(1, result.InvalidEntries);
+    }
+
+    [Fact]
+    public void Addresses_follow_the_shared_rule_bad_ones_skipped_alone_the_entry_kept()
+    {
+        FileParseResult result = Parse(MeshDns.TestCases.AddressCases.Yaml());
+
+        Assert.Null(result.Error);
+        Assert.Empty(result.Warnings); // the decoder keeps every address as written; the table decides
+        Assert.Equal(2 * MeshDns.TestCases.AddressCases.All.Length, result.Entries.Count);
+        Assert.Equal(["10.1.1.300", MeshDns.TestCases.AddressCases.Good], result.Entries.Single(e => e.Name == "mixed-5").Addresses);
+        MeshDns.TestCases.AddressCases.AssertTable(NameTableBuilder.Build(result.Entries, new TableOptions(), 0));
     }
 
     [Fact]

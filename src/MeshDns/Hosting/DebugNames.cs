@@ -55,14 +55,14 @@ public static class DebugNames
     {
         NameTable? table = (services.GetService(typeof(TableHolder)) as TableHolder)?.Current;
         IReadOnlyList<string> configured = (services.GetService(typeof(ResolverOptions)) as ResolverOptions)?.Zones ?? [];
-        string[] zones = [.. configured.Select(z => z.Trim().TrimEnd('.').ToLowerInvariant())];
+        string[] zones = [.. configured.Select(ResolverOptions.NormalizeZone)];
         await using var json = new Utf8JsonWriter(response.BodyWriter, new JsonWriterOptions { Indented = true });
         json.WriteStartObject();
         json.WriteBoolean("synced", table is not null);
         json.WriteNumber("serial", table?.Serial ?? 0);
         json.WriteNumber("serviceEntries", table?.ServiceEntryCount ?? 0);
         json.WriteStartArray("zones");
-        foreach (string zone in configured)
+        foreach (string zone in zones) // as the resolver serves them: GLOBAL. is global
         {
             json.WriteStringValue(zone);
         }

@@ -64,7 +64,7 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
                 LogSkipped(logger, warning.ServiceEntry, warning.Message);
             }
 
-            LogHave(logger, all.Count, result.Table.Hosts.Count, buildMs);
+            LogHave(logger, result.Table.ServiceEntryCount, all.Count, result.Table.Hosts.Count, buildMs);
             LogChanges(previous?.Hosts ?? [], result.Table.Hosts);
             holder.Publish(result.Table);
             Interlocked.Increment(ref _rebuilds);
@@ -132,11 +132,16 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
     /// <summary>The original's form: FQDN with the trailing dot; a wildcard as its suffix with a leading dot.</summary>
     private static string Display(string host) => host.StartsWith("*.", StringComparison.Ordinal) ? host[1..] + "." : host + ".";
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "ServiceEntry {ServiceEntry}: {Problem}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ServiceEntry {ServiceEntry}: skipped {Problem}")]
     private static partial void LogSkipped(ILogger logger, string serviceEntry, string problem);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Have {Count} service entries ({Hosts} hosts served; table built in {BuildMs:0.0} ms)")]
-    private static partial void LogHave(ILogger logger, int count, int hosts, double buildMs);
+    /// <summary>
+    /// <paramref name="count"/> is <see cref="NameTable.ServiceEntryCount"/>, the number /debug/names and
+    /// meshdns_table_service_entries show; <paramref name="read"/> also counts entries that serve nothing
+    /// (resolution NONE, no valid host, no address to serve).
+    /// </summary>
+    [LoggerMessage(Level = LogLevel.Information, Message = "Have {Count} service entries ({Read} read; {Hosts} hosts served; table built in {BuildMs:0.0} ms)")]
+    private static partial void LogHave(ILogger logger, int count, int read, int hosts, double buildMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Verb} DNS mapping: {Mapping}")]
     private static partial void LogMapping(ILogger logger, string verb, string mapping);

@@ -76,6 +76,20 @@ public class NameTableTests
         Assert.Contains(result.Table.Hosts, h => h.Host == "good.global");
     }
 
+    [Fact]
+    public void A_bad_status_address_is_skipped_alone_with_its_path_and_value()
+    {
+        TableBuildResult result = NameTableBuilder.Build(
+            [new ServiceEntryInput("ns", "auto", null, ["auto.global"], [], "DNS", [new StatusAddress("240.240.0.300", null), new StatusAddress("240.240.0.1", null)])],
+            new TableOptions(),
+            0);
+
+        Assert.Equal(["240.240.0.1"], Assert.Single(result.Table.Hosts).Addresses.Select(a => a.ToString()));
+        TableWarning warning = Assert.Single(result.Warnings);
+        Assert.Equal("ns/auto", warning.ServiceEntry);
+        Assert.Equal("status.addresses[0].value \"240.240.0.300\": not an IP address or CIDR", warning.Message);
+    }
+
     [Theory]
     [InlineData("10.0.0.1", true)]
     [InlineData("10.0.0.1/32", true)]
@@ -87,6 +101,10 @@ public class NameTableTests
     [InlineData("10.0.0.1/", false)]
     [InlineData("10.0.0.1/x", false)]
     [InlineData("10", false)]
+    [InlineData("10.1.1.300", false)]
+    [InlineData("[2001:db8::1]", false)]
+    [InlineData("::ffff:10.1.1.3", true)]
+    [InlineData("::ffff:10.1", false)]
     [InlineData("0x7f.1", false)]
     [InlineData("1.2.3", false)]
     [InlineData("256.1.1.1", false)]
