@@ -155,7 +155,7 @@ public sealed class FileSourceTests : IDisposable
         await Eventually(() => _log.At(LogLevel.Error).Any(), "the error for a.yaml");
 
         string error = Assert.Single(_log.At(LogLevel.Error));
-        Assert.StartsWith($"{file}:6: ", error);
+        Assert.StartsWith($"{file}:6:", error);
         Assert.EndsWith("; keeping its previous 1 entries", error);
         Assert.Equal(new Dictionary<string, string> { ["t/a"] = "a.global", ["t/b"] = "b.global" }, View(source.Current));
 
@@ -180,7 +180,7 @@ public sealed class FileSourceTests : IDisposable
 
         Assert.Equal(new Dictionary<string, string> { ["t/b"] = "b.global" }, View(source.Current));
         string error = Assert.Single(_log.At(LogLevel.Error));
-        Assert.StartsWith($"{Path.Join(_dir.FullName, "a.yaml")}:2: ", error);
+        Assert.StartsWith($"{Path.Join(_dir.FullName, "a.yaml")}:2:", error);
         Assert.EndsWith("; it contributes no entries", error);
         Assert.Contains("1 files with errors", Assert.Single(_log.At(LogLevel.Information)), StringComparison.Ordinal);
     }
