@@ -91,6 +91,10 @@ public sealed class FileSource : IDisposable
             // Watch before the first read, so that a change made while reading is not missed.
             Watch();
             Reload(initial: true);
+            foreach (Target empty in _targets.Where(t => t.IsDirectory && t.LastListing.Length == 0))
+            {
+                FileSourceLog.EmptyDirectory(_logger, empty.Given);
+            }
         }
     }
 

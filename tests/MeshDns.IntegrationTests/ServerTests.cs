@@ -176,6 +176,28 @@ public sealed class ServerTests : IDisposable
     }
 
     [Fact]
+    public void An_empty_directory_warns_once()
+    {
+        int port = ServerProcess.FreePort();
+        using ServerProcess server = ServerProcess.Start(port, "--from-file", _dir, "--dns-listen", $"127.0.0.1:{port}", "--grpc-listen", "off", "--http-listen", "off");
+        server.WaitForLine("meshdns serving", TimeSpan.FromSeconds(10));
+        string line = Assert.Single(server.Lines, l => l.Contains("no *.yaml or *.yml files", StringComparison.Ordinal));
+        Assert.Contains($"warn: MeshDns.Sources.Files.FileSource[1111] --from-file {_dir}: no *.yaml or *.yml files there", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Hosts_outside_every_zone_are_warned_about_once_per_table()
+    {
+        File.WriteAllText(Path.Combine(_dir, "a.yaml"), Entry("in", "in.mesh.global", "10.0.0.1") + "\n---\n" + Entry("out", "out.example.com", "10.0.0.2"));
+        int port = ServerProcess.FreePort();
+        using ServerProcess server = ServerProcess.Start(port, "--from-file", _dir, "--dns-listen", $"127.0.0.1:{port}", "--grpc-listen", "off", "--http-listen", "off", "--zone", "global.");
+        string line = server.WaitForLine("outside every --zone", TimeSpan.FromSeconds(10));
+        Assert.EndsWith("1 hosts lie outside every --zone (global) and get REFUSED, such as out.example.com: add their zone or leave --zone out", line, StringComparison.Ordinal);
+        Assert.Equal("REFUSED", DigResult.Run(port, "out.example.com").Status);
+        Assert.Single(server.Lines, l => l.Contains("outside every --zone", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Go_style_single_dash_flags_work()
     {
         int port = ServerProcess.FreePort();
