@@ -86,27 +86,9 @@ public static class Flags
                 return Fail($"unknown flag -{(arg.StartsWith("--", StringComparison.Ordinal) ? "-" : "")}{name} (see --help)");
             }
 
-            string value;
-            if (flag.Kind == Kind.Bool)
+            if (ReadValue(flag, inline, args, ref i, out string value) is string missing)
             {
-                if (inline is null && i + 1 < args.Count && bool.TryParse(args[i + 1], out _))
-                {
-                    return Fail($"--{flag.Name} is a switch and does not read the next argument: write --{flag.Name}={args[i + 1].ToLowerInvariant()}");
-                }
-
-                value = inline ?? "true";
-            }
-            else if (inline is not null)
-            {
-                value = inline;
-            }
-            else if (i + 1 < args.Count)
-            {
-                value = args[++i];
-            }
-            else
-            {
-                return Fail($"flag --{flag.Name} needs a value");
+                return Fail(missing);
             }
 
             if ((flag.Check ?? CheckBool)(value) is string problem)
@@ -137,6 +119,32 @@ public static class Flags
         }
 
         return new FlagParseResult(values, help, version, null);
+    }
+
+    /// <summary>The flag's value: inline, the next argument, or "true" for a switch; else what is wrong.</summary>
+    private static string? ReadValue(Flag flag, string? inline, IReadOnlyList<string> args, ref int i, out string value)
+    {
+        value = inline ?? "";
+        if (flag.Kind == Kind.Bool)
+        {
+            value = inline ?? "true";
+            return inline is null && i + 1 < args.Count && bool.TryParse(args[i + 1], out _)
+                ? $"--{flag.Name} is a switch and does not read the next argument: write --{flag.Name}={args[i + 1].ToLowerInvariant()}"
+                : null;
+        }
+
+        if (inline is not null)
+        {
+            return null;
+        }
+
+        if (i + 1 < args.Count)
+        {
+            value = args[++i];
+            return null;
+        }
+
+        return $"flag --{flag.Name} needs a value";
     }
 
     public static string HelpText(string version)
