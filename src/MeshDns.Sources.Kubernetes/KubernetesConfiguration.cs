@@ -55,7 +55,8 @@ public static class KubernetesConfiguration
         }
 
         string looked = fromEnvironment is null ? $"$KUBECONFIG is unset, {home} does not exist" : $"$KUBECONFIG names {fromEnvironment}, which does not exist";
-        throw new KubernetesConfigException($"{requestedBy} needs the Kubernetes source, but there is no kubeconfig: not in a pod (no service account), {looked}; give --kubeconfig PATH");
+        string pod = KubernetesClientConfiguration.IsInCluster() ? "the pod's service account is not used with --context" : "not in a pod (no service account)";
+        throw new KubernetesConfigException($"{requestedBy} needs the Kubernetes source, but there is no kubeconfig: {pod}, {looked}; give --kubeconfig PATH");
     }
 
     /// <summary>The kubeconfig's context; a user with no credentials at all gets none instead of an error.</summary>

@@ -163,6 +163,8 @@ public sealed class ServerTests : IDisposable
     [InlineData("--zone -bad.global", "label \"-bad\" must be letters, digits and '-', not starting or ending with '-'")]
     [InlineData("--lameduck 5", "missing unit: write 5s, or use ns, us, ms, m or h")]
     [InlineData("--lameduck 5d", "unknown unit \"d\": use ns, us, ms, s, m or h")]
+    [InlineData("--lameduck=", "invalid value \"\" for --lameduck: empty")]
+    [InlineData("--tcp-idle-timeout 99999999999999h", "invalid value \"99999999999999h\" for --tcp-idle-timeout: too long")]
     [InlineData("--tcp-idle-timeout 0s", "must be above 0: a DNS-over-TCP connection would be closed before its query could arrive")]
     [InlineData("--round-robin false --from-file /tmp", "--round-robin is a switch and does not read the next argument: write --round-robin=false")]
     [InlineData("--from-file /tmp --dns-listen off --grpc-listen off --http-listen off", "--dns-listen, --grpc-listen and --http-listen are all off: nothing would be served")]

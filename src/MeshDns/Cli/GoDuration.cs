@@ -24,6 +24,12 @@ public static class GoDuration
 
         double seconds = 0;
         int i = 0;
+        if (text.Length == 0)
+        {
+            error = $"empty: write a number and a unit ({Units}), such as 5s";
+            return null;
+        }
+
         while (i < text.Length)
         {
             int start = i;
@@ -55,6 +61,12 @@ public static class GoDuration
             }
 
             seconds += amount * match.Seconds;
+        }
+
+        if (seconds >= TimeSpan.MaxValue.TotalSeconds)
+        {
+            error = "too long";
+            return null;
         }
 
         return TimeSpan.FromSeconds(seconds);
