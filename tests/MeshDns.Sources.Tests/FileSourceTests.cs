@@ -186,6 +186,25 @@ public sealed class FileSourceTests : IDisposable
     }
 
     [Fact]
+    public void A_file_that_cannot_be_read_is_named_with_the_reason_in_plain_words()
+    {
+        File.CreateSymbolicLink(Path.Join(_dir.FullName, "loop.yaml"), Path.Join(_dir.FullName, "loop.yaml"));
+        Write("b.yaml", Entry("b", "b.global"));
+
+        FileSource source = Start();
+
+        Assert.Equal(new Dictionary<string, string> { ["t/b"] = "b.global" }, View(source.Current));
+        Assert.StartsWith($"{Path.Join(_dir.FullName, "loop.yaml")}: cannot read: too many levels of symbolic links;", Assert.Single(_log.At(LogLevel.Error)));
+    }
+
+    [Fact]
+    public void An_empty_directory_is_warned_about()
+    {
+        Start();
+        Assert.Equal($"--from-file {_dir.FullName}: no *.yaml or *.yml files there; it serves nothing until some are added", Assert.Single(_log.At(LogLevel.Warning)));
+    }
+
+    [Fact]
     public void A_bad_entry_is_logged_as_a_warning_naming_it()
     {
         Write("a.yaml", Entry("good", "good.global") + "---\n" + Entry("bad", "[x]").Replace("hosts: [[x]]", "hosts: {x: y}", StringComparison.Ordinal));
