@@ -91,6 +91,10 @@ public sealed class FileSource : IDisposable
             // Watch before the first read, so that a change made while reading is not missed.
             Watch();
             Reload(initial: true);
+            foreach (Target empty in _targets.Where(t => t.IsDirectory && t.LastListing.Length == 0))
+            {
+                FileSourceLog.EmptyDirectory(_logger, empty.Given);
+            }
         }
     }
 
@@ -153,7 +157,7 @@ public sealed class FileSource : IDisposable
         }
         catch (IOException e)
         {
-            throw new FileSourceException($"--from-file {path}: {e.Message}", e);
+            throw new FileSourceException($"--from-file {path}: {IoErrors.Describe(e)}", e);
         }
 
         throw new FileSourceException($"--from-file {path}: no such file or directory");
@@ -188,7 +192,7 @@ public sealed class FileSource : IDisposable
                 };
                 watcher.Error += (_, e) =>
                 {
-                    FileSourceLog.WatchError(_logger, directory, e.GetException().Message);
+                    FileSourceLog.WatchError(_logger, directory, IoErrors.Describe(e.GetException()));
                     Schedule();
                 };
                 watcher.EnableRaisingEvents = true;
@@ -208,7 +212,7 @@ public sealed class FileSource : IDisposable
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or PlatformNotSupportedException)
             {
                 watcher?.Dispose();
-                FileSourceLog.CannotWatch(_logger, directory, e.Message);
+                FileSourceLog.CannotWatch(_logger, directory, IoErrors.Describe(e));
             }
         }
     }
@@ -304,13 +308,14 @@ public sealed class FileSource : IDisposable
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 present.Add(fullPath);
-                if (state?.ReadError != e.Message)
+                string reason = IoErrors.Describe(e);
+                if (state?.ReadError != reason)
                 {
-                    FileSourceLog.ReadError(_logger, display, e.Message, Kept(state));
+                    FileSourceLog.ReadError(_logger, display, reason, Kept(state));
                     changed |= state is null;
                 }
 
-                _files[fullPath] = (state ?? FileState.Empty(display)) with { ReadError = e.Message };
+                _files[fullPath] = (state ?? FileState.Empty(display)) with { ReadError = reason };
                 continue;
             }
 
@@ -450,7 +455,7 @@ public sealed class FileSource : IDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                FileSourceLog.ListError(_logger, target.Given, e.Message);
+                FileSourceLog.ListError(_logger, target.Given, IoErrors.Describe(e));
                 names = target.LastListing;
             }
 

@@ -38,6 +38,9 @@ internal static partial class FileSourceLog
     [LoggerMessage(EventId = 1110, Level = LogLevel.Warning, Message = "Cannot watch {Directory}: {Reason}; changes there will not be seen until restart")]
     public static partial void CannotWatch(ILogger logger, string directory, string reason);
 
+    [LoggerMessage(EventId = 1111, Level = LogLevel.Warning, Message = "--from-file {Directory}: no *.yaml or *.yml files there; it serves nothing until some are added")]
+    public static partial void EmptyDirectory(ILogger logger, string directory);
+
     [LoggerMessage(EventId = 1109, Level = LogLevel.Debug, Message = "Watching {Directory} for changes")]
     public static partial void Watching(ILogger logger, string directory);
 }

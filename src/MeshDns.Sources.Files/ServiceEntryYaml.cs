@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using MeshDns.Models.Json;
 using MeshDns.Table;
 using YamlDotNet.Core;
@@ -61,7 +60,7 @@ public static partial class ServiceEntryYaml
         }
         catch (YamlException e)
         {
-            return new FileParseResult([], [], $"{fileName}:{e.Start.Line}: {Reason(e.Message)}");
+            return new FileParseResult([], [], $"{fileName}:{YamlSyntaxError.Describe(yaml, e)}");
         }
 
         using (json)
@@ -82,16 +81,6 @@ public static partial class ServiceEntryYaml
             };
         }
     }
-
-    /// <summary>A YamlDotNet message made short: no position (the caller gives the line), no final period.</summary>
-    private static string Reason(string message)
-    {
-        string text = PositionPattern().Replace(message, "").Trim().TrimEnd('.');
-        return text.Length == 0 ? "invalid YAML" : char.ToLowerInvariant(text[0]) + text[1..];
-    }
-
-    [GeneratedRegex(@"\s*\(?Line: \d+, Col: \d+, Idx: \d+\)?( - \(?Line: \d+, Col: \d+, Idx: \d+\)?)?:?")]
-    private static partial Regex PositionPattern();
 
     /// <summary>The state of reading one file.</summary>
     private sealed class Reader(YamlJson json, string fileName)

@@ -1,5 +1,6 @@
 using k8s;
 using k8s.Exceptions;
+using k8s.KubeConfigModels;
 
 namespace MeshDns.Sources.Kubernetes;
 
@@ -9,9 +10,11 @@ public static class KubernetesConfiguration
     /// <summary>
     /// In a pod with no --kubeconfig: the service account. Otherwise the kubeconfig named by --kubeconfig,
     /// else the first file of $KUBECONFIG, else ~/.kube/config, with --context or its current-context.
-    /// The kubeconfig's server URL is used as written.
+    /// The kubeconfig's server URL is used as written. A user without credentials (kubectl proxy, a
+    /// plain-http test server) sends no Authorization header.
     /// </summary>
-    public static KubernetesClientConfiguration Load(string? kubeconfig, string? context)
+    /// <param name="requestedBy">The flag that asked for the Kubernetes source when --kubeconfig was not given.</param>
+    public static KubernetesClientConfiguration Load(string? kubeconfig, string? context, string requestedBy = "--namespace")
     {
         try
         {
@@ -20,15 +23,7 @@ public static class KubernetesConfiguration
                 return KubernetesClientConfiguration.InClusterConfig();
             }
 
-            string path = kubeconfig
-                ?? Environment.GetEnvironmentVariable("KUBECONFIG")?.Split(':', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()
-                ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
-            if (!File.Exists(path))
-            {
-                throw new KubernetesConfigException($"--kubeconfig {path}: no such file");
-            }
-
-            return KubernetesClientConfiguration.BuildConfigFromConfigFile(path, context);
+            return FromFile(FindFile(kubeconfig, requestedBy), context);
         }
         catch (KubernetesConfigException)
         {
@@ -43,6 +38,52 @@ public static class KubernetesConfiguration
             throw new KubernetesConfigException($"--kubeconfig: {OneLine(e.Message)}", e);
         }
     }
+
+    private static string FindFile(string? kubeconfig, string requestedBy)
+    {
+        if (kubeconfig is not null)
+        {
+            return File.Exists(kubeconfig) ? kubeconfig : throw new KubernetesConfigException($"--kubeconfig {kubeconfig}: no such file");
+        }
+
+        string? fromEnvironment = Environment.GetEnvironmentVariable("KUBECONFIG")?.Split(':', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        string home = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
+        string path = fromEnvironment ?? home;
+        if (File.Exists(path))
+        {
+            return path;
+        }
+
+        string looked = fromEnvironment is null ? $"$KUBECONFIG is unset, {home} does not exist" : $"$KUBECONFIG names {fromEnvironment}, which does not exist";
+        string pod = KubernetesClientConfiguration.IsInCluster() ? "the pod's service account is not used with --context" : "not in a pod (no service account)";
+        throw new KubernetesConfigException($"{requestedBy} needs the Kubernetes source, but there is no kubeconfig: {pod}, {looked}; give --kubeconfig PATH");
+    }
+
+    /// <summary>The kubeconfig's context; a user with no credentials at all gets none instead of an error.</summary>
+    private static KubernetesClientConfiguration FromFile(string path, string? context)
+    {
+        K8SConfiguration file = KubernetesClientConfiguration.LoadKubeConfig(path);
+        string? contextName = context ?? file.CurrentContext;
+        string? userName = file.Contexts?.FirstOrDefault(c => c.Name == contextName)?.ContextDetails?.User;
+        User? user = file.Users?.FirstOrDefault(u => u.Name == userName);
+        if (user is null || !HasNoCredentials(user.UserCredentials))
+        {
+            return KubernetesClientConfiguration.BuildConfigFromConfigObject(file, context);
+        }
+
+        // The client library refuses such a user; give it a placeholder token and take it out again.
+        string placeholder = "meshdns-no-credentials-" + Guid.NewGuid().ToString("N");
+        user.UserCredentials = new UserCredentials { Token = placeholder };
+        KubernetesClientConfiguration config = KubernetesClientConfiguration.BuildConfigFromConfigObject(file, context);
+        config.AccessToken = config.AccessToken == placeholder ? null : config.AccessToken;
+        return config;
+    }
+
+    private static bool HasNoCredentials(UserCredentials? c) =>
+        c is null || (string.IsNullOrWhiteSpace(c.Token) && string.IsNullOrWhiteSpace(c.UserName) && string.IsNullOrWhiteSpace(c.Password)
+            && string.IsNullOrWhiteSpace(c.ClientCertificateData) && string.IsNullOrWhiteSpace(c.ClientCertificate)
+            && string.IsNullOrWhiteSpace(c.ClientKeyData) && string.IsNullOrWhiteSpace(c.ClientKey)
+            && c.AuthProvider is null && c.ExternalExecution is null);
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
 }

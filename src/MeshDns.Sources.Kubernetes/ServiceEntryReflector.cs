@@ -138,7 +138,7 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
     {
         string reason = Reason(e);
         Stats.Error(reason);
-        LogFailure(_logger, scope.Display, reason, e.Message);
+        LogFailure(_logger, scope.Display, reason, ApiErrors.Describe(e, _api.BaseUri));
         if (e is KubernetesApiException { Status: HttpStatusCode.NotFound })
         {
             Version = null; // the version may have gone (CRD changed): discover again

@@ -93,6 +93,11 @@ public static partial class Program
             return ConfigError("no ServiceEntry source: give --from-file PATH (a YAML file or directory of ServiceEntries), or --kubeconfig PATH, or run in a Kubernetes pod");
         }
 
+        if (new[] { options.DnsListen, options.GrpcListen, options.HttpListen }.All(a => a.Equals(ListenAddress.Off, StringComparison.OrdinalIgnoreCase)))
+        {
+            return ConfigError("--dns-listen, --grpc-listen and --http-listen are all off: nothing would be served; give at least one of them an address");
+        }
+
         foreach (string path in options.FromFile)
         {
             if (!File.Exists(path) && !Directory.Exists(path))
@@ -105,7 +110,7 @@ public static partial class Program
         {
             try
             {
-                kubeConfig = KubernetesConfiguration.Load(options.Kubeconfig, options.Context);
+                kubeConfig = KubernetesConfiguration.Load(options.Kubeconfig, options.Context, options.Context is not null ? "--context" : "--namespace");
             }
             catch (KubernetesConfigException e)
             {

@@ -146,7 +146,7 @@ public sealed class ServerTests : IDisposable
     [InlineData("--ttl=-1", "invalid value \"-1\" for --ttl")]
     [InlineData("--bogus", "unknown flag --bogus")]
     [InlineData("-bogus=1", "unknown flag -bogus")]
-    [InlineData("--dns-listen 1053", "invalid value \"1053\" for --dns-listen")]
+    [InlineData("--dns-listen 1053", "invalid value \"1053\" for --dns-listen: no host: write :1053 for all interfaces, or HOST:1053")]
     [InlineData("--default-address 10.0.0.0/8", "invalid value \"10.0.0.0/8\" for --default-address")]
     [InlineData("--zone a..b", "invalid value \"a..b\" for --zone")]
     [InlineData("--log-format xml", "invalid value \"xml\" for --log-format")]
@@ -154,6 +154,20 @@ public sealed class ServerTests : IDisposable
     [InlineData("stray", "unexpected argument \"stray\"")]
     [InlineData("--ttl 30", "no ServiceEntry source: give --from-file PATH")]
     [InlineData("--from-file /nonexistent/meshdns", "/nonexistent/meshdns")]
+    [InlineData("--dns-listen [::1]", "no port: write [::1]:PORT")]
+    [InlineData("--dns-listen [::1", "no closing ']'; write HOST:PORT (127.0.0.1:1053), [IPv6]:PORT ([::1]:1053), :PORT (all interfaces) or off")]
+    [InlineData("--dns-listen ::1:1053", "an IPv6 address needs brackets: write [::1]:1053")]
+    [InlineData("--dns-listen 127.0.0.1", "no port: write 127.0.0.1:PORT")]
+    [InlineData("--grpc-listen 10.0.0.1:x", "port \"x\" is not a number from 0 to 65535; write HOST:PORT")]
+    [InlineData("--zone *.global", "a zone cannot be a wildcard: write the zone itself, such as global")]
+    [InlineData("--zone -bad.global", "label \"-bad\" must be letters, digits and '-', not starting or ending with '-'")]
+    [InlineData("--lameduck 5", "missing unit: write 5s, or use ns, us, ms, m or h")]
+    [InlineData("--lameduck 5d", "unknown unit \"d\": use ns, us, ms, s, m or h")]
+    [InlineData("--lameduck=", "invalid value \"\" for --lameduck: empty")]
+    [InlineData("--tcp-idle-timeout 99999999999999h", "invalid value \"99999999999999h\" for --tcp-idle-timeout: too long")]
+    [InlineData("--tcp-idle-timeout 0s", "must be above 0: a DNS-over-TCP connection would be closed before its query could arrive")]
+    [InlineData("--round-robin false --from-file /tmp", "--round-robin is a switch and does not read the next argument: write --round-robin=false")]
+    [InlineData("--from-file /tmp --dns-listen off --grpc-listen off --http-listen off", "--dns-listen, --grpc-listen and --http-listen are all off: nothing would be served")]
     public void Bad_flags_exit_2_with_one_line_naming_the_problem(string args, string expected)
     {
         using ServerProcess server = ServerProcess.Start(args.Split(' '));
@@ -161,6 +175,28 @@ public sealed class ServerTests : IDisposable
         string line = Assert.Single(server.Lines, l => l.Length > 0);
         Assert.StartsWith("meshdns: ", line, StringComparison.Ordinal);
         Assert.Contains(expected, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_empty_directory_warns_once()
+    {
+        int port = ServerProcess.FreePort();
+        using ServerProcess server = ServerProcess.Start(port, "--from-file", _dir, "--dns-listen", $"127.0.0.1:{port}", "--grpc-listen", "off", "--http-listen", "off");
+        server.WaitForLine("meshdns serving", TimeSpan.FromSeconds(10));
+        string line = Assert.Single(server.Lines, l => l.Contains("no *.yaml or *.yml files", StringComparison.Ordinal));
+        Assert.Contains($"warn: MeshDns.Sources.Files.FileSource[1111] --from-file {_dir}: no *.yaml or *.yml files there", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Hosts_outside_every_zone_are_warned_about_once_per_table()
+    {
+        File.WriteAllText(Path.Combine(_dir, "a.yaml"), Entry("in", "in.mesh.global", "10.0.0.1") + "\n---\n" + Entry("out", "out.example.com", "10.0.0.2"));
+        int port = ServerProcess.FreePort();
+        using ServerProcess server = ServerProcess.Start(port, "--from-file", _dir, "--dns-listen", $"127.0.0.1:{port}", "--grpc-listen", "off", "--http-listen", "off", "--zone", "global.");
+        string line = server.WaitForLine("outside every --zone", TimeSpan.FromSeconds(10));
+        Assert.EndsWith("1 hosts lie outside every --zone (global) and get REFUSED, such as out.example.com: add their zone or leave --zone out", line, StringComparison.Ordinal);
+        Assert.Equal("REFUSED", DigResult.Run(port, "out.example.com").Status);
+        Assert.Single(server.Lines, l => l.Contains("outside every --zone", StringComparison.Ordinal));
     }
 
     [Fact]

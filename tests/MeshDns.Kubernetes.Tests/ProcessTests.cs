@@ -115,6 +115,32 @@ public sealed class ProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Namespace_without_a_kubeconfig_says_where_it_looked()
+    {
+        // A HOME without .kube/config, no $KUBECONFIG, not in a pod.
+        using ServerProcess server = ServerProcess.StartUnder($"export HOME={_dir} && unset KUBECONFIG KUBERNETES_SERVICE_HOST", 0, "--namespace", "foo");
+        Assert.Equal(2, server.WaitForExit(TimeSpan.FromSeconds(30)));
+        string line = Assert.Single(server.Lines, l => l.Length > 0);
+        Assert.Equal($"meshdns: --namespace needs the Kubernetes source, but there is no kubeconfig: not in a pod (no service account), $KUBECONFIG is unset, {_dir}/.kube/config does not exist; give --kubeconfig PATH", line);
+    }
+
+    [Fact]
+    public async Task A_kubeconfig_user_without_credentials_works_over_plain_http()
+    {
+        await using FakeKubeApiServer open = await FakeKubeApiServer.StartAsync(new FakeKubeApiOptions { Token = null, UseTls = false });
+        open.Create("mesh", "a", Spec("a.mesh.global", "10.0.0.7"));
+        string kubeconfig = Path.Combine(_dir, "proxy-kubeconfig");
+        open.WriteKubeconfig(kubeconfig); // user: {} as kubectl proxy's users have
+        Assert.Contains("user: {}", File.ReadAllText(kubeconfig), StringComparison.Ordinal);
+        int port = ServerProcess.FreePort();
+        using ServerProcess server = ServerProcess.Start(port, "--kubeconfig", kubeconfig, "--dns-listen", $"127.0.0.1:{port}", "--grpc-listen", "off", "--http-listen", "off");
+
+        await FakeKubeApiServer.WaitUntilAsync(() => server.HasExited || DigResult.Run(port, "a.mesh.global").Data.SequenceEqual(["10.0.0.7"]), TimeSpan.FromSeconds(20), "first answer");
+        Assert.False(server.HasExited, server.Output);
+        Assert.All(open.RequestLog, r => Assert.Null(r.Authorization));
+    }
+
+    [Fact]
     public void Unknown_context_exits_2()
     {
         string kubeconfig = Path.Combine(_dir, "kubeconfig");

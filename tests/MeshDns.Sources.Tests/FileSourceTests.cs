@@ -155,7 +155,7 @@ public sealed class FileSourceTests : IDisposable
         await Eventually(() => _log.At(LogLevel.Error).Any(), "the error for a.yaml");
 
         string error = Assert.Single(_log.At(LogLevel.Error));
-        Assert.StartsWith($"{file}:6: ", error);
+        Assert.StartsWith($"{file}:6:", error);
         Assert.EndsWith("; keeping its previous 1 entries", error);
         Assert.Equal(new Dictionary<string, string> { ["t/a"] = "a.global", ["t/b"] = "b.global" }, View(source.Current));
 
@@ -180,9 +180,28 @@ public sealed class FileSourceTests : IDisposable
 
         Assert.Equal(new Dictionary<string, string> { ["t/b"] = "b.global" }, View(source.Current));
         string error = Assert.Single(_log.At(LogLevel.Error));
-        Assert.StartsWith($"{Path.Join(_dir.FullName, "a.yaml")}:2: ", error);
+        Assert.StartsWith($"{Path.Join(_dir.FullName, "a.yaml")}:2:", error);
         Assert.EndsWith("; it contributes no entries", error);
         Assert.Contains("1 files with errors", Assert.Single(_log.At(LogLevel.Information)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_file_that_cannot_be_read_is_named_with_the_reason_in_plain_words()
+    {
+        File.CreateSymbolicLink(Path.Join(_dir.FullName, "loop.yaml"), Path.Join(_dir.FullName, "loop.yaml"));
+        Write("b.yaml", Entry("b", "b.global"));
+
+        FileSource source = Start();
+
+        Assert.Equal(new Dictionary<string, string> { ["t/b"] = "b.global" }, View(source.Current));
+        Assert.StartsWith($"{Path.Join(_dir.FullName, "loop.yaml")}: cannot read: too many levels of symbolic links;", Assert.Single(_log.At(LogLevel.Error)));
+    }
+
+    [Fact]
+    public void An_empty_directory_is_warned_about()
+    {
+        Start();
+        Assert.Equal($"--from-file {_dir.FullName}: no *.yaml or *.yml files there; it serves nothing until some are added", Assert.Single(_log.At(LogLevel.Warning)));
     }
 
     [Fact]

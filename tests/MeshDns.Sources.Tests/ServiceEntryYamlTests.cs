@@ -373,9 +373,25 @@ public class ServiceEntryYamlTests
         Assert.Empty(result.Warnings);
         Assert.NotNull(result.Error);
         int goodLines = good.Split('\n').Length + 1;
-        Assert.StartsWith($"{File}:{goodLines + line}: ", result.Error);
+        Assert.StartsWith($"{File}:{goodLines + line}:", result.Error);
+        Assert.Matches(@"^se\.yaml:\d+:\d+: \S", result.Error); // file:line:column: reason
         Assert.DoesNotContain("Line:", result.Error, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', result.Error);
+    }
+
+    /// <summary>The mistakes made by hand are named, with line and column.</summary>
+    [Theory]
+    [InlineData("spec:\n\thosts: [a]\n", "se.yaml:2:1: a tab in the indentation: YAML indents with spaces only")]
+    [InlineData("metadata:\n  name: x\nspec:\n  hosts: [a, b\n", "se.yaml:5:1: unclosed '[' opened at line 4, column 10: add the ']'")]
+    [InlineData("metadata: {name: a\nspec: {}\n", "unclosed '{' opened at line 1, column 11: add the '}'")]
+    [InlineData("spec:\n  hosts: [\"a\", \"[b\"\nother: 1\n", "unclosed '[' opened at line 2, column 10: add the ']'")]
+    [InlineData("a: b\n  c: d\n", "se.yaml:2:4: while scanning a plain scalar value, found invalid mapping (is this line indented differently from the keys above it?)")]
+    public void A_syntax_error_says_what_is_wrong_and_where(string bad, string expected)
+    {
+        string? error = ServiceEntryYaml.Parse(bad, File).Error;
+        Assert.NotNull(error);
+        Assert.EndsWith(expected, error);
+        Assert.DoesNotContain("invalid YAML", error, StringComparison.Ordinal);
     }
 
     [Theory]

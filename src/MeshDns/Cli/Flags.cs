@@ -35,7 +35,7 @@ public static class Flags
         new("context", "Context", Kind.Value, "", "kubeconfig context to use (default: its current-context)", CheckNotEmpty),
         new("namespace", "Namespace", Kind.Repeatable, "", "follow ServiceEntries of this namespace only; repeatable or comma-separated (default: all namespaces)", CheckNamespaces),
         new("default-address", "DefaultAddress", Kind.Value, "", "address served for hosts without spec.addresses or status.addresses", CheckIp),
-        new("zone", "Zone", Kind.Repeatable, "", "zone served with authority (SOA, NS, REFUSED outside); repeatable; none: answer every host, NXDOMAIN otherwise", CheckName),
+        new("zone", "Zone", Kind.Repeatable, "", "zone served with authority (SOA, NS, REFUSED outside); repeatable; none: answer every host, NXDOMAIN otherwise", CheckZone),
         new("ttl", "Ttl", Kind.Value, "30", "TTL of answers, in seconds", CheckSeconds),
         new("negative-ttl", "NegativeTtl", Kind.Value, "30", "TTL of negative answers (SOA minimum), in seconds", CheckSeconds),
         new("soa-mname", "SoaMname", Kind.Value, "ns.<zone>", "SOA MNAME and NS target of every zone", CheckName),
@@ -86,22 +86,9 @@ public static class Flags
                 return Fail($"unknown flag -{(arg.StartsWith("--", StringComparison.Ordinal) ? "-" : "")}{name} (see --help)");
             }
 
-            string value;
-            if (flag.Kind == Kind.Bool)
+            if (ReadValue(flag, inline, args, ref i, out string value) is string missing)
             {
-                value = inline ?? "true";
-            }
-            else if (inline is not null)
-            {
-                value = inline;
-            }
-            else if (i + 1 < args.Count)
-            {
-                value = args[++i];
-            }
-            else
-            {
-                return Fail($"flag --{flag.Name} needs a value");
+                return Fail(missing);
             }
 
             if ((flag.Check ?? CheckBool)(value) is string problem)
@@ -127,11 +114,37 @@ public static class Flags
             }
             else
             {
-                values[$"{Section}:{flag.Key}"] = flag.Name is "tcp-idle-timeout" or "tcp-query-timeout" or "lameduck" ? ParseDuration(value)!.Value.ToString("c", CultureInfo.InvariantCulture) : value;
+                values[$"{Section}:{flag.Key}"] = flag.Name is "tcp-idle-timeout" or "tcp-query-timeout" or "lameduck" ? GoDuration.Parse(value, out _)!.Value.ToString("c", CultureInfo.InvariantCulture) : value;
             }
         }
 
         return new FlagParseResult(values, help, version, null);
+    }
+
+    /// <summary>The flag's value: inline, the next argument, or "true" for a switch; else what is wrong.</summary>
+    private static string? ReadValue(Flag flag, string? inline, IReadOnlyList<string> args, ref int i, out string value)
+    {
+        value = inline ?? "";
+        if (flag.Kind == Kind.Bool)
+        {
+            value = inline ?? "true";
+            return inline is null && i + 1 < args.Count && bool.TryParse(args[i + 1], out _)
+                ? $"--{flag.Name} is a switch and does not read the next argument: write --{flag.Name}={args[i + 1].ToLowerInvariant()}"
+                : null;
+        }
+
+        if (inline is not null)
+        {
+            return null;
+        }
+
+        if (i + 1 < args.Count)
+        {
+            value = args[++i];
+            return null;
+        }
+
+        return $"flag --{flag.Name} needs a value";
     }
 
     public static string HelpText(string version)
@@ -184,6 +197,22 @@ public static class Flags
             ? null
             : "must be a domain name such as global or mesh.example";
 
+    /// <summary>A zone: letters, digits and '-' in labels of 1 to 63 that neither start nor end with '-'; a trailing dot is allowed.</summary>
+    private static string? CheckZone(string value)
+    {
+        string name = value.EndsWith('.') && value.Length > 1 ? value[..^1] : value;
+        string[] labels = name.Split('.');
+        string? bad = labels.FirstOrDefault(l => l.Length is 0 or > 63 || l[0] == '-' || l[^1] == '-' || !l.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'));
+        return bad switch
+        {
+            null when name.Length <= 253 => null,
+            null => "longer than 253 characters",
+            "" => "has an empty label: write a domain name such as global or mesh.example",
+            _ when bad.Contains('*') => "a zone cannot be a wildcard: write the zone itself, such as global for *.global hosts",
+            _ => $"label \"{bad}\" must be letters, digits and '-', not starting or ending with '-' (such as global or mesh.example)",
+        };
+    }
+
     private static string? CheckSeconds(string value) =>
         uint.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out uint s) && s <= int.MaxValue ? null : "must be a whole number of seconds (0 to 2147483647)";
 
@@ -198,25 +227,13 @@ public static class Flags
 
     private static string? CheckFormat(string value) => value is "text" or "json" ? null : "must be text or json";
 
-    private static string? CheckDurationOrZero(string value) => ParseDuration(value) is { } d && d >= TimeSpan.Zero && d <= TimeSpan.FromMinutes(10) ? null : "must be a duration from 0s to 10m, such as 5s";
+    private static string? CheckDurationOrZero(string value) =>
+        GoDuration.Parse(value, out string? error) is not { } d ? error
+        : d <= TimeSpan.FromMinutes(10) ? null : "must be at most 10m";
 
-    private static string? CheckDuration(string value) => ParseDuration(value) is { } d && d > TimeSpan.Zero ? null : "must be a duration such as 10s, 500ms or 1m";
-
-    /// <summary>Go-style durations ("500ms", "10s", "1m", "1h") or plain seconds.</summary>
-    public static TimeSpan? ParseDuration(string value)
-    {
-        (string suffix, double scale)[] units = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)];
-        foreach ((string suffix, double scale) in units)
-        {
-            if (value.EndsWith(suffix, StringComparison.Ordinal) &&
-                double.TryParse(value[..^suffix.Length], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double amount))
-            {
-                return TimeSpan.FromSeconds(amount * scale);
-            }
-        }
-
-        return double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double seconds) ? TimeSpan.FromSeconds(seconds) : null;
-    }
+    private static string? CheckDuration(string value) =>
+        GoDuration.Parse(value, out string? error) is not { } d ? error
+        : d > TimeSpan.Zero ? null : "must be above 0: a DNS-over-TCP connection would be closed before its query could arrive; the default is 10s (idle) and 5s (query)";
 
     /// <summary>Log levels by the names operators use (Go's and .NET's).</summary>
     public static Microsoft.Extensions.Logging.LogLevel? ParseLevel(string value) => value.ToLowerInvariant() switch

@@ -17,18 +17,14 @@ public static class ListenAddress
             return true;
         }
 
-        int colon = text.LastIndexOf(':');
-        if (colon < 0)
+        if (!Split(text, out string host, out string portText, out error))
         {
-            error = "must be HOST:PORT, :PORT or off";
             return false;
         }
 
-        string host = text[..colon];
-        string portText = text[(colon + 1)..];
         if (!ushort.TryParse(portText, System.Globalization.NumberStyles.None, null, out ushort port))
         {
-            error = $"port \"{portText}\" is not a number from 0 to 65535";
+            error = $"port \"{portText}\" is not a number from 0 to 65535; {Forms}";
             return false;
         }
 
@@ -46,7 +42,7 @@ public static class ListenAddress
             string bare = host.StartsWith('[') && host.EndsWith(']') ? host[1..^1] : host;
             if (!IPAddress.TryParse(bare, out IPAddress? parsed) || (parsed.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && bare == host))
             {
-                error = $"\"{host}\" is not an IP address (write IPv6 as [addr]:port)";
+                error = $"\"{host}\" is not an IP address; {Forms}";
                 return false;
             }
 
@@ -54,6 +50,53 @@ public static class ListenAddress
         }
 
         endpoint = new IPEndPoint(address, port);
+        return true;
+    }
+
+    private const string Forms = "write HOST:PORT (127.0.0.1:1053), [IPv6]:PORT ([::1]:1053), :PORT (all interfaces) or off";
+
+    /// <summary>Host and port text; an IPv6 address must be in brackets, so its colons are not read as the port's.</summary>
+    private static bool Split(string text, out string host, out string port, out string? error)
+    {
+        host = port = "";
+        error = null;
+        if (text.StartsWith('[') is false && text.Count(c => c == ':') > 1)
+        {
+            int last = text.LastIndexOf(':');
+            error = IPAddress.TryParse(text[..last], out _) && ushort.TryParse(text[(last + 1)..], out _)
+                ? $"an IPv6 address needs brackets: write [{text[..last]}]:{text[(last + 1)..]}"
+                : $"an IPv6 address needs brackets and a port; {Forms}";
+            return false;
+        }
+
+        if (text.Length > 0 && text.All(char.IsAsciiDigit))
+        {
+            error = $"no host: write :{text} for all interfaces, or HOST:{text}";
+            return false;
+        }
+
+        if (IPAddress.TryParse(text, out _))
+        {
+            error = $"no port: write {text}:PORT";
+            return false;
+        }
+
+        int close = text.StartsWith('[') ? text.IndexOf(']') : -1;
+        int colon = close >= 0 ? text.IndexOf(':', close) : text.LastIndexOf(':');
+        if (text.StartsWith('[') && (close < 0 || colon != close + 1))
+        {
+            error = close < 0 ? $"no closing ']'; {Forms}" : $"no port after \"{text[..(close + 1)]}\"; {Forms}";
+            return false;
+        }
+
+        if (colon < 0)
+        {
+            error = $"no port; {Forms}";
+            return false;
+        }
+
+        host = text[..colon];
+        port = text[(colon + 1)..];
         return true;
     }
 }

@@ -10,7 +10,7 @@ namespace MeshDns.Hosting;
 /// the count and the mappings that changed, in the words of the original plugin, so operators' greps
 /// keep working: <c>Have 2 service entries</c>, <c>adding DNS mapping: .test.global.->[127.255.0.2]</c>.
 /// </summary>
-public sealed partial class TablePublisher(TableHolder holder, TableOptions options, ILogger<TablePublisher> logger)
+public sealed partial class TablePublisher(TableHolder holder, TableOptions options, ResolverOptions resolver, ILogger<TablePublisher> logger)
 {
     /// <summary>Beyond this many changed hosts in one update, per-host lines go to debug level.</summary>
     private const int MaxMappingLines = 1000;
@@ -66,6 +66,7 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
 
             LogHave(logger, result.Table.ServiceEntryCount, all.Count, result.Table.Hosts.Count, buildMs);
             LogChanges(previous?.Hosts ?? [], result.Table.Hosts);
+            WarnOutsideZones(result.Table.Hosts);
             holder.Publish(result.Table);
             Interlocked.Increment(ref _rebuilds);
             LastChange = DateTimeOffset.UtcNow;
@@ -129,6 +130,23 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
         }
     }
 
+    /// <summary>One warning per table for hosts no --zone covers: they are served, but every query for them is REFUSED.</summary>
+    private void WarnOutsideZones(IReadOnlyList<HostRecord> hosts)
+    {
+        if (resolver.Zones.Count == 0)
+        {
+            return;
+        }
+
+        string[] zones = [.. resolver.Zones.Select(z => z.TrimEnd('.').ToLowerInvariant())];
+        List<string> outside = [.. hosts.Select(h => h.Host.TrimStart('*', '.').ToLowerInvariant())
+            .Where(h => !zones.Any(z => h == z || h.EndsWith("." + z, StringComparison.Ordinal)))];
+        if (outside.Count > 0)
+        {
+            LogOutsideZones(logger, outside.Count, string.Join(", ", zones), string.Join(", ", outside.Take(3)));
+        }
+    }
+
     /// <summary>The original's form: FQDN with the trailing dot; a wildcard as its suffix with a leading dot.</summary>
     private static string Display(string host) => host.StartsWith("*.", StringComparison.Ordinal) ? host[1..] + "." : host + ".";
 
@@ -148,6 +166,9 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Verb} DNS mapping: {Mapping}")]
     private static partial void LogMappingDebug(ILogger logger, string verb, string mapping);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} hosts lie outside every --zone ({Zones}) and get REFUSED, such as {Examples}: add their zone or leave --zone out")]
+    private static partial void LogOutsideZones(ILogger logger, int count, string zones, string examples);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Count} DNS mappings changed; each is logged at debug level")]
     private static partial void LogManyChanges(ILogger logger, int count);
