@@ -194,7 +194,7 @@ public sealed class ServerTests : IDisposable
         int port = ServerProcess.FreePort();
         using ServerProcess server = ServerProcess.Start(port, "--from-file", _dir, "--dns-listen", $"127.0.0.1:{port}", "--grpc-listen", "off", "--http-listen", "off", "--zone", "global.");
         string line = server.WaitForLine("outside every --zone", TimeSpan.FromSeconds(10));
-        Assert.EndsWith("1 hosts lie outside every --zone (global) and get REFUSED, such as out.example.com: add their zone or leave --zone out", line, StringComparison.Ordinal);
+        Assert.EndsWith("Hosts outside every --zone (global) get REFUSED: 1, such as out.example.com; add their zone or leave --zone out", line, StringComparison.Ordinal);
         Assert.Equal("REFUSED", DigResult.Run(port, "out.example.com").Status);
         Assert.Single(server.Lines, l => l.Contains("outside every --zone", StringComparison.Ordinal));
     }

@@ -167,7 +167,7 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Verb} DNS mapping: {Mapping}")]
     private static partial void LogMappingDebug(ILogger logger, string verb, string mapping);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} hosts lie outside every --zone ({Zones}) and get REFUSED, such as {Examples}: add their zone or leave --zone out")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Hosts outside every --zone ({Zones}) get REFUSED: {Count}, such as {Examples}; add their zone or leave --zone out")]
     private static partial void LogOutsideZones(ILogger logger, int count, string zones, string examples);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Count} DNS mappings changed; each is logged at debug level")]
