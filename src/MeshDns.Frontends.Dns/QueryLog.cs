@@ -13,36 +13,13 @@ public sealed partial class QueryLog(ILogger logger, string transport)
     public const int PerSecond = 20;
 
     private readonly bool _enabled = logger.IsEnabled(LogLevel.Debug);
-    private readonly Lock _gate = new();
-    private long _window;
-    private int _count;
-    private long _suppressed;
+    private readonly RateLimitedLog _limit = new(PerSecond);
 
     public void Record(ReadOnlySpan<byte> query, in ResolveResult result)
     {
-        if (!_enabled)
+        if (!_enabled || !_limit.TryTake(out long suppressed))
         {
             return;
-        }
-
-        long second = Environment.TickCount64 / 1000;
-        long suppressed;
-        lock (_gate)
-        {
-            if (second != _window)
-            {
-                _window = second;
-                _count = 0;
-            }
-
-            if (++_count > PerSecond)
-            {
-                _suppressed++;
-                return;
-            }
-
-            suppressed = _suppressed;
-            _suppressed = 0;
         }
 
         var reader = new DnsReader(query);

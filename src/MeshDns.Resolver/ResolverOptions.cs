@@ -24,6 +24,28 @@ public sealed record ResolverOptions
         return zone.Trim().TrimEnd('.').ToLowerInvariant();
     }
 
+    /// <summary>
+    /// The longest of <paramref name="zones"/> (normalized) that holds <paramref name="host"/> (a table host,
+    /// lower case; a wildcard's zone is its suffix's); null when none does.
+    /// </summary>
+    public static string? ZoneOf(string host, IReadOnlyList<string> zones)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(zones);
+        ReadOnlySpan<char> name = host.StartsWith("*.", StringComparison.Ordinal) ? host.AsSpan(2) : host;
+        string? best = null;
+        foreach (string zone in zones)
+        {
+            bool inside = name.SequenceEqual(zone) || (name.EndsWith(zone, StringComparison.Ordinal) && name.Length > zone.Length && name[^(zone.Length + 1)] == '.');
+            if (inside && zone.Length > (best?.Length ?? -1))
+            {
+                best = zone;
+            }
+        }
+
+        return best;
+    }
+
     /// <summary>SOA MNAME and NS target; null means <c>ns.&lt;zone&gt;</c>.</summary>
     public string? SoaMName { get; init; }
 

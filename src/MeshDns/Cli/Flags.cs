@@ -28,6 +28,9 @@ public static class Flags
 
     private sealed record Flag(string Name, string Key, Kind Kind, string Default, string Help, Func<string, string?>? Check = null);
 
+    /// <summary>Flags written as Go durations (<c>500ms</c>, <c>10s</c>), handed on as TimeSpan text.</summary>
+    private static readonly string[] DurationFlags = ["lameduck", "tcp-idle-timeout", "tcp-query-timeout"];
+
     private static readonly Flag[] All =
     [
         new("from-file", "FromFile", Kind.Repeatable, "", "YAML file or directory of *.yaml/*.yml ServiceEntries; repeatable; reloaded on change", CheckNotEmpty),
@@ -114,7 +117,7 @@ public static class Flags
             }
             else
             {
-                values[$"{Section}:{flag.Key}"] = flag.Name is "tcp-idle-timeout" or "tcp-query-timeout" or "lameduck" ? GoDuration.Parse(value, out _)!.Value.ToString("c", CultureInfo.InvariantCulture) : value;
+                values[$"{Section}:{flag.Key}"] = DurationFlags.Contains(flag.Name) ? GoDuration.Parse(value, out _)!.Value.ToString("c", CultureInfo.InvariantCulture) : value;
             }
         }
 
@@ -176,7 +179,7 @@ public static class Flags
         "zone" => "ZONE",
         "dns-listen" or "http-listen" or "grpc-listen" => "ADDR",
         "ttl" or "negative-ttl" => "SECONDS",
-        "tcp-idle-timeout" or "tcp-query-timeout" or "lameduck" => "DURATION",
+        _ when DurationFlags.Contains(flag.Name) => "DURATION",
         "tcp-max-connections" => "N",
         "soa-mname" or "soa-rname" => "NAME",
         _ => "VALUE",

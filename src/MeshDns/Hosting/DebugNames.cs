@@ -113,25 +113,7 @@ public static class DebugNames
         json.WriteEndObject();
     }
 
-    /// <summary>The longest configured zone (normalized) holding the host; "" when none (not served with zones set), "*" without zones.</summary>
-    private static string ZoneOf(string host, string[] zones)
-    {
-        if (zones.Length == 0)
-        {
-            return "*";
-        }
-
-        ReadOnlySpan<char> name = host.StartsWith("*.", StringComparison.Ordinal) ? host.AsSpan(2) : host;
-        string best = "";
-        foreach (string zone in zones)
-        {
-            bool inside = name.SequenceEqual(zone) || (name.EndsWith(zone, StringComparison.Ordinal) && name.Length > zone.Length && name[^(zone.Length + 1)] == '.');
-            if (inside && zone.Length > best.Length)
-            {
-                best = zone;
-            }
-        }
-
-        return best;
-    }
+    /// <summary>The zone that serves the host; "" when none (REFUSED, with zones set), "*" without zones.</summary>
+    private static string ZoneOf(string host, string[] zones) =>
+        zones.Length == 0 ? "*" : ResolverOptions.ZoneOf(host, zones) ?? "";
 }

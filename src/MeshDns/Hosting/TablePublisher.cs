@@ -138,9 +138,8 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
             return;
         }
 
-        string[] zones = [.. resolver.Zones.Select(z => z.TrimEnd('.').ToLowerInvariant())];
-        List<string> outside = [.. hosts.Select(h => h.Host.TrimStart('*', '.').ToLowerInvariant())
-            .Where(h => !zones.Any(z => h == z || h.EndsWith("." + z, StringComparison.Ordinal)))];
+        string[] zones = [.. resolver.Zones.Select(ResolverOptions.NormalizeZone)];
+        List<string> outside = [.. hosts.Where(h => ResolverOptions.ZoneOf(h.Host, zones) is null).Select(h => h.Host.TrimStart('*', '.'))];
         if (outside.Count > 0)
         {
             LogOutsideZones(logger, outside.Count, string.Join(", ", zones), string.Join(", ", outside.Take(3)));

@@ -1,8 +1,9 @@
-namespace MeshDns.Frontends.Grpc;
+namespace MeshDns.Resolver;
 
 /// <summary>
-/// At most <c>perSecond</c> log lines a second, counting the ones held back (the same window as the
-/// per-query QueryLog), so that a flood of bad requests cannot become a flood of logs.
+/// At most <c>perSecond</c> log lines a second, counting the ones held back (used by the frontends'
+/// per-query QueryLog and the gRPC endpoint's malformed-request lines), so that a flood of queries or
+/// bad requests cannot become a flood of logs.
 /// </summary>
 public sealed class RateLimitedLog(int perSecond)
 {
