@@ -1,7 +1,8 @@
+extern alias server;
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using MeshDns.Frontends.Dns;
+using server::MeshDns.Frontends.Dns;
 using MeshDns.Resolver;
 using MeshDns.Table;
 using Microsoft.Extensions.Logging.Abstractions;
