@@ -1,4 +1,4 @@
-using MeshDns.Generators.Model;
+using MeshDns.Generators.WireFormat.Model;
 using MeshDns.Generators.Tests.Support;
 using MeshDns.Generators.WireFormat;
 using Microsoft.CodeAnalysis;

@@ -1,4 +1,4 @@
-using MeshDns.Generators.Model;
+using MeshDns.Generators.WireFormat.Model;
 using MeshDns.Wire;
 
 namespace MeshDns.Generators.Tests;

@@ -1,5 +1,5 @@
 using MeshDns.Generators.Common;
-using MeshDns.Generators.Model;
+using MeshDns.Generators.WireFormat.Model;
 using MeshDns.Generators.Tests.Support;
 using MeshDns.Generators.WireFormat;
 using Microsoft.CodeAnalysis;

@@ -1,5 +1,6 @@
 using System.CodeDom.Compiler;
 using System.IO;
+using System.Linq;
 using System.Text;
 using MeshDns.Generators.Crd.Model;
 using Microsoft.CodeAnalysis.CSharp;
@@ -37,6 +38,8 @@ public sealed partial class CrdModelGenerator
                 EmitEnum(w, values);
             }
 
+            w.WriteLineNoTabs(string.Empty);
+            EmitConstants(w, crd);
             w.Flush();
             return text.ToString();
         }
@@ -49,7 +52,7 @@ public sealed partial class CrdModelGenerator
             Header(w, ns, "standard Kubernetes object and list metadata (the fields MeshDns reads).");
 
             EmitClass(w, new CrdClassModel(
-                Parser.StandardObjectMeta,
+                CrdReader.StandardObjectMeta,
                 "Standard object metadata (metav1.ObjectMeta), the fields read here; others are ignored when reading.",
                 new(new CrdPropertyModel[]
                 {
@@ -65,7 +68,7 @@ public sealed partial class CrdModelGenerator
                 })));
             w.WriteLineNoTabs(string.Empty);
             EmitClass(w, new CrdClassModel(
-                Parser.StandardListMeta,
+                CrdReader.StandardListMeta,
                 "Standard list metadata (metav1.ListMeta).",
                 new(new CrdPropertyModel[]
                 {
@@ -114,6 +117,28 @@ public sealed partial class CrdModelGenerator
                 w.WriteLine($"public {property.Type} {property.Name} {{ get; set; }}");
             }
 
+            w.Indent--;
+            w.WriteLine("}");
+        }
+
+        /// <summary>The CRD's identity, so group, kind and versions are written once for the whole product.</summary>
+        private static void EmitConstants(IndentedTextWriter w, CrdModel crd)
+        {
+            Summary(w, $"The CustomResourceDefinition {crd.Name}: its API group, names and versions.");
+            w.WriteLine($"public static class {CrdModel.ConstantsClassOf(crd.Kind)}");
+            w.WriteLine("{");
+            w.Indent++;
+            foreach ((string name, string value) in new[]
+            {
+                ("Name", crd.Name), ("Group", crd.Group), ("Kind", crd.Kind), ("ListKind", crd.ListKind), ("Plural", crd.Plural), ("StorageVersion", crd.StorageVersion),
+            })
+            {
+                w.WriteLine($"public const string {name} = {Literal(value)};");
+            }
+
+            w.WriteLineNoTabs(string.Empty);
+            w.WriteLine("/// <summary>The served versions, in the CRD's order.</summary>");
+            w.WriteLine($"public static global::System.Collections.Generic.IReadOnlyList<string> Versions {{ get; }} = [{string.Join(", ", crd.ServedVersions.Select(Literal))}];");
             w.Indent--;
             w.WriteLine("}");
         }

@@ -71,7 +71,7 @@ public sealed partial class CrdModelGenerator : IIncrementalGenerator
         foreach (CrdModel crd in ordered.SelectMany(f => f.Crds))
         {
             spc.CancellationToken.ThrowIfCancellationRequested();
-            List<string> names = crd.Classes.Select(c => c.Name).Concat(crd.Enums.Select(e => e.Name)).ToList();
+            List<string> names = crd.Classes.Select(c => c.Name).Concat(crd.Enums.Select(e => e.Name)).Append(CrdModel.ConstantsClassOf(crd.Kind)).ToList();
             string? taken = names.FirstOrDefault(owners.ContainsKey);
             if (taken is not null)
             {

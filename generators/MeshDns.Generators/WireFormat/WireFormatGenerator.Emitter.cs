@@ -1,6 +1,6 @@
 using System.CodeDom.Compiler;
 using System.IO;
-using MeshDns.Generators.Model;
+using MeshDns.Generators.WireFormat.Model;
 using Microsoft.CodeAnalysis.CSharp;
 
 namespace MeshDns.Generators.WireFormat;

@@ -1,5 +1,5 @@
 using MeshDns.Generators.Common;
-using MeshDns.Generators.Model;
+using MeshDns.Generators.WireFormat.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 

@@ -12,7 +12,9 @@ namespace MeshDns.Generators.Crd.Model;
 /// <param name="Kind">spec.names.kind: the root class.</param>
 /// <param name="ListKind">spec.names.listKind: the list class.</param>
 /// <param name="Group">spec.group.</param>
+/// <param name="Plural">spec.names.plural: the resource in API paths.</param>
 /// <param name="StorageVersion">The version whose schema the models follow.</param>
+/// <param name="ServedVersions">The served versions, in the CRD's order.</param>
 /// <param name="Classes">Root, list and nested classes, in emission order.</param>
 /// <param name="Enums">The <c>...Values</c> classes of string enums.</param>
 /// <param name="KindLocation">Where spec.names.kind is, to report conflicts with other CRDs.</param>
@@ -22,10 +24,16 @@ public sealed record CrdModel(
     string Kind,
     string ListKind,
     string Group,
+    string Plural,
     string StorageVersion,
+    EquatableArray<string> ServedVersions,
     EquatableArray<CrdClassModel> Classes,
     EquatableArray<CrdEnumModel> Enums,
-    FileLocation KindLocation);
+    FileLocation KindLocation)
+{
+    /// <summary>The class of the CRD's own constants (group, kind, plural, versions): <c>{Kind}Crd</c>.</summary>
+    public static string ConstantsClassOf(string kind) => kind + "Crd";
+}
 
 /// <summary>One generated class.</summary>
 /// <param name="Name">The class name.</param>

@@ -1,6 +1,6 @@
 using MeshDns.Generators.Common;
 
-namespace MeshDns.Generators.Model;
+namespace MeshDns.Generators.WireFormat.Model;
 
 /// <summary>One declared DNS message part: a partial struct whose fields are read and written in order.</summary>
 public sealed record WirePartModel(

@@ -1,4 +1,4 @@
-namespace MeshDns.Generators.Model;
+namespace MeshDns.Generators.WireFormat.Model;
 
 /// <summary>
 /// Mirrors <c>MeshDns.Wire.DnsFieldKind</c> value for value: the generator reads the attribute's
