@@ -18,7 +18,7 @@ internal static class CrdYaml
     public static IEnumerable<YamlDocument> Load(string text)
     {
         var stream = new YamlStream();
-        stream.Load(new StrictParser(new Parser(new StringReader(text))));
+        stream.Load(new StrictParser(new Parser(new StringReader(text.TrimStart('\uFEFF')))));
         return stream.Documents;
     }
 
@@ -68,16 +68,28 @@ internal static class CrdYaml
         return new DiagnosticInfo(descriptor, path, span, lines, new EquatableArray<string>(arguments));
     }
 
-    /// <summary>Rejects anchors, aliases and tags at their position: a CRD has no use for them, and no alias can expand.</summary>
+    /// <summary>
+    /// Rejects anchors, aliases and tags at their position (a CRD has no use for them, and no alias can expand),
+    /// and turns the scanner's own failures (it throws InvalidOperationException on some unclosed flow
+    /// collections) into a YAML error after the last event read.
+    /// </summary>
     private sealed class StrictParser(IParser inner) : IParser
     {
         public ParsingEvent? Current => inner.Current;
 
         public bool MoveNext()
         {
-            if (!inner.MoveNext())
+            Mark last = inner.Current?.End ?? Mark.Empty;
+            try
             {
-                return false;
+                if (!inner.MoveNext())
+                {
+                    return false;
+                }
+            }
+            catch (Exception e) when (e is not YamlException)
+            {
+                throw new YamlException(last, last, $"malformed YAML after this point ({e.Message})");
             }
 
             string? unsupported = inner.Current switch

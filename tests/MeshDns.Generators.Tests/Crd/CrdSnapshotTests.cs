@@ -35,6 +35,36 @@ public class CrdSnapshotTests
             [("None", "NONE"), ("Static", "STATIC"), ("Dns", "DNS"), ("DnsRoundRobin", "DNS_ROUND_ROBIN"), ("DynamicDns", "DYNAMIC_DNS")],
             model.Enums[1].Values.Select(v => (v.Name, v.Value)));
         Assert.Equal(("v1", "networking.istio.io", "ServiceEntryList"), (model.StorageVersion, model.Group, model.ListKind));
+        Assert.Equal("serviceentries", model.Plural);
+        Assert.Equal(["v1", "v1beta1", "v1alpha3"], model.ServedVersions);
+    }
+
+    [Fact]
+    public void Constants_class_has_the_identity_and_the_served_versions_in_crd_order()
+    {
+        string yaml = CrdSamples.GadgetVersions("""
+            - name: v2
+              served: true
+              storage: false
+              schema: {openAPIV3Schema: {type: object}}
+            - name: v0
+              served: false
+              storage: false
+            - name: v1
+              served: true
+              storage: true
+              schema: {openAPIV3Schema: {type: object}}
+            """);
+        CrdRunOutcome run = CrdHarness.Run((CrdSamples.GadgetPath, yaml));
+        string source = run.Source("MeshDns.Models.Gadget.g.cs");
+
+        Assert.Empty(run.Diagnostics);
+        Assert.Empty(run.CompilationProblems());
+        Assert.Contains("public static class GadgetCrd", source, StringComparison.Ordinal);
+        Assert.Contains("public const string Group = \"example.com\";", source, StringComparison.Ordinal);
+        Assert.Contains("public const string Plural = \"gadgets\";", source, StringComparison.Ordinal);
+        Assert.Contains("public const string StorageVersion = \"v1\";", source, StringComparison.Ordinal);
+        Assert.Contains("Versions { get; } = [\"v2\", \"v1\"];", source, StringComparison.Ordinal);
     }
 
     [Fact]
