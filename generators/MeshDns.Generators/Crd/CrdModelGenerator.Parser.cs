@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
-using System.Text;
+using System.Text.RegularExpressions;
 using System.Threading;
 using MeshDns.Generators.Common;
 using MeshDns.Generators.Crd.Model;
@@ -50,59 +50,19 @@ public sealed partial class CrdModelGenerator
         }
 
         /// <summary>A property name made PascalCase: first letter and letters after '-', '_', '.' or ' ' upper-cased, separators dropped.</summary>
-        internal static string PascalCase(string name)
-        {
-            var text = new StringBuilder(name.Length);
-            bool upper = true;
-            foreach (char c in name)
-            {
-                bool separator = c is '-' or '_' or '.' or ' ';
-                if (!separator)
-                {
-                    text.Append(upper ? char.ToUpperInvariant(c) : c);
-                }
-
-                upper = separator;
-            }
-
-            return text.ToString();
-        }
+        internal static string PascalCase(string name) =>
+            string.Concat(name.Split('-', '_', '.', ' ').Select(word => word.Length == 0 ? word : char.ToUpperInvariant(word[0]) + word.Substring(1)));
 
         /// <summary>
         /// A constant name for an enum value: words split at anything but letters and digits; an all-capitals
         /// word is title-cased (DNS_ROUND_ROBIN → DnsRoundRobin), others keep their case after the first letter.
         /// </summary>
-        internal static string EnumConstantName(string value)
-        {
-            var text = new StringBuilder(value.Length);
-            foreach (string word in Words(value))
-            {
-                text.Append(char.ToUpperInvariant(word[0]));
-                text.Append(word.Any(char.IsLower) ? word.Substring(1) : word.Substring(1).ToLowerInvariant());
-            }
-
-            return text.ToString();
-        }
+        internal static string EnumConstantName(string value) =>
+            string.Concat(Regex.Matches(value, @"[\p{L}\p{Nd}]+").Cast<Match>().Select(word =>
+                char.ToUpperInvariant(word.Value[0]) + (word.Value.Any(char.IsLower) ? word.Value.Substring(1) : word.Value.Substring(1).ToLowerInvariant())));
 
         internal static bool IsIdentifier(string name) =>
             name.Length > 0 && name[0] != '@' && SyntaxFacts.IsValidIdentifier(name);
-
-        private static IEnumerable<string> Words(string value)
-        {
-            var word = new StringBuilder();
-            foreach (char c in value + " ")
-            {
-                if (char.IsLetterOrDigit(c))
-                {
-                    word.Append(c);
-                }
-                else if (word.Length > 0)
-                {
-                    yield return word.ToString();
-                    word.Clear();
-                }
-            }
-        }
 
         private static CrdFileResult Result(string path, List<CrdModel> crds, List<DiagnosticInfo> diagnostics) =>
             new(path, new EquatableArray<CrdModel>(crds), new EquatableArray<DiagnosticInfo>(diagnostics));

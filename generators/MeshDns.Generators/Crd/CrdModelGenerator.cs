@@ -10,20 +10,10 @@ using Microsoft.CodeAnalysis.CSharp;
 namespace MeshDns.Generators.Crd;
 
 /// <summary>
-/// Emits C# models (System.Text.Json ready) of the schemas of the CustomResourceDefinitions in the
-/// project's <c>AdditionalFiles</c> whose names end in <c>.crd.yaml</c>.
-/// Pipeline: AdditionalTexts → Parser (YAML → equatable models or diagnostics) → Emitter (text).
+/// Emits C# models (System.Text.Json ready) of the CRDs in the project's <c>AdditionalFiles</c> named
+/// <c>*.crd.yaml</c>: AdditionalTexts → Parser (YAML → equatable models or diagnostics) → Emitter (text).
+/// The mapping is a contract, described in this folder's README.
 /// </summary>
-/// <remarks>
-/// <para>Types go into the namespace of the MSBuild property <c>MeshDnsModelsNamespace</c> (made visible
-/// with <c>&lt;CompilerVisibleProperty Include="MeshDnsModelsNamespace" /&gt;</c>), by default
-/// <c>MeshDns.Models</c>. Per CRD: the root class (spec.names.kind), the list class (listKind), one class per
-/// object schema with properties (<c>{Parent}{Property}</c>, array items <c>{Parent}{Property}Item</c>, map
-/// values <c>{Parent}{Property}Value</c>) and one <c>{Class}{Property}Values</c> class of constants per
-/// string enum. <c>ObjectMeta</c> and <c>ListMeta</c> are emitted once for all CRDs.</para>
-/// <para>A CRD that cannot be modelled exactly gets errors and no source; a CRD whose type names are
-/// already taken by an earlier file (in path order) is skipped with an error.</para>
-/// </remarks>
 [Generator]
 public sealed partial class CrdModelGenerator : IIncrementalGenerator
 {
@@ -60,46 +50,36 @@ public sealed partial class CrdModelGenerator : IIncrementalGenerator
             return;
         }
 
-        if (!IsNamespace(ns))
+        if (!ns.Split('.').All(part => Parser.IsIdentifier(part) && SyntaxFacts.GetKeywordKind(part) == SyntaxKind.None))
         {
             spc.ReportDiagnostic(Diagnostic.Create(CrdDiagnostics.InvalidNamespace, Location.None, ns));
             return;
         }
 
+        // A CRD whose type names an earlier file (in path order) already generates is skipped.
         var owners = new Dictionary<string, CrdModel>(StringComparer.Ordinal);
-        bool any = false;
         foreach (CrdModel crd in ordered.SelectMany(f => f.Crds))
         {
             spc.CancellationToken.ThrowIfCancellationRequested();
             List<string> names = crd.Classes.Select(c => c.Name).Concat(crd.Enums.Select(e => e.Name)).Append(CrdModel.ConstantsClassOf(crd.Kind)).ToList();
-            string? taken = names.FirstOrDefault(owners.ContainsKey);
-            if (taken is not null)
+            if (names.FirstOrDefault(owners.ContainsKey) is { } taken)
             {
                 CrdModel other = owners[taken];
-                var location = Location.Create(crd.KindLocation.Path, default, crd.KindLocation.LineSpan);
                 spc.ReportDiagnostic(Diagnostic.Create(
                     CrdDiagnostics.NameConflict,
-                    location,
+                    Location.Create(crd.KindLocation.Path, default, crd.KindLocation.LineSpan),
                     crd.Name,
                     $"type '{taken}' is already generated for '{other.Name}' ({other.FileName}); no models are generated for this CustomResourceDefinition"));
                 continue;
             }
 
-            foreach (string name in names)
-            {
-                owners[name] = crd;
-            }
-
-            any = true;
+            names.ForEach(name => owners[name] = crd);
             spc.AddSource($"{ns}.{crd.Kind}.g.cs", Emitter.Emit(crd, ns));
         }
 
-        if (any)
+        if (owners.Count > 0)
         {
             spc.AddSource($"{ns}.KubernetesMeta.g.cs", Emitter.EmitStandardTypes(ns));
         }
     }
-
-    private static bool IsNamespace(string ns) =>
-        ns.Split('.').All(part => Parser.IsIdentifier(part) && SyntaxFacts.GetKeywordKind(part) == SyntaxKind.None);
 }

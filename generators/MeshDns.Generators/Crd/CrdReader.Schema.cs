@@ -120,8 +120,7 @@ internal sealed partial class CrdReader
         cancellationToken.ThrowIfCancellationRequested();
         if (node is not YamlMappingNode schema)
         {
-            Unsupported(node, path, "a schema must be a mapping");
-            return null;
+            return Unsupported(node, path, "a schema must be a mapping");
         }
 
         bool intOrString = schema.Flag("x-kubernetes-int-or-string");
@@ -138,8 +137,7 @@ internal sealed partial class CrdReader
 
         if (typeNode is null)
         {
-            Unsupported(keyNode, path, "'type' is missing (only x-kubernetes-int-or-string or x-kubernetes-preserve-unknown-fields schemas may leave it out)");
-            return null;
+            return Unsupported(keyNode, path, "'type' is missing (only x-kubernetes-int-or-string or x-kubernetes-preserve-unknown-fields schemas may leave it out)");
         }
 
         string? format = schema.Text("format");
@@ -160,11 +158,9 @@ internal sealed partial class CrdReader
             case "object":
                 return ObjectOf(schema, keyNode, path, baseName);
             case { } other:
-                Unsupported(typeNode, Join(path, "type"), $"type '{other}' is not supported");
-                return null;
+                return Unsupported(typeNode, Join(path, "type"), $"type '{other}' is not supported");
             default:
-                Unsupported(typeNode, Join(path, "type"), "'type' must be a single type name");
-                return null;
+                return Unsupported(typeNode, Join(path, "type"), "'type' must be a single type name");
         }
     }
 
@@ -173,14 +169,12 @@ internal sealed partial class CrdReader
         YamlNode? items = schema.Get("items");
         if (items is null || items.IsNull())
         {
-            Unsupported(keyNode, path, "an array needs 'items'");
-            return null;
+            return Unsupported(keyNode, path, "an array needs 'items'");
         }
 
         if (items is YamlSequenceNode)
         {
-            Unsupported(schema.KeyNode("items")!, Join(path, "items"), "'items' as a list (a tuple) is not supported");
-            return null;
+            return Unsupported(schema.KeyNode("items")!, Join(path, "items"), "'items' as a list (a tuple) is not supported");
         }
 
         TypeRef? item = TypeOf(items, schema.KeyNode("items")!, path + "[]", baseName + "Item");
@@ -194,22 +188,19 @@ internal sealed partial class CrdReader
         bool? additionalFlag = additional?.AsBoolean();
         if (properties is not null and not YamlMappingNode && !properties.IsNull())
         {
-            Unsupported(properties, Join(path, "properties"), "'properties' must be a mapping");
-            return null;
+            return Unsupported(properties, Join(path, "properties"), "'properties' must be a mapping");
         }
 
         if (additional is not null and not YamlMappingNode && additionalFlag is null)
         {
-            Unsupported(additional, Join(path, "additionalProperties"), "'additionalProperties' must be a schema, true or false");
-            return null;
+            return Unsupported(additional, Join(path, "additionalProperties"), "'additionalProperties' must be a schema, true or false");
         }
 
         if (properties is YamlMappingNode { Children.Count: > 0 })
         {
             if (additional is YamlMappingNode || additionalFlag == true)
             {
-                Unsupported(schema.KeyNode("additionalProperties")!, Join(path, "additionalProperties"), "'properties' and 'additionalProperties' together are not supported");
-                return null;
+                return Unsupported(schema.KeyNode("additionalProperties")!, Join(path, "additionalProperties"), "'properties' and 'additionalProperties' together are not supported");
             }
 
             if (!Claim(baseName, path, keyNode))

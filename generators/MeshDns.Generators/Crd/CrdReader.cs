@@ -176,7 +176,11 @@ internal sealed partial class CrdReader(string path, YamlNode root, List<Diagnos
         return null;
     }
 
-    private void Unsupported(YamlNode at, string schemaPath, string why) => Error(CrdDiagnostics.UnsupportedSchema, at, schemaPath, why);
+    private TypeRef? Unsupported(YamlNode at, string schemaPath, string why)
+    {
+        Error(CrdDiagnostics.UnsupportedSchema, at, schemaPath, why);
+        return null;
+    }
 
     private void Error(DiagnosticDescriptor descriptor, YamlNode at, params string[] arguments)
     {

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using MeshDns.Generators.Common;
@@ -6,7 +7,6 @@ using MeshDns.Generators.WireFormat.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Text;
 
 namespace MeshDns.Generators.WireFormat;
 
@@ -25,105 +25,14 @@ public sealed partial class WireFormatGenerator
             var type = (INamedTypeSymbol)context.TargetSymbol;
             var syntax = (TypeDeclarationSyntax)context.TargetNode;
             var diagnostics = new List<DiagnosticInfo>();
-
+            Location at = syntax.Identifier.GetLocation();
             if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
             {
-                diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.NotPartial, syntax.Identifier.GetLocation(), type.Name));
-                return Result(null, diagnostics);
+                diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.NotPartial, at, type.Name));
             }
-
-            if (type.ContainingType is not null)
+            else if (ShapeProblem(type) is { } problem)
             {
-                diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.UnsupportedShape, syntax.Identifier.GetLocation(), type.Name, "nested types are not supported"));
-                return Result(null, diagnostics);
-            }
-
-            string? shapeProblem =
-                type.IsGenericType ? "generic types are not supported"
-                : type.IsRecord ? "record structs are not supported"
-                : type.IsReadOnly ? "readonly structs cannot be read into; remove 'readonly'"
-                : type.IsFileLocal ? "file-local types are not supported"
-                : type.DeclaringSyntaxReferences.Length > 1 && FieldsSpanDeclarations(type) ? "[DnsField] fields must all be in one partial declaration, so their order is defined"
-                : null;
-            if (shapeProblem is not null)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.UnsupportedShape, syntax.Identifier.GetLocation(), type.Name, shapeProblem));
-                return Result(null, diagnostics);
-            }
-
-            var fields = new List<WireFieldModel>();
-            var fieldTypes = new Dictionary<string, string>();
-            foreach (IFieldSymbol field in type.GetMembers().OfType<IFieldSymbol>())
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                AttributeData? attribute = field.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == FieldAttribute);
-                if (attribute is null || field.IsStatic)
-                {
-                    continue;
-                }
-
-                Location location = field.Locations.FirstOrDefault() ?? syntax.Identifier.GetLocation();
-                object? rawKind = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value : null;
-                if (rawKind is not int kindValue || !System.Enum.IsDefined(typeof(WireFieldKind), kindValue))
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.UnknownKind, location, field.Name, rawKind?.ToString() ?? "null"));
-                    continue;
-                }
-
-                if (field.IsReadOnly || field.IsConst)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.UnsupportedShape, location, type.Name, $"field '{field.Name}' is readonly and cannot be read into"));
-                    continue;
-                }
-
-                var kind = (WireFieldKind)kindValue;
-                string actual = field.Type.ToDisplayString();
-                string expected = ExpectedType(kind);
-                if (actual != expected)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.FieldTypeMismatch, location, field.Name, kind.ToString(), actual, expected));
-                    continue;
-                }
-
-                if ((expected == SpanOfBytes || expected == DnsNameType) && !type.IsRefLikeType)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.NeedsRefStruct, location, field.Name, type.Name));
-                    continue;
-                }
-
-                fields.Add(new WireFieldModel(field.Name, kind));
-                fieldTypes[field.Name] = actual;
-            }
-
-            for (int i = 0; i < fields.Count - 1; i++)
-            {
-                if (fields[i].Kind is WireFieldKind.Rest or WireFieldKind.CharacterStrings)
-                {
-                    IFieldSymbol symbol = type.GetMembers(fields[i].Name).OfType<IFieldSymbol>().First();
-                    diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.RestNotLast, symbol.Locations.FirstOrDefault(), fields[i].Name, fields[i].Kind.ToString()));
-                }
-            }
-
-            if (fields.Count == 0 && diagnostics.Count == 0)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.NoFields, syntax.Identifier.GetLocation(), type.Name));
-            }
-
-            var bits = new List<WireBitsModel>();
-            foreach (IPropertySymbol property in type.GetMembers().OfType<IPropertySymbol>())
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                AttributeData? attribute = property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == BitsAttribute);
-                if (attribute is null)
-                {
-                    continue;
-                }
-
-                WireBitsModel? model = ParseBits(property, attribute, fieldTypes, diagnostics);
-                if (model is not null)
-                {
-                    bits.Add(model);
-                }
+                diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.UnsupportedShape, at, type.Name, problem));
             }
 
             if (diagnostics.Count > 0)
@@ -131,101 +40,124 @@ public sealed partial class WireFormatGenerator
                 return Result(null, diagnostics);
             }
 
+            var fieldTypes = new Dictionary<string, string>();
+            var fields = new List<WireFieldModel>();
+            foreach (IFieldSymbol field in type.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (Attribute(field, FieldAttribute) is { } attribute
+                    && ParseField(type, field, attribute, field.Locations.FirstOrDefault() ?? at, diagnostics) is { } model)
+                {
+                    fields.Add(model);
+                    fieldTypes[field.Name] = field.Type.ToDisplayString();
+                }
+            }
+
+            foreach (WireFieldModel field in fields.Take(fields.Count - 1).Where(f => f.Kind is WireFieldKind.Rest or WireFieldKind.CharacterStrings))
+            {
+                Location? location = type.GetMembers(field.Name).OfType<IFieldSymbol>().First().Locations.FirstOrDefault();
+                diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.RestNotLast, location, field.Name, field.Kind.ToString()));
+            }
+
+            if (fields.Count == 0 && diagnostics.Count == 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.NoFields, at, type.Name));
+            }
+
+            var bits = new List<WireBitsModel>();
+            foreach (IPropertySymbol property in type.GetMembers().OfType<IPropertySymbol>())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (Attribute(property, BitsAttribute) is { } attribute && ParseBits(property, attribute, fieldTypes, diagnostics) is { } model)
+                {
+                    bits.Add(model);
+                }
+            }
+
             string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
-            var part = new WirePartModel(ns, type.Name, type.IsRefLikeType, new EquatableArray<WireFieldModel>(fields), new EquatableArray<WireBitsModel>(bits));
-            return Result(part, diagnostics);
+            return diagnostics.Count > 0
+                ? Result(null, diagnostics)
+                : Result(new WirePartModel(ns, type.Name, type.IsRefLikeType, new(fields), new(bits)), diagnostics);
         }
+
+        private static string? ShapeProblem(INamedTypeSymbol type) =>
+            type.ContainingType is not null ? "nested types are not supported"
+            : type.IsGenericType ? "generic types are not supported"
+            : type.IsRecord ? "record structs are not supported"
+            : type.IsReadOnly ? "readonly structs cannot be read into; remove 'readonly'"
+            : type.IsFileLocal ? "file-local types are not supported"
+            : type.DeclaringSyntaxReferences.Length > 1 && FieldsSpanDeclarations(type) ? "[DnsField] fields must all be in one partial declaration, so their order is defined"
+            : null;
+
+        private static WireFieldModel? ParseField(INamedTypeSymbol type, IFieldSymbol field, AttributeData attribute, Location location, List<DiagnosticInfo> diagnostics)
+        {
+            object? rawKind = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value : null;
+            var kind = rawKind is int value ? (WireFieldKind)value : default;
+            string actual = field.Type.ToDisplayString();
+            string expected = ExpectedType(kind);
+            DiagnosticInfo? problem =
+                rawKind is not int || !System.Enum.IsDefined(typeof(WireFieldKind), kind)
+                    ? DiagnosticInfo.Create(WireFormatDiagnostics.UnknownKind, location, field.Name, rawKind?.ToString() ?? "null")
+                : field.IsReadOnly || field.IsConst
+                    ? DiagnosticInfo.Create(WireFormatDiagnostics.UnsupportedShape, location, type.Name, $"field '{field.Name}' is readonly and cannot be read into")
+                : actual != expected
+                    ? DiagnosticInfo.Create(WireFormatDiagnostics.FieldTypeMismatch, location, field.Name, kind.ToString(), actual, expected)
+                : (expected == SpanOfBytes || expected == DnsNameType) && !type.IsRefLikeType
+                    ? DiagnosticInfo.Create(WireFormatDiagnostics.NeedsRefStruct, location, field.Name, type.Name)
+                : null;
+            if (problem is not null)
+            {
+                diagnostics.Add(problem);
+                return null;
+            }
+
+            return new WireFieldModel(field.Name, kind);
+        }
+
+        private static AttributeData? Attribute(ISymbol symbol, string name) =>
+            symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == name);
 
         private static WireBitsModel? ParseBits(IPropertySymbol property, AttributeData attribute, Dictionary<string, string> fieldTypes, List<DiagnosticInfo> diagnostics)
         {
-            Location? location = property.Locations.FirstOrDefault();
-            void Fail(string why) => diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.BadBits, location, property.Name, why));
-
-            if (attribute.ConstructorArguments.Length != 3
-                || attribute.ConstructorArguments[0].Value is not string fieldName
-                || attribute.ConstructorArguments[1].Value is not int shift
-                || attribute.ConstructorArguments[2].Value is not int width)
+            ImmutableArray<TypedConstant> args = attribute.ConstructorArguments;
+            if (args.Length != 3 || args[0].Value is not string fieldName || args[1].Value is not int shift || args[2].Value is not int width)
             {
-                Fail("expected [DnsBits(field, shift, width)]");
-                return null;
+                return Fail(property, "expected [DnsBits(field, shift, width)]", diagnostics);
             }
 
-            if (!property.IsPartialDefinition)
-            {
-                Fail("the property must be a partial declaration with get and set accessors");
-                return null;
-            }
-
-            if (property.GetMethod is null || property.SetMethod is null)
-            {
-                Fail("the property needs both get and set accessors");
-                return null;
-            }
-
-            if (property.IsStatic || property.SetMethod.IsInitOnly || property.GetMethod.IsReadOnly
-                || property.GetMethod.DeclaredAccessibility != property.DeclaredAccessibility
-                || property.SetMethod.DeclaredAccessibility != property.DeclaredAccessibility)
-            {
-                Fail("declare it as an instance property with plain 'get; set;' accessors (no static, init, readonly or accessor modifiers)");
-                return null;
-            }
-
-            if (!fieldTypes.TryGetValue(fieldName, out string? fieldType) || fieldType is not ("byte" or "ushort" or "uint"))
-            {
-                Fail($"'{fieldName}' is not a byte, ushort or uint [DnsField] of this type");
-                return null;
-            }
-
+            IMethodSymbol? get = property.GetMethod, set = property.SetMethod;
+            string? fieldType = fieldTypes.TryGetValue(fieldName, out string? t) && t is "byte" or "ushort" or "uint" ? t : null;
             int fieldBits = fieldType switch { "byte" => 8, "ushort" => 16, _ => 32 };
-            if (width < 1 || shift < 0 || width > fieldBits || shift > fieldBits - width)
-            {
-                Fail($"{width} bit(s) at shift {shift} do not fit in the {fieldBits}-bit field '{fieldName}'");
-                return null;
-            }
-
             string propertyType = property.Type.ToDisplayString();
             int typeBits = propertyType switch { "bool" => 1, "byte" => 8, "ushort" => 16, "uint" => 32, _ => 0 };
-            if (typeBits == 0 || (propertyType == "bool" && width != 1) || width > typeBits)
-            {
-                Fail($"type '{propertyType}' cannot hold {width} bit(s); use bool for one bit, or byte, ushort or uint");
-                return null;
-            }
-
-            string accessibility = SyntaxFacts.GetText(property.DeclaredAccessibility);
-            return new WireBitsModel(property.Name, propertyType, accessibility, fieldName, fieldType, shift, width);
+            string? why =
+                !property.IsPartialDefinition ? "the property must be a partial declaration with get and set accessors"
+                : get is null || set is null ? "the property needs both get and set accessors"
+                : property.IsStatic || set.IsInitOnly || get.IsReadOnly || get.DeclaredAccessibility != property.DeclaredAccessibility || set.DeclaredAccessibility != property.DeclaredAccessibility
+                    ? "declare it as an instance property with plain 'get; set;' accessors (no static, init, readonly or accessor modifiers)"
+                : fieldType is null ? $"'{fieldName}' is not a byte, ushort or uint [DnsField] of this type"
+                : width < 1 || shift < 0 || width > fieldBits || shift > fieldBits - width ? $"{width} bit(s) at shift {shift} do not fit in the {fieldBits}-bit field '{fieldName}'"
+                : typeBits == 0 || (propertyType == "bool" && width != 1) || width > typeBits ? $"type '{propertyType}' cannot hold {width} bit(s); use bool for one bit, or byte, ushort or uint"
+                : null;
+            return why is not null
+                ? Fail(property, why, diagnostics)
+                : new WireBitsModel(property.Name, propertyType, SyntaxFacts.GetText(property.DeclaredAccessibility), fieldName, fieldType!, shift, width);
         }
 
-        private static bool FieldsSpanDeclarations(INamedTypeSymbol type)
+        private static WireBitsModel? Fail(IPropertySymbol property, string why, List<DiagnosticInfo> diagnostics)
         {
-            SyntaxTree? tree = null;
-            TextSpan? span = null;
-            foreach (IFieldSymbol field in type.GetMembers().OfType<IFieldSymbol>())
-            {
-                if (!field.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == FieldAttribute))
-                {
-                    continue;
-                }
-
-                SyntaxReference? declaring = type.DeclaringSyntaxReferences.FirstOrDefault(r =>
-                    field.Locations.Any(l => l.SourceTree == r.SyntaxTree && r.Span.Contains(l.SourceSpan)));
-                if (declaring is null)
-                {
-                    continue;
-                }
-
-                if (tree is null)
-                {
-                    tree = declaring.SyntaxTree;
-                    span = declaring.Span;
-                }
-                else if (declaring.SyntaxTree != tree || declaring.Span != span)
-                {
-                    return true;
-                }
-            }
-
-            return false;
+            diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.BadBits, property.Locations.FirstOrDefault(), property.Name, why));
+            return null;
         }
+
+        /// <summary>Whether the [DnsField] fields sit in more than one partial declaration (their order is then undefined).</summary>
+        private static bool FieldsSpanDeclarations(INamedTypeSymbol type) => type.GetMembers().OfType<IFieldSymbol>()
+            .Where(field => Attribute(field, FieldAttribute) is not null)
+            .Select(field => type.DeclaringSyntaxReferences.FirstOrDefault(r => field.Locations.Any(l => l.SourceTree == r.SyntaxTree && r.Span.Contains(l.SourceSpan))))
+            .Where(declaring => declaring is not null)
+            .Select(declaring => (declaring!.SyntaxTree, declaring.Span))
+            .Distinct()
+            .Count() > 1;
 
         internal static string ExpectedType(WireFieldKind kind) => kind switch
         {

@@ -1,3 +1,4 @@
+using System.Linq;
 using MeshDns.Generators.Common;
 
 namespace MeshDns.Generators.WireFormat.Model;
@@ -11,25 +12,7 @@ public sealed record WirePartModel(
     EquatableArray<WireBitsModel> Bits)
 {
     /// <summary>The fixed wire size in octets, or null when a field has a variable size.</summary>
-    public int? FixedSize
-    {
-        get
-        {
-            int size = 0;
-            foreach (WireFieldModel part in Fields)
-            {
-                int? fieldSize = part.FixedSize;
-                if (fieldSize is null)
-                {
-                    return null;
-                }
-
-                size += fieldSize.Value;
-            }
-
-            return size;
-        }
-    }
+    public int? FixedSize => Fields.All(f => f.FixedSize is not null) ? Fields.Sum(f => f.FixedSize!.Value) : null;
 }
 
 /// <summary>One field of a part, in declaration order.</summary>
