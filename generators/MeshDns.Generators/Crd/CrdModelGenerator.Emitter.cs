@@ -196,30 +196,16 @@ public sealed partial class CrdModelGenerator
             w.WriteLine("/// </summary>");
         }
 
-        /// <summary>Text made safe for XML doc comments: markup escaped, control characters dropped.</summary>
-        private static string Escape(string text)
+        /// <summary>Text made safe for XML doc comments: markup escaped, tabs made spaces, control characters dropped.</summary>
+        private static string Escape(string text) => string.Concat(text.Select(c => c switch
         {
-            var escaped = new StringBuilder(text.Length);
-            foreach (char c in text)
-            {
-                switch (c)
-                {
-                    case '&': escaped.Append("&amp;"); break;
-                    case '<': escaped.Append("&lt;"); break;
-                    case '>': escaped.Append("&gt;"); break;
-                    case '\t': escaped.Append(' '); break;
-                    default:
-                        if (c >= ' ' && c != '\u0085' && c != '\u2028' && c != '\u2029' && c != '\u007F')
-                        {
-                            escaped.Append(c);
-                        }
-
-                        break;
-                }
-            }
-
-            return escaped.ToString();
-        }
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '\t' => " ",
+            < ' ' or '\u0085' or '\u2028' or '\u2029' or '\u007F' => string.Empty,
+            _ => c.ToString(),
+        }));
 
         private static string Literal(string value) => SymbolDisplay.FormatLiteral(value, quote: true);
     }

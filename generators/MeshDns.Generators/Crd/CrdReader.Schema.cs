@@ -141,27 +141,18 @@ internal sealed partial class CrdReader
         }
 
         string? format = schema.Text("format");
-        switch (typeNode.IsNull() ? null : (typeNode as YamlScalarNode)?.Value)
+        return (typeNode.IsNull() ? null : (typeNode as YamlScalarNode)?.Value) switch
         {
-            case "string" when format == "date-time":
-                return new TypeRef("global::System.DateTimeOffset");
-            case "string":
-                return new TypeRef("string", schema.Get("enum") is { } values ? Enum(values, path, baseName + "Values") : null);
-            case "integer":
-                return new TypeRef(format == "int32" ? "int" : "long");
-            case "number":
-                return new TypeRef("double");
-            case "boolean":
-                return new TypeRef("bool");
-            case "array":
-                return ArrayOf(schema, keyNode, path, baseName);
-            case "object":
-                return ObjectOf(schema, keyNode, path, baseName);
-            case { } other:
-                return Unsupported(typeNode, Join(path, "type"), $"type '{other}' is not supported");
-            default:
-                return Unsupported(typeNode, Join(path, "type"), "'type' must be a single type name");
-        }
+            "string" when format == "date-time" => new TypeRef("global::System.DateTimeOffset"),
+            "string" => new TypeRef("string", schema.Get("enum") is { } values ? Enum(values, path, baseName + "Values") : null),
+            "integer" => new TypeRef(format == "int32" ? "int" : "long"),
+            "number" => new TypeRef("double"),
+            "boolean" => new TypeRef("bool"),
+            "array" => ArrayOf(schema, keyNode, path, baseName),
+            "object" => ObjectOf(schema, keyNode, path, baseName),
+            { } other => Unsupported(typeNode, Join(path, "type"), $"type '{other}' is not supported"),
+            null => Unsupported(typeNode, Join(path, "type"), "'type' must be a single type name"),
+        };
     }
 
     private TypeRef? ArrayOf(YamlMappingNode schema, YamlNode keyNode, string path, string baseName)
@@ -177,8 +168,7 @@ internal sealed partial class CrdReader
             return Unsupported(schema.KeyNode("items")!, Join(path, "items"), "'items' as a list (a tuple) is not supported");
         }
 
-        TypeRef? item = TypeOf(items, schema.KeyNode("items")!, path + "[]", baseName + "Item");
-        return item is null ? null : new TypeRef($"{ListOf}<{item.Name}>");
+        return TypeOf(items, schema.KeyNode("items")!, path + "[]", baseName + "Item") is { } item ? new TypeRef($"{ListOf}<{item.Name}>") : null;
     }
 
     private TypeRef? ObjectOf(YamlMappingNode schema, YamlNode keyNode, string path, string baseName)
@@ -214,8 +204,9 @@ internal sealed partial class CrdReader
 
         if (additional is YamlMappingNode)
         {
-            TypeRef? value = TypeOf(additional, schema.KeyNode("additionalProperties")!, path + "{}", baseName + "Value");
-            return value is null ? null : new TypeRef($"{DictionaryOf}<string, {value.Name}>");
+            return TypeOf(additional, schema.KeyNode("additionalProperties")!, path + "{}", baseName + "Value") is { } value
+                ? new TypeRef($"{DictionaryOf}<string, {value.Name}>")
+                : null;
         }
 
         // Without declared fields, whatever is there (kept with x-kubernetes-preserve-unknown-fields, else pruned

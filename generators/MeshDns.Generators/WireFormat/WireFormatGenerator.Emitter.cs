@@ -37,6 +37,20 @@ public sealed partial class WireFormatGenerator
                 w.WriteLineNoTabs(string.Empty);
             }
 
+            EmitReadAndWrite(w, part, self);
+            foreach (WireBitsModel bits in part.Bits)
+            {
+                EmitBits(w, bits);
+            }
+
+            w.Indent--;
+            w.WriteLine("}");
+            w.Flush();
+            return text.ToString();
+        }
+
+        private static void EmitReadAndWrite(IndentedTextWriter w, WirePartModel part, string self)
+        {
             w.WriteLine("/// <summary>Reads the fields in declaration order. False if the data is short or malformed;");
             w.WriteLine("/// the reader's position is then unspecified.</summary>");
             w.WriteLine($"public static bool TryRead(scoped ref global::MeshDns.Wire.DnsReader reader, out {self} value)");
@@ -69,16 +83,6 @@ public sealed partial class WireFormatGenerator
             w.WriteLine("return true;");
             w.Indent--;
             w.WriteLine("}");
-
-            foreach (WireBitsModel bits in part.Bits)
-            {
-                EmitBits(w, bits);
-            }
-
-            w.Indent--;
-            w.WriteLine("}");
-            w.Flush();
-            return text.ToString();
         }
 
         /// <summary>An identifier as C# source: keywords get their '@'.</summary>
