@@ -1,7 +1,7 @@
 using System.CodeDom.Compiler;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Text;
 using MeshDns.Generators.Crd.Model;
 using Microsoft.CodeAnalysis.CSharp;
 
@@ -122,51 +122,43 @@ public sealed partial class CrdModelGenerator
         }
 
         /// <summary>The CRD's identity, so group, kind and versions are written once for the whole product.</summary>
-        private static void EmitConstants(IndentedTextWriter w, CrdModel crd)
+        private static void EmitConstants(IndentedTextWriter w, CrdModel crd) => EmitStaticClass(
+            w,
+            $"The CustomResourceDefinition {crd.Name}: its API group, names and versions.",
+            CrdModel.ConstantsClassOf(crd.Kind),
+            new[] { ("Name", crd.Name), ("Group", crd.Group), ("Kind", crd.Kind), ("ListKind", crd.ListKind), ("Plural", crd.Plural), ("StorageVersion", crd.StorageVersion) },
+            "The served versions, in the CRD's order.",
+            $"Versions {{ get; }} = [{string.Join(", ", crd.ServedVersions.Select(Literal))}];");
+
+        private static void EmitEnum(IndentedTextWriter w, CrdEnumModel values) => EmitStaticClass(
+            w,
+            $"The values the schema allows for {values.SchemaPath}.",
+            values.Name,
+            values.Values.Select(v => (v.Name, v.Value)),
+            "Every value, in schema order.",
+            $"All {{ get; }} = [{string.Join(", ", values.Values.Select(v => v.Name))}];");
+
+        /// <summary>A static class of string constants, then a list property.</summary>
+        private static void EmitStaticClass(IndentedTextWriter w, string summary, string name, IEnumerable<(string Name, string Value)> constants, string listSummary, string list)
         {
-            Summary(w, $"The CustomResourceDefinition {crd.Name}: its API group, names and versions.");
-            w.WriteLine($"public static class {CrdModel.ConstantsClassOf(crd.Kind)}");
+            Summary(w, summary);
+            w.WriteLine($"public static class {name}");
             w.WriteLine("{");
             w.Indent++;
-            foreach ((string name, string value) in new[]
+            bool any = false;
+            foreach ((string constant, string value) in constants)
             {
-                ("Name", crd.Name), ("Group", crd.Group), ("Kind", crd.Kind), ("ListKind", crd.ListKind), ("Plural", crd.Plural), ("StorageVersion", crd.StorageVersion),
-            })
-            {
-                w.WriteLine($"public const string {name} = {Literal(value)};");
+                w.WriteLine($"public const string {constant} = {Literal(value)};");
+                any = true;
             }
 
-            w.WriteLineNoTabs(string.Empty);
-            w.WriteLine("/// <summary>The served versions, in the CRD's order.</summary>");
-            w.WriteLine($"public static global::System.Collections.Generic.IReadOnlyList<string> Versions {{ get; }} = [{string.Join(", ", crd.ServedVersions.Select(Literal))}];");
-            w.Indent--;
-            w.WriteLine("}");
-        }
-
-        private static void EmitEnum(IndentedTextWriter w, CrdEnumModel values)
-        {
-            Summary(w, $"The values the schema allows for {values.SchemaPath}.");
-            w.WriteLine($"public static class {values.Name}");
-            w.WriteLine("{");
-            w.Indent++;
-            foreach (CrdEnumValueModel value in values.Values)
-            {
-                w.WriteLine($"public const string {value.Name} = {Literal(value.Value)};");
-            }
-
-            if (values.Values.Count > 0)
+            if (any)
             {
                 w.WriteLineNoTabs(string.Empty);
             }
 
-            var all = new StringBuilder();
-            foreach (CrdEnumValueModel value in values.Values)
-            {
-                all.Append(all.Length == 0 ? string.Empty : ", ").Append(value.Name);
-            }
-
-            w.WriteLine("/// <summary>Every value, in schema order.</summary>");
-            w.WriteLine($"public static global::System.Collections.Generic.IReadOnlyList<string> All {{ get; }} = [{all}];");
+            w.WriteLine($"/// <summary>{listSummary}</summary>");
+            w.WriteLine($"public static global::System.Collections.Generic.IReadOnlyList<string> {list}");
             w.Indent--;
             w.WriteLine("}");
         }
