@@ -42,12 +42,7 @@ internal sealed partial class CrdReader(string path, YamlNode root, List<Diagnos
         Claim(names.ListKind, "(list)", names.ListKindNode);
         Claim(CrdModel.ConstantsClassOf(names.Kind), "(constants)", names.KindNode);
         ReadRoot(versions.Schema, names, versions.Storage);
-        if (_errors > 0)
-        {
-            return null;
-        }
-
-        return new CrdModel(
+        return _errors > 0 ? null : new CrdModel(
             System.IO.Path.GetFileName(path),
             _crdName,
             names.Kind,

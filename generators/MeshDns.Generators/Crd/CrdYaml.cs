@@ -69,12 +69,15 @@ internal static class CrdYaml
     }
 
     /// <summary>
-    /// Rejects anchors, aliases and tags at their position (a CRD has no use for them, and no alias can expand),
-    /// and turns the scanner's own failures (it throws InvalidOperationException on some unclosed flow
-    /// collections) into a YAML error after the last event read.
+    /// Rejects anchors, aliases and tags (a CRD has no use for them, and no alias can expand) and deep nesting
+    /// (the node tree is built recursively, inside the compiler) at their position, and turns the scanner's own
+    /// failures (InvalidOperationException on some unclosed flow collections) into an error after the last event.
     /// </summary>
     private sealed class StrictParser(IParser inner) : IParser
     {
+        private const int MaxDepth = 100;
+        private int _depth;
+
         public ParsingEvent? Current => inner.Current;
 
         public bool MoveNext()
@@ -92,16 +95,16 @@ internal static class CrdYaml
                 throw new YamlException(last, last, $"malformed YAML after this point ({e.Message})");
             }
 
-            string? unsupported = inner.Current switch
+            _depth += inner.Current switch { MappingStart or SequenceStart => 1, MappingEnd or SequenceEnd => -1, _ => 0 };
+            string? problem = inner.Current switch
             {
-                AnchorAlias => "aliases",
-                NodeEvent { Anchor.IsEmpty: false } => "anchors",
-                NodeEvent { Tag.IsEmpty: false } => "tags",
+                AnchorAlias => "aliases are not supported in a CRD file",
+                NodeEvent { Anchor.IsEmpty: false } => "anchors are not supported in a CRD file",
+                NodeEvent { Tag.IsEmpty: false } => "tags are not supported in a CRD file",
+                _ when _depth > MaxDepth => $"nesting deeper than {MaxDepth} levels",
                 _ => null,
             };
-            return unsupported is null
-                ? true
-                : throw new YamlException(inner.Current!.Start, inner.Current.End, $"{unsupported} are not supported in a CRD file");
+            return problem is null ? true : throw new YamlException(inner.Current!.Start, inner.Current.End, problem);
         }
     }
 }

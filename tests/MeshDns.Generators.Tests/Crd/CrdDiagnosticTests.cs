@@ -46,6 +46,14 @@ public class CrdDiagnosticTests
     }
 
     [Fact]
+    public void MDNS101_deep_nesting_is_rejected_before_the_tree_is_built()
+    {
+        string yaml = CrdSamples.Gadget("value:\n  type: string\n  default: " + new string('[', 101) + new string(']', 101));
+
+        AssertRejected(CrdSamples.GadgetPath, yaml, "MDNS101", CrdSamples.LineOf(yaml, "default:"), "nesting deeper than 100 levels");
+    }
+
+    [Fact]
     public void MDNS101_a_scanner_failure_inside_yamldotnet_is_a_diagnostic()
     {
         // YamlDotNet 18.1.0 throws InvalidOperationException on this (an unclosed flow mapping before a plain
