@@ -112,12 +112,8 @@ internal sealed partial class CrdReader
     {
         var required = new HashSet<string>(StringComparer.Ordinal);
         YamlNode? node = schema.Get("required");
-        if (node is null || node.IsNull())
-        {
-            return required;
-        }
-
-        foreach (YamlNode item in (node as YamlSequenceNode)?.Children ?? new[] { node })
+        IEnumerable<YamlNode> items = node is YamlSequenceNode list ? list.Children : node is null || node.IsNull() ? Enumerable.Empty<YamlNode>() : new[] { node };
+        foreach (YamlNode item in items)
         {
             if (node is YamlSequenceNode && item is YamlScalarNode { Value: { } name } && !item.IsNull())
             {

@@ -19,14 +19,12 @@ internal sealed partial class CrdReader(string path, YamlNode root, List<Diagnos
 
     private readonly List<CrdClassModel?> _classes = new();
     private readonly List<CrdEnumModel> _enums = new();
-    private readonly Dictionary<string, string> _claimed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _claimed = new(StringComparer.Ordinal) { [StandardObjectMeta] = "(standard type)", [StandardListMeta] = "(standard type)" };
     private string _crdName = "(unnamed)";
     private int _errors;
 
-    /// <summary>spec.group and spec.names, with the nodes diagnostics point at.</summary>
+    /// <summary>spec.group and spec.names, with the nodes diagnostics point at; the storage version and the served ones.</summary>
     private sealed record Names(string Group, string Plural, string Kind, string ListKind, YamlNode KindNode, YamlNode ListKindNode);
-
-    /// <summary>The storage version with its schema, and the served versions in order.</summary>
     private sealed record Versions(string Storage, YamlNode Schema, List<string> Served);
 
     public CrdModel? Read()
@@ -36,8 +34,6 @@ internal sealed partial class CrdReader(string path, YamlNode root, List<Diagnos
             return null;
         }
 
-        Claim(StandardObjectMeta, "(standard type)", names.KindNode);
-        Claim(StandardListMeta, "(standard type)", names.KindNode);
         Claim(names.Kind, "(root)", names.KindNode);
         Claim(names.ListKind, "(list)", names.ListKindNode);
         Claim(CrdModel.ConstantsClassOf(names.Kind), "(constants)", names.KindNode);

@@ -24,19 +24,14 @@ public sealed partial class WireFormatGenerator
         {
             var type = (INamedTypeSymbol)context.TargetSymbol;
             var syntax = (TypeDeclarationSyntax)context.TargetNode;
-            var diagnostics = new List<DiagnosticInfo>();
             Location at = syntax.Identifier.GetLocation();
-            if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+            DiagnosticInfo? shape = !syntax.Modifiers.Any(SyntaxKind.PartialKeyword) ? DiagnosticInfo.Create(WireFormatDiagnostics.NotPartial, at, type.Name)
+                : ShapeProblem(type) is { } problem ? DiagnosticInfo.Create(WireFormatDiagnostics.UnsupportedShape, at, type.Name, problem)
+                : null;
+            var diagnostics = new List<DiagnosticInfo>();
+            if (shape is not null)
             {
-                diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.NotPartial, at, type.Name));
-            }
-            else if (ShapeProblem(type) is { } problem)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(WireFormatDiagnostics.UnsupportedShape, at, type.Name, problem));
-            }
-
-            if (diagnostics.Count > 0)
-            {
+                diagnostics.Add(shape);
                 return Result(null, diagnostics);
             }
 
