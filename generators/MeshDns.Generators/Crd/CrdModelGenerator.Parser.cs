@@ -19,34 +19,24 @@ public sealed partial class CrdModelGenerator
         {
             var diagnostics = new List<DiagnosticInfo>();
             var crds = new List<CrdModel>();
-            if (text is null)
-            {
-                diagnostics.Add(new DiagnosticInfo(CrdDiagnostics.InvalidYaml, path, default, default, new(new[] { "the file cannot be read" })));
-                return Result(path, crds, diagnostics);
-            }
-
-            List<YamlDocument> documents;
             try
             {
-                documents = CrdYaml.Load(text).ToList();
+                // Load reads every document first; an empty one (e.g. after a final '---') has a null root.
+                foreach (YamlDocument document in CrdYaml.Load(text ?? throw new YamlException("the file cannot be read")).Where(d => !d.RootNode.IsNull()))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (new CrdReader(path, document.RootNode, diagnostics, cancellationToken).Read() is { } model)
+                    {
+                        crds.Add(model);
+                    }
+                }
             }
             catch (YamlException e)
             {
                 diagnostics.Add(CrdYaml.At(CrdDiagnostics.InvalidYaml, path, e.Start, e.End, e.Message));
-                return Result(path, crds, diagnostics);
             }
 
-            // An empty document (e.g. after a final '---') has a null root.
-            foreach (YamlDocument document in documents.Where(d => !d.RootNode.IsNull()))
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (new CrdReader(path, document.RootNode, diagnostics, cancellationToken).Read() is { } model)
-                {
-                    crds.Add(model);
-                }
-            }
-
-            return Result(path, crds, diagnostics);
+            return new CrdFileResult(path, new(crds), new(diagnostics));
         }
 
         /// <summary>A property name made PascalCase: first letter and letters after '-', '_', '.' or ' ' upper-cased, separators dropped.</summary>
@@ -63,8 +53,5 @@ public sealed partial class CrdModelGenerator
 
         internal static bool IsIdentifier(string name) =>
             name.Length > 0 && name[0] != '@' && SyntaxFacts.IsValidIdentifier(name);
-
-        private static CrdFileResult Result(string path, List<CrdModel> crds, List<DiagnosticInfo> diagnostics) =>
-            new(path, new EquatableArray<CrdModel>(crds), new EquatableArray<DiagnosticInfo>(diagnostics));
     }
 }

@@ -28,13 +28,12 @@ public sealed partial class WireFormatGenerator
             DiagnosticInfo? shape = !syntax.Modifiers.Any(SyntaxKind.PartialKeyword) ? DiagnosticInfo.Create(WireFormatDiagnostics.NotPartial, at, type.Name)
                 : ShapeProblem(type) is { } problem ? DiagnosticInfo.Create(WireFormatDiagnostics.UnsupportedShape, at, type.Name, problem)
                 : null;
-            var diagnostics = new List<DiagnosticInfo>();
             if (shape is not null)
             {
-                diagnostics.Add(shape);
-                return Result(null, diagnostics);
+                return new WirePartResult(null, new(new[] { shape }));
             }
 
+            var diagnostics = new List<DiagnosticInfo>();
             var fieldTypes = new Dictionary<string, string>();
             var fields = new List<WireFieldModel>();
             foreach (IFieldSymbol field in type.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic))
@@ -70,9 +69,8 @@ public sealed partial class WireFormatGenerator
             }
 
             string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
-            return diagnostics.Count > 0
-                ? Result(null, diagnostics)
-                : Result(new WirePartModel(ns, type.Name, type.IsRefLikeType, new(fields), new(bits)), diagnostics);
+            WirePartModel? part = diagnostics.Count > 0 ? null : new WirePartModel(ns, type.Name, type.IsRefLikeType, new(fields), new(bits));
+            return new WirePartResult(part, new(diagnostics));
         }
 
         private static string? ShapeProblem(INamedTypeSymbol type) =>
@@ -162,8 +160,5 @@ public sealed partial class WireFormatGenerator
             WireFieldKind.Name => DnsNameType,
             _ => SpanOfBytes,
         };
-
-        private static WirePartResult Result(WirePartModel? model, List<DiagnosticInfo> diagnostics) =>
-            new(model, new EquatableArray<DiagnosticInfo>(diagnostics));
     }
 }
