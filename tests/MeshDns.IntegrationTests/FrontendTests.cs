@@ -240,8 +240,9 @@ public sealed class FrontendTests : IAsyncLifetime
                 await c.ConnectAsync(_tcp.Endpoint);
                 held.Add(c);
                 var deadline = DateTime.UtcNow.AddSeconds(5);
-                while (_tcp.OpenConnections < i + 1 && DateTime.UtcNow < deadline)
+                while (_tcp.OpenConnections < i + 1)
                 {
+                    Assert.True(DateTime.UtcNow < deadline, $"connection {i + 1} not accepted within 5 s");
                     await Task.Delay(20); // accepted in this order, so held[0] has waited longest
                 }
             }
