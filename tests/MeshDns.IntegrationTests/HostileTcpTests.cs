@@ -224,16 +224,8 @@ public sealed partial class HostileTcpTests
     /// <summary>An A query for <paramref name="name"/> on an open DNS-over-TCP connection; the answer, or an exception within 10 s.</summary>
     internal static async Task<byte[]> Ask(NetworkStream stream, string name, ushort id)
     {
-        var query = new List<byte> { 0, 0, (byte)(id >> 8), (byte)id, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
-        foreach (string label in name.Split('.'))
-        {
-            query.Add((byte)label.Length);
-            query.AddRange(System.Text.Encoding.ASCII.GetBytes(label));
-        }
-
-        query.AddRange([0, 0, 1, 0, 1]);
-        BinaryPrimitives.WriteUInt16BigEndian(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(query), (ushort)(query.Count - 2));
-        await stream.WriteAsync(query.ToArray());
+        byte[] query = GrpcTests.Query(name, id: id);
+        await stream.WriteAsync((byte[])[(byte)(query.Length >> 8), (byte)query.Length, .. query]);
 
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         byte[] prefix = new byte[2];
