@@ -41,18 +41,7 @@ public sealed class FrontendTests : IAsyncLifetime
         await _tcp.DisposeAsync();
     }
 
-    private static byte[] Query(string name, ushort id = 7)
-    {
-        var bytes = new List<byte> { (byte)(id >> 8), (byte)id, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
-        foreach (string label in name.Split('.'))
-        {
-            bytes.Add((byte)label.Length);
-            bytes.AddRange(System.Text.Encoding.ASCII.GetBytes(label));
-        }
-
-        bytes.AddRange([0, 0, 1, 0, 1]);
-        return [.. bytes];
-    }
+    private static byte[] Query(string name, ushort id = 7) => GrpcTests.Query(name, id: id);
 
     private static int Rcode(byte[] response) => response[3] & 0xF;
 
@@ -221,9 +210,7 @@ public sealed class FrontendTests : IAsyncLifetime
         using var good = new TcpClient();
         await good.ConnectAsync(_tcp.Endpoint);
         NetworkStream stream = good.GetStream();
-        byte[] q = Query("svc.global", 42);
-        await stream.WriteAsync(new byte[] { 0, (byte)q.Length }.Concat(q).ToArray());
-        Assert.Equal(42, Id(await ReadFrame(stream)));
+        Assert.Equal(42, Id(await HostileTcpTests.Ask(stream, "svc.global", 42)));
     }
 
     [Fact]
@@ -240,8 +227,9 @@ public sealed class FrontendTests : IAsyncLifetime
                 await c.ConnectAsync(_tcp.Endpoint);
                 held.Add(c);
                 var deadline = DateTime.UtcNow.AddSeconds(5);
-                while (_tcp.OpenConnections < i + 1 && DateTime.UtcNow < deadline)
+                while (_tcp.OpenConnections < i + 1)
                 {
+                    Assert.True(DateTime.UtcNow < deadline, $"connection {i + 1} not accepted within 5 s");
                     await Task.Delay(20); // accepted in this order, so held[0] has waited longest
                 }
             }
@@ -249,9 +237,7 @@ public sealed class FrontendTests : IAsyncLifetime
             using var extra = new TcpClient();
             await extra.ConnectAsync(_tcp.Endpoint);
             NetworkStream stream = extra.GetStream();
-            byte[] q = Query("svc.global", 43);
-            await stream.WriteAsync(new byte[] { 0, (byte)q.Length }.Concat(q).ToArray());
-            Assert.Equal(43, Id(await ReadFrame(stream)));
+            Assert.Equal(43, Id(await HostileTcpTests.Ask(stream, "svc.global", 43)));
 
             using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             int read;

@@ -6,7 +6,7 @@ using MeshDns.Frontends.Grpc.Protocol;
 namespace MeshDns.IntegrationTests;
 
 /// <summary>Hostile gRPC clients against the real process: bounded in calls, connections and seconds.</summary>
-public sealed class GrpcHostileTests : IDisposable
+public sealed partial class GrpcHostileTests : IDisposable
 {
     private static readonly Method<byte[], byte[]> RawQuery = new(
         MethodType.Unary, "coredns.dns.DnsService", "Query", Marshallers.Create(b => b, b => b), Marshallers.Create(b => b, b => b));
@@ -63,9 +63,22 @@ public sealed class GrpcHostileTests : IDisposable
 
         Assert.Equal(calls, statuses.Count(s => s == StatusCode.InvalidArgument));
         Assert.Equal(calls, (await Metrics())["meshdns_dns_malformed_total{transport=\"grpc\"}"]);
-        _server.WaitForLine("is not a DnsPacket", TimeSpan.FromSeconds(10));
+
+        // Each call is logged or counted before its answer, so the lines account for every call up to the last one
+        // logged. One more bad body at a time, until one is logged (a second after the last) and the count closes.
+        int sent = calls;
+        int Accounted() => _server.Lines.Skip(linesBefore).Select(l => MalformedLine().Match(l)).Where(m => m.Success)
+            .Sum(m => 1 + int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        do
+        {
+            Assert.True(sent < calls + 40, $"{Accounted()} of {sent} bad bodies logged or counted:\n{_server.Output}");
+            await Assert.ThrowsAsync<RpcException>(() => invoker.AsyncUnaryCall(RawQuery, null, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(10)), bodies[0]).ResponseAsync);
+            sent++;
+        }
+        while (!_server.WaitUntil(() => Accounted() == sent, TimeSpan.FromMilliseconds(250), "the malformed-body lines"));
+
         int lines = _server.Lines.Count - linesBefore;
-        Assert.True(lines < 50, $"{lines} log lines for {calls} bad bodies:\n{string.Join('\n', _server.Lines.Skip(linesBefore).Take(20))}");
+        Assert.True(lines < 50, $"{lines} log lines for {sent} bad bodies:\n{string.Join('\n', _server.Lines.Skip(linesBefore).Take(20))}");
 
         // A good query on the same channel still gets its answer.
         byte[] query = Convert.FromHexString("0a26424201000001000000000000087365727669636531047465737406676c6f62616c0000010001");
@@ -75,10 +88,10 @@ public sealed class GrpcHostileTests : IDisposable
 
     private static readonly byte[] GoodQuery = Convert.FromHexString("424201000001000000000000087365727669636531047465737406676c6f62616c0000010001");
 
-    /// <summary>Each channel its own HTTP/2 connection; every one runs <paramref name="callsEach"/> concurrent calls. Returns the failures.</summary>
-    private async Task<int> Burst(List<GrpcChannel> channels, int connections, int callsEach)
+    /// <summary>Each channel its own HTTP/2 connection; every one runs <paramref name="callsEach"/> concurrent calls. Returns the failures' statuses.</summary>
+    private async Task<string[]> Burst(List<GrpcChannel> channels, int connections, int callsEach)
     {
-        int failures = 0;
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
         for (int i = 0; i < connections; i++)
         {
             // One connection per channel: calls past the server's stream limit wait for a free stream.
@@ -92,12 +105,12 @@ public sealed class GrpcHostileTests : IDisposable
             {
                 await new DnsService.DnsServiceClient(channel).QueryAsync(new DnsPacket { Msg = ByteString.CopyFrom(GoodQuery) }, deadline: DateTime.UtcNow.AddSeconds(60));
             }
-            catch (RpcException)
+            catch (RpcException e)
             {
-                Interlocked.Increment(ref failures);
+                failures.Add($"{e.StatusCode}: {e.Status.Detail}");
             }
         }))));
-        return failures;
+        return [.. failures];
     }
 
     private async Task WaitForNoConnections()
@@ -117,13 +130,13 @@ public sealed class GrpcHostileTests : IDisposable
     public async Task Memory_taken_by_a_burst_of_connections_is_given_back_once_they_close()
     {
         var warmUp = new List<GrpcChannel>();
-        Assert.Equal(0, await Burst(warmUp, 4, 20)); // code paths and thread pool warm before the baseline
+        Assert.Empty(await Burst(warmUp, 4, 20)); // code paths and thread pool warm before the baseline
         warmUp.ForEach(c => c.Dispose());
         await WaitForNoConnections();
         long baseline = Rss("VmRSS");
 
         var channels = new List<GrpcChannel>();
-        Assert.Equal(0, await Burst(channels, 120, 100)); // 12 000 streams in flight at most
+        Assert.Empty(await Burst(channels, 120, 100)); // 12 000 streams in flight at most
         long peak = Rss("VmHWM");
         channels.ForEach(c => c.Dispose());
         await WaitForNoConnections();
@@ -162,4 +175,7 @@ public sealed class GrpcHostileTests : IDisposable
         DnsPacket reply = await new DnsService.DnsServiceClient(fresh).QueryAsync(new DnsPacket { Msg = ByteString.CopyFrom(GoodQuery) }, deadline: DateTime.UtcNow.AddSeconds(10));
         Assert.Equal(0, reply.Msg[3] & 0xF);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"is not a DnsPacket: answered INVALID_ARGUMENT \((\d+) more since the last such line")]
+    private static partial System.Text.RegularExpressions.Regex MalformedLine();
 }

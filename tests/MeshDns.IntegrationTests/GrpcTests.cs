@@ -32,7 +32,8 @@ public sealed class GrpcTests : IDisposable
         _server.Dispose();
     }
 
-    private static byte[] Query(string name, ushort type = 1, ushort id = 0x4242, bool edns = false)
+    /// <summary>A DNS query message (shared by the other frontends' tests).</summary>
+    internal static byte[] Query(string name, ushort type = 1, ushort id = 0x4242, bool edns = false)
     {
         var q = new List<byte> { (byte)(id >> 8), (byte)id, 1, 0, 0, 1, 0, 0, 0, 0, 0, (byte)(edns ? 1 : 0) };
         foreach (string label in name.Split('.'))

@@ -217,19 +217,17 @@ public sealed partial class HostileTcpTests
     private static async Task<byte[]> TcpQuery(IPEndPoint endpoint, string name, ushort id)
     {
         using Socket socket = await Connect(endpoint);
-        var query = new List<byte> { 0, 0, (byte)(id >> 8), (byte)id, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
-        foreach (string label in name.Split('.'))
-        {
-            query.Add((byte)label.Length);
-            query.AddRange(System.Text.Encoding.ASCII.GetBytes(label));
-        }
+        using var stream = new NetworkStream(socket);
+        return await Ask(stream, name, id);
+    }
 
-        query.AddRange([0, 0, 1, 0, 1]);
-        BinaryPrimitives.WriteUInt16BigEndian(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(query), (ushort)(query.Count - 2));
-        await socket.SendAsync(query.ToArray());
+    /// <summary>An A query for <paramref name="name"/> on an open DNS-over-TCP connection; the answer, or an exception within 10 s.</summary>
+    internal static async Task<byte[]> Ask(NetworkStream stream, string name, ushort id)
+    {
+        byte[] query = GrpcTests.Query(name, id: id);
+        await stream.WriteAsync((byte[])[(byte)(query.Length >> 8), (byte)query.Length, .. query]);
 
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        using var stream = new NetworkStream(socket);
         byte[] prefix = new byte[2];
         await stream.ReadExactlyAsync(prefix, guard.Token);
         byte[] answer = new byte[BinaryPrimitives.ReadUInt16BigEndian(prefix)];

@@ -9,6 +9,7 @@ internal sealed class ServerProcess : IDisposable
 {
     private readonly Process _process;
     private readonly List<string> _lines = [];
+    private int _openStreams = 2; // stdout and stderr, until each ends
 
     private ServerProcess(Process process)
     {
@@ -112,26 +113,39 @@ internal sealed class ServerProcess : IDisposable
 
     public string WaitForLine(string text, TimeSpan timeout)
     {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < timeout)
+        string? line = null;
+        return WaitUntil(() => (line = _lines.Find(l => l.Contains(text, StringComparison.Ordinal))) is not null, timeout, $"\"{text}\"")
+            ? line! : throw new TimeoutException($"no \"{text}\" within {timeout}:\n{Output}");
+    }
+
+    /// <summary>
+    /// True once <paramref name="condition"/> holds, checked at each new line; false once <paramref name="timeout"/>
+    /// has passed; throws once the output has ended without it (<paramref name="what"/> names it).
+    /// </summary>
+    public bool WaitUntil(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        lock (_lines)
         {
-            string? line = Lines.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
-            if (line is not null)
+            while (!condition())
             {
-                return line;
+                if (_openStreams == 0)
+                {
+                    string code = _process.WaitForExit(5000) ? _process.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) : "still running";
+                    throw new InvalidOperationException($"meshdns closed its output ({code}) before {what}:\n{Output}");
+                }
+
+                long left = deadline - Environment.TickCount64;
+                if (left <= 0)
+                {
+                    return false;
+                }
+
+                Monitor.Wait(_lines, (int)left);
             }
 
-            if (_process.HasExited)
-            {
-                Thread.Sleep(200); // let the output readers drain
-                line = Lines.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
-                return line ?? throw new InvalidOperationException($"meshdns exited ({_process.ExitCode}) before printing \"{text}\":\n{Output}");
-            }
-
-            Thread.Sleep(50);
+            return true;
         }
-
-        throw new TimeoutException($"no \"{text}\" within {timeout}:\n{Output}");
     }
 
     public int WaitForExit(TimeSpan timeout)
@@ -151,16 +165,21 @@ internal sealed class ServerProcess : IDisposable
         kill.WaitForExit();
     }
 
+    /// <summary>A line, or null at the end of one of the two streams.</summary>
     private void Add(string? line)
     {
-        if (line is null)
-        {
-            return;
-        }
-
         lock (_lines)
         {
-            _lines.Add(line);
+            if (line is null)
+            {
+                _openStreams--;
+            }
+            else
+            {
+                _lines.Add(line);
+            }
+
+            Monitor.PulseAll(_lines);
         }
     }
 

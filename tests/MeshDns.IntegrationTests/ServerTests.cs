@@ -69,7 +69,9 @@ public sealed class ServerTests : IDisposable
         File.WriteAllText(file, "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nspec:\n  hosts: [unclosed\n");
         string error = server.WaitForLine("svc.yaml:", TimeSpan.FromSeconds(10));
         Assert.Matches(@"svc\.yaml:\d+", error);
-        Thread.Sleep(500);
+        // A later edit served proves the reload of the broken file is over.
+        File.WriteAllText(Path.Combine(_dir, "later.yaml"), Entry("later", "later.mesh.global", "10.0.0.4"));
+        Eventually(() => DigResult.Run(port, "later.mesh.global").Data.SequenceEqual(["10.0.0.4"]), server);
         Assert.Equal(["10.0.0.2"], DigResult.Run(port, "svc.mesh.global").Data);
         Assert.Equal(["10.0.0.3"], DigResult.Run(port, "x.more.global", "A", "+tcp").Data);
 
@@ -181,8 +183,7 @@ public sealed class ServerTests : IDisposable
     public void An_empty_directory_warns_once()
     {
         int port = ServerProcess.FreePort();
-        using ServerProcess server = ServerProcess.Start(port, "--from-file", _dir, "--dns-listen", $"127.0.0.1:{port}", "--grpc-listen", "off", "--http-listen", "off");
-        server.WaitForLine("meshdns serving", TimeSpan.FromSeconds(10));
+        using ServerProcess server = ServerProcess.Start(port, "--from-file", _dir, "--dns-listen", $"127.0.0.1:{port}", "--grpc-listen", "off", "--http-listen", "off"); // returns once serving
         string line = Assert.Single(server.Lines, l => l.Contains("no *.yaml or *.yml files", StringComparison.Ordinal));
         Assert.Contains($"warn: MeshDns.Sources.Files.FileSource[1111] --from-file {_dir}: no *.yaml or *.yml files there", line, StringComparison.Ordinal);
     }
@@ -196,7 +197,11 @@ public sealed class ServerTests : IDisposable
         string line = server.WaitForLine("outside every --zone", TimeSpan.FromSeconds(10));
         Assert.EndsWith("Hosts outside every --zone (global) get REFUSED: 1, such as out.example.com; add their zone or leave --zone out", line, StringComparison.Ordinal);
         Assert.Equal("REFUSED", DigResult.Run(port, "out.example.com").Status);
-        Assert.Single(server.Lines, l => l.Contains("outside every --zone", StringComparison.Ordinal));
+
+        // The next table's warning comes after any repeat of the first one's would have.
+        File.WriteAllText(Path.Combine(_dir, "b.yaml"), Entry("out2", "out2.example.com", "10.0.0.3"));
+        server.WaitForLine("get REFUSED: 2", TimeSpan.FromSeconds(10));
+        Assert.Equal(2, server.Lines.Count(l => l.Contains("outside every --zone", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -121,7 +121,7 @@ public class ProtocolTests
     [InlineData("123401000001000000000000c00c00010001")]       // pointer to itself
     [InlineData("123401000001000000000000c00200010001")]       // pointer into the header: the question cannot be compressed
     [InlineData("1234010000010000000000004041414100010001")]   // label type 01
-    [InlineData("12340100000100000000000003666f6f0000010001000029")] // ARCOUNT 0 but trailing: fine? no: see below
+    [InlineData("12340100000100000000000003666f6f0000010001000029")] // octets after the counted sections (answered: see below)
     public void Unparseable_with_a_readable_header_is_formerr_or_answered(string hex)
     {
         byte[] query = Convert.FromHexString(hex);

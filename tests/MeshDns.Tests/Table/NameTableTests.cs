@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using MeshDns.Table;
 using MeshDns.Tests.Support;
@@ -149,9 +148,7 @@ public class NameTableTests
     public void Builds_100k_service_entries_and_finds_each_host()
     {
         List<ServiceEntryInput> entries = Generate(100_000);
-        var clock = Stopwatch.StartNew();
         NameTable table = NameTableBuilder.Build(entries, new TableOptions(), 0).Table;
-        clock.Stop();
         Assert.Equal(100_000, table.ServiceEntryCount);
         Assert.Equal(100_000, table.Hosts.Count);
         for (int i = 0; i < 100_000; i += 997)
