@@ -1,0 +1,213 @@
+using System.Text.Json;
+using MeshDns.Table;
+using Microsoft.Extensions.Logging;
+
+namespace MeshDns.Sources.Kubernetes;
+
+/// <summary>
+/// The reflector's store: per namespace, the decoded ServiceEntries keyed namespace/name and the resourceVersion
+/// reached. An invalid object is skipped (an update keeps the last good version) and logged once per
+/// resourceVersion. Changes are published as whole snapshots, a burst coalesced into one.
+/// </summary>
+internal sealed partial class ServiceEntryStore(IReadOnlyList<string> namespaces, ServiceEntryDecoder decoder, TimeSpan debounce, ReflectorStats stats, ILogger logger)
+{
+    private readonly SemaphoreSlim _publishSignal = new(0);
+    private readonly HashSet<string> _reportedInvalid = [];
+    private readonly Lock _publishGate = new();
+    private int _publishPending;
+
+    /// <summary>One scope per followed namespace, or one for all namespaces.</summary>
+    public Scope[] Scopes { get; } = namespaces.Count == 0 ? [new Scope(null)] : [.. namespaces.Distinct().Select(n => new Scope(n))];
+
+    public event Action<IReadOnlyList<ServiceEntryInput>>? Changed;
+
+    public bool HasSynced => Scopes.All(s => s.Synced);
+
+    /// <summary>Replaces a scope's objects with a complete LIST; the first sync of the last scope publishes at once (readiness waits for it).</summary>
+    public void Replace(Scope scope, ListResult list)
+    {
+        var items = new Dictionary<string, ServiceEntryInput>(StringComparer.Ordinal);
+        foreach (JsonElement item in list.Items)
+        {
+            if (Decode(item, out ServiceEntryInput? entry, out string key))
+            {
+                items[key] = entry!;
+            }
+        }
+
+        lock (scope)
+        {
+            scope.Items = items;
+            scope.ResourceVersion = list.ResourceVersion;
+        }
+
+        bool first = !scope.Synced;
+        scope.Synced = true;
+        LogListed(logger, scope.Display, items.Count, list.ResourceVersion);
+        if (first && HasSynced)
+        {
+            PublishNow();
+        }
+        else
+        {
+            RequestPublish();
+        }
+    }
+
+    /// <summary>Applies ADDED, MODIFIED, DELETED or BOOKMARK.</summary>
+    public void Apply(Scope scope, WatchEvent e)
+    {
+        JsonElement metadata = Metadata(e.Object);
+        string? resourceVersion = HttpListerWatcher.StringProperty(metadata, "resourceVersion");
+        bool changed = false;
+        switch (e.Type)
+        {
+            case WatchEvent.Added or WatchEvent.Modified:
+                bool valid = Decode(e.Object, out ServiceEntryInput? entry, out string key);
+                lock (scope)
+                {
+                    if (valid)
+                    {
+                        scope.Items[key] = entry!;
+                    }
+
+                    scope.ResourceVersion = resourceVersion ?? scope.ResourceVersion;
+                }
+
+                changed = valid;
+                break;
+            case WatchEvent.Deleted:
+                lock (scope)
+                {
+                    changed = scope.Items.Remove(Key(metadata));
+                    scope.ResourceVersion = resourceVersion ?? scope.ResourceVersion;
+                }
+
+                break;
+            case WatchEvent.Bookmark:
+                lock (scope)
+                {
+                    scope.ResourceVersion = resourceVersion ?? scope.ResourceVersion;
+                }
+
+                break;
+            default:
+                throw new InvalidDataException($"unknown watch event type \"{e.Type}\"");
+        }
+
+        if (changed)
+        {
+            RequestPublish();
+        }
+    }
+
+    /// <summary>Publishes after the debounce whenever a change was requested; ends when stopped.</summary>
+    public async Task RunPublisher(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await _publishSignal.WaitAsync(stop).ConfigureAwait(false);
+                await Task.Delay(debounce, stop).ConfigureAwait(false); // let a burst gather
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            Interlocked.Exchange(ref _publishPending, 0);
+            PublishNow();
+        }
+    }
+
+    /// <summary>Only once the publisher has ended.</summary>
+    public void Dispose() => _publishSignal.Dispose();
+
+    /// <summary>Decodes an object; an unusable one is logged once per resourceVersion and skipped.</summary>
+    private bool Decode(JsonElement item, out ServiceEntryInput? entry, out string key)
+    {
+        JsonElement metadata = Metadata(item);
+        key = Key(metadata);
+        if (decoder(item, out entry, out string id, out string? error))
+        {
+            return true;
+        }
+
+        stats.Count(ref stats.InvalidObjects);
+        bool first;
+        lock (_reportedInvalid)
+        {
+            first = _reportedInvalid.Add(id + "@" + HttpListerWatcher.StringProperty(metadata, "resourceVersion"));
+        }
+
+        if (first)
+        {
+            LogInvalid(logger, id, error ?? "invalid");
+        }
+
+        return false;
+    }
+
+    private static JsonElement Metadata(JsonElement obj) =>
+        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty("metadata", out JsonElement m) ? m : default;
+
+    private static string Key(JsonElement metadata) =>
+        $"{HttpListerWatcher.StringProperty(metadata, "namespace")}/{HttpListerWatcher.StringProperty(metadata, "name")}";
+
+    private void RequestPublish()
+    {
+        if (HasSynced && Interlocked.Exchange(ref _publishPending, 1) == 0)
+        {
+            _publishSignal.Release();
+        }
+    }
+
+    private void PublishNow()
+    {
+        lock (_publishGate)
+        {
+            var snapshot = new List<ServiceEntryInput>();
+            foreach (Scope scope in Scopes)
+            {
+                lock (scope)
+                {
+                    snapshot.AddRange(scope.Items.Values);
+                }
+            }
+
+            stats.Count(ref stats.Publishes);
+            try
+            {
+                Changed?.Invoke(snapshot);
+            }
+            catch (Exception e)
+            {
+                LogPublishFailed(logger, e);
+            }
+        }
+    }
+
+    /// <summary>One followed namespace (or all of them) with its own objects and resourceVersion.</summary>
+    internal sealed class Scope(string? ns)
+    {
+        public string? Namespace { get; } = ns;
+
+        public string Display => Namespace is null ? "all namespaces" : $"namespace {Namespace}";
+
+        public Dictionary<string, ServiceEntryInput> Items { get; set; } = new(StringComparer.Ordinal);
+
+        public string? ResourceVersion { get; set; }
+
+        public volatile bool Synced;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Listed {Count} ServiceEntries in {Scope} at resourceVersion {ResourceVersion}")]
+    private static partial void LogListed(ILogger logger, string scope, int count, string resourceVersion);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ServiceEntry {Id} skipped: {Error}")]
+    private static partial void LogInvalid(ILogger logger, string id, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Publishing a snapshot failed")]
+    private static partial void LogPublishFailed(ILogger logger, Exception exception);
+}
