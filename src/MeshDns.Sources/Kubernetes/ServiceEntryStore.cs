@@ -54,45 +54,28 @@ internal sealed partial class ServiceEntryStore(IReadOnlyList<string> namespaces
         }
     }
 
-    /// <summary>Applies ADDED, MODIFIED, DELETED or BOOKMARK.</summary>
+    /// <summary>Applies ADDED, MODIFIED, DELETED or BOOKMARK; an invalid object leaves the last good version in place.</summary>
     public void Apply(Scope scope, WatchEvent e)
     {
-        JsonElement metadata = Metadata(e.Object);
-        string? resourceVersion = HttpListerWatcher.StringProperty(metadata, "resourceVersion");
-        bool changed = false;
-        switch (e.Type)
+        if (e.Type is not (WatchEvent.Added or WatchEvent.Modified or WatchEvent.Deleted or WatchEvent.Bookmark))
         {
-            case WatchEvent.Added or WatchEvent.Modified:
-                bool valid = Decode(e.Object, out ServiceEntryInput? entry, out string key);
-                lock (scope)
-                {
-                    if (valid)
-                    {
-                        scope.Items[key] = entry!;
-                    }
+            throw new InvalidDataException($"unknown watch event type \"{e.Type}\"");
+        }
 
-                    scope.ResourceVersion = resourceVersion ?? scope.ResourceVersion;
-                }
+        JsonElement metadata = Metadata(e.Object);
+        ServiceEntryInput? entry = null;
+        string key = Key(metadata);
+        bool valid = e.Type is WatchEvent.Added or WatchEvent.Modified && Decode(e.Object, out entry, out key);
+        bool changed;
+        lock (scope)
+        {
+            changed = e.Type == WatchEvent.Deleted ? scope.Items.Remove(key) : valid;
+            if (valid)
+            {
+                scope.Items[key] = entry!;
+            }
 
-                changed = valid;
-                break;
-            case WatchEvent.Deleted:
-                lock (scope)
-                {
-                    changed = scope.Items.Remove(Key(metadata));
-                    scope.ResourceVersion = resourceVersion ?? scope.ResourceVersion;
-                }
-
-                break;
-            case WatchEvent.Bookmark:
-                lock (scope)
-                {
-                    scope.ResourceVersion = resourceVersion ?? scope.ResourceVersion;
-                }
-
-                break;
-            default:
-                throw new InvalidDataException($"unknown watch event type \"{e.Type}\"");
+            scope.ResourceVersion = HttpListerWatcher.StringProperty(metadata, "resourceVersion") ?? scope.ResourceVersion;
         }
 
         if (changed)
