@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.IO.Pipelines;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -12,6 +14,7 @@ namespace MeshDns.Sources.Kubernetes;
 /// </summary>
 public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOptions options, ReflectorStats stats, ILogger logger) : IListerWatcher
 {
+    /// <summary>The API version in use, once known.</summary>
     public string? Version { get; private set; }
 
     public async Task<ListResult> ListAsync(string? ns, CancellationToken cancellationToken)
@@ -59,65 +62,94 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
         stats.Count(ref stats.Watches);
         using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         stall.CancelAfter(options.StallTimeout);
-        HttpResponseMessage response;
+        using HttpResponseMessage response = await Unstalled(new ValueTask<HttpResponseMessage>(api.GetAsync(path + query, stall.Token)), cancellationToken, "the watch request got no answer").ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.Gone)
+        {
+            yield return new WatchEvent(WatchEvent.Expired, default);
+            yield break;
+        }
+
+        await EnsureSuccess(response, stall.Token).ConfigureAwait(false);
+        yield return new WatchEvent(WatchEvent.Opened, default);
+        await foreach (WatchEvent e in ReadEvents(await response.Content.ReadAsStreamAsync(stall.Token).ConfigureAwait(false), stall, cancellationToken).ConfigureAwait(false))
+        {
+            yield return e;
+        }
+    }
+
+    /// <summary>The watch stream's NDJSON lines, each at most MaxEventBytes; the stall timeout restarts with each line.</summary>
+    private async IAsyncEnumerable<WatchEvent> ReadEvents(Stream stream, CancellationTokenSource stall, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        PipeReader body = PipeReader.Create(stream);
+        string stalled = $"the watch stalled: nothing for {options.StallTimeout.TotalSeconds:0} s";
+        long searched = 0; // bytes of a partial line already known to hold no newline
         try
         {
-            response = await api.GetAsync(path + query, stall.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException("the watch request got no answer");
-        }
-
-        using (response)
-        {
-            if (response.StatusCode == HttpStatusCode.Gone)
-            {
-                yield return new WatchEvent(WatchEvent.Expired, default);
-                yield break;
-            }
-
-            await EnsureSuccess(response, stall.Token).ConfigureAwait(false);
-            var reader = new NdjsonReader(await response.Content.ReadAsStreamAsync(stall.Token).ConfigureAwait(false), options.MaxEventBytes);
-            yield return new WatchEvent(WatchEvent.Opened, default);
             while (true)
             {
-                (NdjsonRead kind, ReadOnlyMemory<byte> line) = await ReadLine(reader, stall, cancellationToken).ConfigureAwait(false);
-                if (kind != NdjsonRead.Line)
+                ReadResult read = await Unstalled(body.ReadAsync(stall.Token), cancellationToken, stalled).ConfigureAwait(false);
+                ReadOnlySequence<byte> buffer = read.Buffer;
+                SequencePosition? newline = buffer.Slice(searched).PositionOf((byte)'\n');
+                ReadOnlySequence<byte> line = newline is null ? buffer : buffer.Slice(0, newline.Value);
+                if (line.Length > options.MaxEventBytes)
                 {
-                    if (kind == NdjsonRead.Oversized)
-                    {
-                        yield return new WatchEvent(WatchEvent.Oversized, default);
-                    }
-
+                    yield return new WatchEvent(WatchEvent.Oversized, default); // that object is unknown now
                     yield break;
                 }
 
+                if (newline is null)
+                {
+                    if (read.IsCompleted)
+                    {
+                        yield break;
+                    }
+
+                    searched = buffer.Length;
+                    body.AdvanceTo(buffer.Start, buffer.End);
+                    continue;
+                }
+
+                searched = 0;
+                WatchEvent? e = Parse(line);
+                body.AdvanceTo(buffer.GetPosition(1, newline.Value));
                 stall.CancelAfter(options.StallTimeout);
-                yield return Parse(line.Span);
+                if (e is { } delivered)
+                {
+                    yield return delivered;
+                }
             }
+        }
+        finally
+        {
+            await body.CompleteAsync().ConfigureAwait(false);
         }
     }
 
-    private async Task<(NdjsonRead Kind, ReadOnlyMemory<byte> Line)> ReadLine(NdjsonReader reader, CancellationTokenSource stall, CancellationToken stop)
+    /// <summary>Awaits a step of the watch; the stall timeout becomes a <see cref="TimeoutException"/>.</summary>
+    private static async ValueTask<T> Unstalled<T>(ValueTask<T> step, CancellationToken stop, string message)
     {
         try
         {
-            return await reader.ReadLineAsync(stall.Token).ConfigureAwait(false);
+            return await step.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!stop.IsCancellationRequested)
         {
-            throw new TimeoutException($"the watch stalled: nothing for {options.StallTimeout.TotalSeconds:0} s");
+            throw new TimeoutException(message);
         }
     }
 
-    /// <summary>One event line: its type and its object (a copy that outlives the line).</summary>
-    private static WatchEvent Parse(ReadOnlySpan<byte> line)
+    /// <summary>One event line: its type and its object (a copy that outlives the line); null for a blank line.</summary>
+    private static WatchEvent? Parse(ReadOnlySequence<byte> line)
     {
+        if (line.Length == 0 || (line.Length == 1 && line.FirstSpan[0] == '\r'))
+        {
+            return null;
+        }
+
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(line.ToArray());
+            document = JsonDocument.Parse(line);
         }
         catch (JsonException e)
         {
@@ -164,15 +196,9 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
         }
 
         using JsonDocument group = await ReadJson(response, timeout.Token).ConfigureAwait(false);
-        var served = new HashSet<string>();
-        if (group.RootElement.TryGetProperty("versions", out JsonElement versions) && versions.ValueKind == JsonValueKind.Array)
-        {
-            foreach (JsonElement v in versions.EnumerateArray())
-            {
-                served.Add(StringProperty(v, "version") ?? "");
-            }
-        }
-
+        HashSet<string?> served = group.RootElement.TryGetProperty("versions", out JsonElement versions) && versions.ValueKind == JsonValueKind.Array
+            ? [.. versions.EnumerateArray().Select(v => StringProperty(v, "version"))]
+            : [];
         return ServiceEntryJson.Versions.FirstOrDefault(served.Contains)
             ?? throw new KubernetesApiException(HttpStatusCode.NotFound, $"{ServiceEntryJson.Group} serves none of {string.Join(", ", ServiceEntryJson.Versions)}");
     }
@@ -205,11 +231,13 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
     private async Task<JsonDocument> ReadJson(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         await EnsureSuccess(response, cancellationToken).ConfigureAwait(false);
-        Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        return await JsonDocument.ParseAsync(body, default, cancellationToken).ConfigureAwait(false);
+        return await ParseBody(response, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Throws for an error status with the server's Status message; a 404 sends the next request through discovery again (the CRD may have changed).</summary>
+    private static async Task<JsonDocument> ParseBody(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), default, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Throws for an error status with the server's Status message; after a 404 the next request runs discovery again (the CRD may have changed).</summary>
     private async Task EnsureSuccess(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (response.IsSuccessStatusCode)
@@ -217,23 +245,19 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
             return;
         }
 
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            Version = null;
-        }
-
-        string message = "";
+        Version = response.StatusCode == HttpStatusCode.NotFound ? null : Version;
+        string? message = null;
         try
         {
-            using JsonDocument status = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), default, cancellationToken).ConfigureAwait(false);
-            message = StringProperty(status.RootElement, "message") ?? "";
+            using JsonDocument status = await ParseBody(response, cancellationToken).ConfigureAwait(false);
+            message = StringProperty(status.RootElement, "message");
         }
         catch (JsonException)
         {
             // not a Status object
         }
 
-        throw new KubernetesApiException(response.StatusCode, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}{(message.Length > 0 ? ": " + message : "")}");
+        throw new KubernetesApiException(response.StatusCode, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}{(string.IsNullOrEmpty(message) ? "" : ": " + message)}");
     }
 
     private CancellationTokenSource Timeout(CancellationToken stop)

@@ -8,9 +8,6 @@ namespace MeshDns.Sources.Kubernetes;
 /// </summary>
 public interface IListerWatcher
 {
-    /// <summary>The API version in use, once known.</summary>
-    string? Version { get; }
-
     /// <summary>A complete LIST: every object and the resourceVersion to watch from.</summary>
     Task<ListResult> ListAsync(string? ns, CancellationToken cancellationToken);
 

@@ -48,24 +48,16 @@ public sealed class ReflectorStats
     }
 }
 
-/// <summary>
-/// Whether the latest watch worked: it delivered a line, or stayed open for a while. Its failure then
-/// does not count as one more in a row.
-/// </summary>
+/// <summary>Whether the latest watch worked (delivered a line, or stayed open a while): its failure then restarts the backoff.</summary>
 internal sealed class WatchHealth
 {
     private long _openedAt = -1;
 
     public bool Delivered { get; set; }
 
-    /// <summary>How long the latest watch has been open (zero when none opened).</summary>
     public TimeSpan OpenFor => _openedAt < 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Environment.TickCount64 - _openedAt);
 
-    public void Reset()
-    {
-        _openedAt = -1;
-        Delivered = false;
-    }
+    public void Reset() => (_openedAt, Delivered) = (-1, false);
 
     public void Opened() => _openedAt = Environment.TickCount64;
 

@@ -17,11 +17,12 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
     /// <summary>A watch that ends sooner than this without any event counts as a failure (backoff).</summary>
     private static readonly TimeSpan MinimumQuietWatch = TimeSpan.FromSeconds(1);
 
+    private readonly ILogger _logger;
+
     private readonly IListerWatcher _source;
     private readonly Uri _server;
     private readonly ServiceEntryStore _store;
     private readonly ReflectorOptions _options;
-    private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _stopGate = new();
     private Task[] _tasks = [];
@@ -57,9 +58,6 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
     /// <summary>True once every followed namespace has been listed.</summary>
     public bool HasSynced => _store.HasSynced;
 
-    /// <summary>The API version in use (v1, v1beta1 or v1alpha3), once known.</summary>
-    public string? Version => _source.Version;
-
     /// <summary>Counters for metrics and tests.</summary>
     public ReflectorStats Stats { get; } = new();
 
@@ -94,20 +92,19 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
                     failures = 0;
                 }
 
-                WatchOutcome outcome = await Watch(scope, watch, stop).ConfigureAwait(false);
-                if (outcome is WatchOutcome.Gone or WatchOutcome.Oversized)
+                if (await Watch(scope, watch, stop).ConfigureAwait(false))
                 {
                     Stats.Count(ref Stats.Relists);
                     mustList = true;
                     continue;
                 }
 
-                if (outcome == WatchOutcome.Progress)
+                if (watch.Delivered)
                 {
                     failures = 0;
                 }
 
-                if (outcome == WatchOutcome.Progress || watch.OpenFor > MinimumQuietWatch)
+                if (watch.Delivered || watch.OpenFor > MinimumQuietWatch)
                 {
                     continue; // the server's timeout: renew at once from the last resourceVersion
                 }
@@ -134,30 +131,10 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
         }
     }
 
-    private enum WatchOutcome
+    /// <summary>Follows one watch until it ends; true when the namespace must be listed again (410, or a skipped event).</summary>
+    private async Task<bool> Watch(Scope scope, WatchHealth health, CancellationToken stop)
     {
-        /// <summary>The stream ended without delivering anything.</summary>
-        Ended,
-
-        /// <summary>Events arrived, then the stream ended (server timeout).</summary>
-        Progress,
-
-        /// <summary>410: the resourceVersion is too old; LIST again.</summary>
-        Gone,
-
-        /// <summary>An event over the size bound was skipped: that object's state is unknown, so LIST again.</summary>
-        Oversized,
-    }
-
-    private async Task<WatchOutcome> Watch(Scope scope, WatchHealth health, CancellationToken stop)
-    {
-        string resourceVersion;
-        lock (scope)
-        {
-            resourceVersion = scope.ResourceVersion!;
-        }
-
-        await foreach (WatchEvent e in _source.WatchAsync(scope.Namespace, resourceVersion, stop).ConfigureAwait(false))
+        await foreach (WatchEvent e in _source.WatchAsync(scope.Namespace, scope.ResourceVersion!, stop).ConfigureAwait(false))
         {
             switch (e.Type)
             {
@@ -166,11 +143,11 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
                     continue;
                 case WatchEvent.Expired:
                     LogGone(_logger, scope.Display);
-                    return WatchOutcome.Gone;
+                    return true;
                 case WatchEvent.Oversized:
                     Stats.Count(ref Stats.OversizedEvents);
                     LogOversized(_logger, scope.Display, _options.MaxEventBytes / 1024);
-                    return WatchOutcome.Oversized;
+                    return true;
             }
 
             Stats.Count(ref Stats.Events);
@@ -180,7 +157,7 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
                 if (code == (int)HttpStatusCode.Gone)
                 {
                     LogGone(_logger, scope.Display);
-                    return WatchOutcome.Gone;
+                    return true;
                 }
 
                 throw new KubernetesApiException((HttpStatusCode)code, "watch error: " + (HttpListerWatcher.StringProperty(e.Object, "message") ?? "no message"));
@@ -190,7 +167,7 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
             health.Delivered = true;
         }
 
-        return health.Delivered ? WatchOutcome.Progress : WatchOutcome.Ended;
+        return false;
     }
 
     /// <summary>Counts and logs a failure; true when the namespace must be listed again.</summary>
@@ -249,14 +226,7 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
     private async Task StopOnce()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await Task.WhenAll(_tasks).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
+        await Task.WhenAll(_tasks).ConfigureAwait(false); // the loops end on cancellation, never with it
         _stop.Dispose(); // every loop has ended: nothing touches them any more
         _store.Dispose();
     }

@@ -171,7 +171,7 @@ internal sealed partial class ServiceEntryStore(IReadOnlyList<string> namespaces
         }
     }
 
-    /// <summary>One followed namespace (or all of them) with its own objects and resourceVersion.</summary>
+    /// <summary>One followed namespace (or all of them); its loop alone reads and writes the resourceVersion.</summary>
     internal sealed class Scope(string? ns)
     {
         public string? Namespace { get; } = ns;

@@ -17,8 +17,6 @@ public sealed class FakeListerWatcher : IListerWatcher
     private readonly ConcurrentDictionary<string, Channel<object>> _watches = new();
     private readonly ConcurrentQueue<Call> _calls = new();
 
-    public string? Version => "v1";
-
     /// <summary>Every call so far, in order.</summary>
     public IReadOnlyList<Call> Calls => [.. _calls];
 
