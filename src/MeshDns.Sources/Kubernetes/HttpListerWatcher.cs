@@ -146,25 +146,17 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
             return null;
         }
 
-        JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(line);
+            using JsonDocument document = JsonDocument.Parse(line);
+            JsonElement root = document.RootElement;
+            return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("object", out JsonElement obj) && obj.ValueKind == JsonValueKind.Object
+                ? new WatchEvent(StringProperty(root, "type") ?? "", obj.Clone())
+                : throw new InvalidDataException("a watch event has no object");
         }
         catch (JsonException e)
         {
             throw new InvalidDataException("a watch event is not JSON: " + e.Message, e);
-        }
-
-        using (document)
-        {
-            JsonElement root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("object", out JsonElement obj) || obj.ValueKind != JsonValueKind.Object)
-            {
-                throw new InvalidDataException("a watch event has no object");
-            }
-
-            return new WatchEvent(StringProperty(root, "type") ?? "", obj.Clone());
         }
     }
 

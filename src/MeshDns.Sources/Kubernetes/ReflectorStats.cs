@@ -1,9 +1,11 @@
+using System.Collections.Concurrent;
+
 namespace MeshDns.Sources.Kubernetes;
 
 /// <summary>Counters of the reflector (read by metrics and tests).</summary>
 public sealed class ReflectorStats
 {
-    private readonly Dictionary<string, long> _errors = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _errors = new(StringComparer.Ordinal);
 
     public long Lists;
     public long Relists;
@@ -20,26 +22,12 @@ public sealed class ReflectorStats
     /// <summary>The latest wait before a retry.</summary>
     public TimeSpan LastBackoff { get; private set; }
 
-    public IReadOnlyDictionary<string, long> Errors
-    {
-        get
-        {
-            lock (_errors)
-            {
-                return new Dictionary<string, long>(_errors);
-            }
-        }
-    }
+    /// <summary>Failures by reason.</summary>
+    public IReadOnlyDictionary<string, long> Errors => _errors;
 
     internal void Count(ref long counter) => Interlocked.Increment(ref counter);
 
-    internal void Error(string reason)
-    {
-        lock (_errors)
-        {
-            _errors[reason] = _errors.GetValueOrDefault(reason) + 1;
-        }
-    }
+    internal void Error(string reason) => _errors.AddOrUpdate(reason, 1, (_, n) => n + 1);
 
     internal void Backoff(int failures, TimeSpan delay)
     {

@@ -141,25 +141,25 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
                 case WatchEvent.Opened:
                     health.Opened();
                     continue;
-                case WatchEvent.Expired:
-                    LogGone(_logger, scope.Display);
-                    return true;
                 case WatchEvent.Oversized:
                     Stats.Count(ref Stats.OversizedEvents);
                     LogOversized(_logger, scope.Display, _options.MaxEventBytes / 1024);
                     return true;
+                case WatchEvent.Expired:
+                    LogGone(_logger, scope.Display);
+                    return true;
             }
 
             Stats.Count(ref Stats.Events);
+            int code = e.Type == WatchEvent.Error && e.Object.TryGetProperty("code", out JsonElement c) && c.TryGetInt32(out int n) ? n : 0;
+            if (code == (int)HttpStatusCode.Gone)
+            {
+                LogGone(_logger, scope.Display);
+                return true;
+            }
+
             if (e.Type == WatchEvent.Error)
             {
-                int code = e.Object.TryGetProperty("code", out JsonElement c) && c.TryGetInt32(out int n) ? n : 0;
-                if (code == (int)HttpStatusCode.Gone)
-                {
-                    LogGone(_logger, scope.Display);
-                    return true;
-                }
-
                 throw new KubernetesApiException((HttpStatusCode)code, "watch error: " + (HttpListerWatcher.StringProperty(e.Object, "message") ?? "no message"));
             }
 
@@ -193,11 +193,11 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
     /// <summary>Waits before the next attempt; false when stopped meanwhile.</summary>
     private async Task<bool> Backoff(int failures, CancellationToken stop)
     {
-        Stats.Count(ref Stats.WatchRestarts);
         double max = _options.MaxBackoff.TotalMilliseconds;
         double delay = Math.Min(max, _options.InitialBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 20)));
         TimeSpan jittered = TimeSpan.FromMilliseconds((delay / 2) + (Random.Shared.NextDouble() * delay / 2)); // in [d/2, d]
         Stats.Backoff(failures, jittered);
+        Stats.Count(ref Stats.WatchRestarts); // after the backoff's figures: a reader that sees the count sees them
         try
         {
             await Task.Delay(jittered, stop).ConfigureAwait(false);
@@ -227,8 +227,7 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(_tasks).ConfigureAwait(false); // the loops end on cancellation, never with it
-        _stop.Dispose(); // every loop has ended: nothing touches them any more
-        _store.Dispose();
+        _stop.Dispose(); // every loop has ended: nothing touches it any more
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Watch of {Scope}: resourceVersion expired (410), listing again")]

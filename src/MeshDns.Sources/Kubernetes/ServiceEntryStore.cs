@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
+using System.Threading.Channels;
 using MeshDns.Table;
 using Microsoft.Extensions.Logging;
 
@@ -11,10 +13,9 @@ namespace MeshDns.Sources.Kubernetes;
 /// </summary>
 internal sealed partial class ServiceEntryStore(IReadOnlyList<string> namespaces, ServiceEntryDecoder decoder, TimeSpan debounce, ReflectorStats stats, ILogger logger)
 {
-    private readonly SemaphoreSlim _publishSignal = new(0);
-    private readonly HashSet<string> _reportedInvalid = [];
+    private readonly Channel<bool> _publishRequests = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly ConcurrentDictionary<string, bool> _reportedInvalid = new(StringComparer.Ordinal);
     private readonly Lock _publishGate = new();
-    private int _publishPending;
 
     /// <summary>One scope per followed namespace, or one for all namespaces.</summary>
     public Scope[] Scopes { get; } = namespaces.Count == 0 ? [new Scope(null)] : [.. namespaces.Distinct().Select(n => new Scope(n))];
@@ -87,25 +88,19 @@ internal sealed partial class ServiceEntryStore(IReadOnlyList<string> namespaces
     /// <summary>Publishes after the debounce whenever a change was requested; ends when stopped.</summary>
     public async Task RunPublisher(CancellationToken stop)
     {
-        while (!stop.IsCancellationRequested)
+        try
         {
-            try
+            while (await _publishRequests.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
             {
-                await _publishSignal.WaitAsync(stop).ConfigureAwait(false);
                 await Task.Delay(debounce, stop).ConfigureAwait(false); // let a burst gather
+                _publishRequests.Reader.TryRead(out _);
+                PublishNow();
             }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            Interlocked.Exchange(ref _publishPending, 0);
-            PublishNow();
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
-
-    /// <summary>Only once the publisher has ended.</summary>
-    public void Dispose() => _publishSignal.Dispose();
 
     /// <summary>Decodes an object; an unusable one is logged once per resourceVersion and skipped.</summary>
     private bool Decode(JsonElement item, out ServiceEntryInput? entry, out string key)
@@ -118,13 +113,7 @@ internal sealed partial class ServiceEntryStore(IReadOnlyList<string> namespaces
         }
 
         stats.Count(ref stats.InvalidObjects);
-        bool first;
-        lock (_reportedInvalid)
-        {
-            first = _reportedInvalid.Add(id + "@" + HttpListerWatcher.StringProperty(metadata, "resourceVersion"));
-        }
-
-        if (first)
+        if (_reportedInvalid.TryAdd(id + "@" + HttpListerWatcher.StringProperty(metadata, "resourceVersion"), true))
         {
             LogInvalid(logger, id, error ?? "invalid");
         }
@@ -140,9 +129,9 @@ internal sealed partial class ServiceEntryStore(IReadOnlyList<string> namespaces
 
     private void RequestPublish()
     {
-        if (HasSynced && Interlocked.Exchange(ref _publishPending, 1) == 0)
+        if (HasSynced)
         {
-            _publishSignal.Release();
+            _publishRequests.Writer.TryWrite(true); // at most one waits: a burst is one publish
         }
     }
 
