@@ -134,16 +134,23 @@ public sealed class ReflectorLoopTests : IAsyncDisposable
         }
 
         _fake.AnswerList(null, "10", Entry("a", "8", "10.0.0.1"));
+        for (int failures = 1; failures <= 2; failures++)
+        {
+            _fake.FailWatch(null, new HttpRequestException("refused")); // listed, then watches failing in a row
+            await Until(() => Interlocked.Read(ref reflector.Stats.WatchRestarts) == 5 + failures, $"watch retry {failures}");
+            Assert.Equal(failures, Interlocked.Read(ref reflector.Stats.ConsecutiveFailures));
+        }
+
         FakeWatch watch = _fake.AnswerWatch();
         watch.Send(WatchEvent.Modified, Entry("a", "11", "10.0.0.2"));
         await Until(() => AddressOf("a") == "10.0.0.2", "an event through the watch");
         watch.Fail(new IOException("reset"));
-        await Until(() => Interlocked.Read(ref reflector.Stats.WatchRestarts) == 6, "retry after the watch broke");
-        Assert.Equal(1, Interlocked.Read(ref reflector.Stats.ConsecutiveFailures)); // not 6
+        await Until(() => Interlocked.Read(ref reflector.Stats.WatchRestarts) == 8, "retry after the watch broke");
+        Assert.Equal(1, Interlocked.Read(ref reflector.Stats.ConsecutiveFailures)); // not 3
         Assert.InRange(reflector.Stats.LastBackoff.TotalMilliseconds, 20, 40);
 
         _fake.AnswerWatch().End(); // closed at once with nothing delivered: one more in a row
-        await Until(() => Interlocked.Read(ref reflector.Stats.WatchRestarts) == 7, "retry after an empty watch");
+        await Until(() => Interlocked.Read(ref reflector.Stats.WatchRestarts) == 9, "retry after an empty watch");
         Assert.Equal(2, Interlocked.Read(ref reflector.Stats.ConsecutiveFailures));
         Assert.Equal(1, reflector.Stats.Errors["closed"]);
     }
