@@ -264,6 +264,6 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
             ? value.GetString()
             : null;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Using networking.istio.io/{Version} ServiceEntries")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Using " + ServiceEntryJson.Group + "/{Version} ServiceEntries")]
     private static partial void LogVersion(ILogger logger, string version);
 }
