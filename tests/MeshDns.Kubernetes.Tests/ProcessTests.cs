@@ -74,7 +74,7 @@ public sealed class ProcessTests : IAsyncLifetime
         // An outage: every request fails and the watch drops. The last good table keeps answering.
         _api.FailNextRequests(1000, 503);
         _api.DropAllWatches();
-        await Task.Delay(1500);
+        await FakeKubeApiServer.WaitUntilAsync(() => _api.RequestLog.Count(r => r.StatusCode == 503) >= 3, TimeSpan.FromSeconds(30), "three failed retries");
         Assert.Equal(["10.0.0.1"], DigResult.Run(port, "a.mesh.global").Data);
         Assert.Equal(System.Net.HttpStatusCode.OK, (await probe.GetAsync("/readyz")).StatusCode); // an outage keeps it ready
         _api.ResetFaults();

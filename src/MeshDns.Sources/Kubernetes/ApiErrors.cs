@@ -3,6 +3,7 @@ using System.Net.Http;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text.Json;
+using MeshDns.Models.Json;
 
 namespace MeshDns.Sources.Kubernetes;
 
@@ -32,7 +33,7 @@ public static class ApiErrors
         HttpStatusCode.Unauthorized =>
             $"the API server rejected the credentials ({e.Message}): check the kubeconfig user's token or client certificate",
         HttpStatusCode.Forbidden =>
-            $"the service account lacks get/list/watch on serviceentries.networking.istio.io; see RBAC ({e.Message})",
+            $"the service account lacks get/list/watch on serviceentries.{ServiceEntryJson.Group}; see RBAC ({e.Message})",
         HttpStatusCode.NotFound when e.Message.Contains("CRDs installed", StringComparison.Ordinal) => e.Message,
         HttpStatusCode.NotFound => $"{e.Message}: are Istio's CRDs installed?",
         _ => e.Message,

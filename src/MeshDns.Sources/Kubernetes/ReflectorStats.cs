@@ -1,9 +1,11 @@
+using System.Collections.Concurrent;
+
 namespace MeshDns.Sources.Kubernetes;
 
 /// <summary>Counters of the reflector (read by metrics and tests).</summary>
 public sealed class ReflectorStats
 {
-    private readonly Dictionary<string, long> _errors = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _errors = new(StringComparer.Ordinal);
 
     public long Lists;
     public long Relists;
@@ -20,26 +22,12 @@ public sealed class ReflectorStats
     /// <summary>The latest wait before a retry.</summary>
     public TimeSpan LastBackoff { get; private set; }
 
-    public IReadOnlyDictionary<string, long> Errors
-    {
-        get
-        {
-            lock (_errors)
-            {
-                return new Dictionary<string, long>(_errors);
-            }
-        }
-    }
+    /// <summary>Failures by reason.</summary>
+    public IReadOnlyDictionary<string, long> Errors => _errors;
 
     internal void Count(ref long counter) => Interlocked.Increment(ref counter);
 
-    internal void Error(string reason)
-    {
-        lock (_errors)
-        {
-            _errors[reason] = _errors.GetValueOrDefault(reason) + 1;
-        }
-    }
+    internal void Error(string reason) => _errors.AddOrUpdate(reason, 1, (_, n) => n + 1);
 
     internal void Backoff(int failures, TimeSpan delay)
     {
@@ -48,24 +36,16 @@ public sealed class ReflectorStats
     }
 }
 
-/// <summary>
-/// Whether the latest watch worked: it delivered a line, or stayed open for a while. Its failure then
-/// does not count as one more in a row.
-/// </summary>
+/// <summary>Whether the latest watch worked (delivered a line, or stayed open a while): its failure then restarts the backoff.</summary>
 internal sealed class WatchHealth
 {
     private long _openedAt = -1;
 
     public bool Delivered { get; set; }
 
-    /// <summary>How long the latest watch has been open (zero when none opened).</summary>
     public TimeSpan OpenFor => _openedAt < 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Environment.TickCount64 - _openedAt);
 
-    public void Reset()
-    {
-        _openedAt = -1;
-        Delivered = false;
-    }
+    public void Reset() => (_openedAt, Delivered) = (-1, false);
 
     public void Opened() => _openedAt = Environment.TickCount64;
 

@@ -2,52 +2,61 @@ using System.Net;
 using System.Text.Json;
 using MeshDns.Table;
 using Microsoft.Extensions.Logging;
+using Scope = MeshDns.Sources.Kubernetes.ServiceEntryStore.Scope;
 
 namespace MeshDns.Sources.Kubernetes;
 
 /// <summary>
-/// Follows ServiceEntries the way client-go's reflector does: LIST (paged) into a store, then WATCH from
-/// the list's resourceVersion with bookmarks; re-LIST on 410 Gone; on any other failure reconnect with
-/// capped exponential backoff and jitter. The store is only replaced by a complete LIST, so an outage
-/// never empties it. Changes are published as whole snapshots, bursts coalesced.
+/// Follows ServiceEntries the way client-go's reflector does, per namespace: LIST into the store, then WATCH from
+/// the list's resourceVersion; LIST again on 410 or a skipped oversized event; on any other failure retry with
+/// capped exponential backoff and jitter. The store is only replaced by a complete LIST, so an outage never
+/// empties it.
 /// </summary>
 public sealed partial class ServiceEntryReflector : IAsyncDisposable
 {
-    private static readonly string[] PreferredVersions = ["v1", "v1beta1", "v1alpha3"];
-
     /// <summary>A watch that ends sooner than this without any event counts as a failure (backoff).</summary>
     private static readonly TimeSpan MinimumQuietWatch = TimeSpan.FromSeconds(1);
 
-    private readonly KubernetesApi _api;
-    private readonly ServiceEntryDecoder _decoder;
-    private readonly ReflectorOptions _options;
     private readonly ILogger _logger;
-    private readonly Scope[] _scopes;
+
+    private readonly IListerWatcher _source;
+    private readonly Uri _server;
+    private readonly ServiceEntryStore _store;
+    private readonly ReflectorOptions _options;
     private readonly CancellationTokenSource _stop = new();
-    private readonly SemaphoreSlim _publishSignal = new(0);
-    private readonly HashSet<string> _reportedInvalid = [];
     private readonly Lock _stopGate = new();
     private Task[] _tasks = [];
     private Task? _stopped;
-    private int _publishPending;
 
     public ServiceEntryReflector(KubernetesApi api, ServiceEntryDecoder decoder, ReflectorOptions options, ILogger logger)
+        : this(stats => new HttpListerWatcher(api, options, stats, logger), api.BaseUri, decoder, options, logger)
     {
-        _api = api;
-        _decoder = decoder;
+    }
+
+    /// <param name="server">Named in failure messages.</param>
+    public ServiceEntryReflector(IListerWatcher source, Uri server, ServiceEntryDecoder decoder, ReflectorOptions options, ILogger logger)
+        : this(_ => source, server, decoder, options, logger)
+    {
+    }
+
+    private ServiceEntryReflector(Func<ReflectorStats, IListerWatcher> source, Uri server, ServiceEntryDecoder decoder, ReflectorOptions options, ILogger logger)
+    {
+        _source = source(Stats);
+        _server = server;
         _options = options;
         _logger = logger;
-        _scopes = options.Namespaces.Count == 0 ? [new Scope(null)] : options.Namespaces.Distinct().Select(n => new Scope(n)).ToArray();
+        _store = new ServiceEntryStore(options.Namespaces, decoder, options.Debounce, Stats, logger);
     }
 
     /// <summary>A complete snapshot after the first sync of every namespace, then after each change.</summary>
-    public event Action<IReadOnlyList<ServiceEntryInput>>? Changed;
+    public event Action<IReadOnlyList<ServiceEntryInput>>? Changed
+    {
+        add => _store.Changed += value;
+        remove => _store.Changed -= value;
+    }
 
     /// <summary>True once every followed namespace has been listed.</summary>
-    public bool HasSynced => _scopes.All(s => s.Synced);
-
-    /// <summary>The API version in use (v1, v1beta1 or v1alpha3), once known.</summary>
-    public string? Version { get; private set; }
+    public bool HasSynced => _store.HasSynced;
 
     /// <summary>Counters for metrics and tests.</summary>
     public ReflectorStats Stats { get; } = new();
@@ -61,13 +70,13 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
                 return; // stopped before it started, or started already
             }
 
-            _tasks = [.. _scopes.Select(scope => Task.Run(() => RunScope(scope))), Task.Run(PublishLoop)];
+            CancellationToken stop = _stop.Token;
+            _tasks = [.. _store.Scopes.Select(scope => Task.Run(() => RunScope(scope, stop))), Task.Run(() => _store.RunPublisher(stop))];
         }
     }
 
-    private async Task RunScope(Scope scope)
+    private async Task RunScope(Scope scope, CancellationToken stop)
     {
-        CancellationToken stop = _stop.Token;
         int failures = 0;
         bool mustList = true;
         var watch = new WatchHealth();
@@ -76,37 +85,26 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
             watch.Reset();
             try
             {
-                Version ??= await ResolveVersion(stop).ConfigureAwait(false);
                 if (mustList)
                 {
-                    await List(scope, stop).ConfigureAwait(false);
+                    _store.Replace(scope, await _source.ListAsync(scope.Namespace, stop).ConfigureAwait(false));
                     mustList = false;
                     failures = 0;
                 }
 
-                WatchOutcome outcome = await Watch(scope, watch, stop).ConfigureAwait(false);
-                if (outcome is WatchOutcome.Gone or WatchOutcome.Oversized)
+                if (await Watch(scope, watch, stop).ConfigureAwait(false))
                 {
                     Stats.Count(ref Stats.Relists);
-                    if (outcome == WatchOutcome.Gone)
-                    {
-                        LogGone(_logger, scope.Display);
-                    }
-                    else
-                    {
-                        LogOversized(_logger, scope.Display, _options.MaxEventBytes / 1024);
-                    }
-
                     mustList = true;
                     continue;
                 }
 
-                if (outcome == WatchOutcome.Progress)
+                if (watch.Delivered)
                 {
                     failures = 0;
                 }
 
-                if (outcome == WatchOutcome.Progress || watch.OpenFor > MinimumQuietWatch)
+                if (watch.Delivered || watch.OpenFor > MinimumQuietWatch)
                 {
                     continue; // the server's timeout: renew at once from the last resourceVersion
                 }
@@ -133,187 +131,81 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
         }
     }
 
-    /// <summary>Counts and logs a failure; true when the namespace must be listed again.</summary>
-    private bool OnFailure(Scope scope, Exception e)
+    /// <summary>Follows one watch until it ends; true when the namespace must be listed again (410, or a skipped event).</summary>
+    private async Task<bool> Watch(Scope scope, WatchHealth health, CancellationToken stop)
     {
-        string reason = Reason(e);
-        Stats.Error(reason);
-        LogFailure(_logger, scope.Display, reason, ApiErrors.Describe(e, _api.BaseUri));
-        if (e is KubernetesApiException { Status: HttpStatusCode.NotFound })
+        await foreach (WatchEvent e in _source.WatchAsync(scope.Namespace, scope.ResourceVersion!, stop).ConfigureAwait(false))
         {
-            Version = null; // the version may have gone (CRD changed): discover again
-            return true;
+            switch (e.Type)
+            {
+                case WatchEvent.Opened:
+                    health.Opened();
+                    continue;
+                case WatchEvent.Oversized:
+                    Stats.Count(ref Stats.OversizedEvents);
+                    LogOversized(_logger, scope.Display, _options.MaxEventBytes / 1024);
+                    return true;
+                case WatchEvent.Expired:
+                    LogGone(_logger, scope.Display);
+                    return true;
+            }
+
+            Stats.Count(ref Stats.Events);
+            int code = e.Type == WatchEvent.Error && e.Object.TryGetProperty("code", out JsonElement c) && c.TryGetInt32(out int n) ? n : 0;
+            if (code == (int)HttpStatusCode.Gone)
+            {
+                LogGone(_logger, scope.Display);
+                return true;
+            }
+
+            if (e.Type == WatchEvent.Error)
+            {
+                throw new KubernetesApiException((HttpStatusCode)code, "watch error: " + (HttpListerWatcher.StringProperty(e.Object, "message") ?? "no message"));
+            }
+
+            _store.Apply(scope, e);
+            health.Delivered = true;
         }
 
         return false;
     }
 
+    /// <summary>Counts and logs a failure; true when the namespace must be listed again.</summary>
+    private bool OnFailure(Scope scope, Exception e)
+    {
+        string reason = Reason(e);
+        Stats.Error(reason);
+        LogFailure(_logger, scope.Display, reason, ApiErrors.Describe(e, _server));
+        return e is KubernetesApiException { Status: HttpStatusCode.NotFound }; // the version may have gone (CRD changed)
+    }
+
+    private static string Reason(Exception e) => e switch
+    {
+        KubernetesApiException { Status: HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden } => "unauthorized",
+        KubernetesApiException { Status: HttpStatusCode.NotFound } => "not-found",
+        KubernetesApiException => "http-error",
+        TimeoutException => "timeout",
+        InvalidDataException => "malformed",
+        HttpRequestException or IOException => "connection",
+        _ => "other",
+    };
+
     /// <summary>Waits before the next attempt; false when stopped meanwhile.</summary>
     private async Task<bool> Backoff(int failures, CancellationToken stop)
     {
-        Stats.Count(ref Stats.WatchRestarts);
-        TimeSpan delay = Backoff(failures);
-        Stats.Backoff(failures, delay);
+        double max = _options.MaxBackoff.TotalMilliseconds;
+        double delay = Math.Min(max, _options.InitialBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 20)));
+        TimeSpan jittered = TimeSpan.FromMilliseconds((delay / 2) + (Random.Shared.NextDouble() * delay / 2)); // in [d/2, d]
+        Stats.Backoff(failures, jittered);
+        Stats.Count(ref Stats.WatchRestarts); // after the backoff's figures: a reader that sees the count sees them
         try
         {
-            await Task.Delay(delay, stop).ConfigureAwait(false);
+            await Task.Delay(jittered, stop).ConfigureAwait(false);
             return true;
         }
         catch (OperationCanceledException)
         {
             return false;
-        }
-    }
-
-    /// <summary>Capped exponential backoff with jitter in [d/2, d].</summary>
-    private TimeSpan Backoff(int failures)
-    {
-        double max = _options.MaxBackoff.TotalMilliseconds;
-        double delay = Math.Min(max, _options.InitialBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 20)));
-        return TimeSpan.FromMilliseconds((delay / 2) + (Random.Shared.NextDouble() * delay / 2));
-    }
-
-    /// <summary>A complete, paged LIST; the scope's store is replaced only when every page has arrived.</summary>
-    private async Task List(Scope scope, CancellationToken stop)
-    {
-        Stats.Count(ref Stats.Lists);
-        var items = new Dictionary<string, ServiceEntryInput>(StringComparer.Ordinal);
-        string? continueToken = null;
-        string resourceVersion;
-        while (true)
-        {
-            string query = $"?limit={_options.PageSize}" + (continueToken is null ? "" : "&continue=" + Uri.EscapeDataString(continueToken));
-            using var timeout = Timeout(stop);
-            using HttpResponseMessage response = await _api.GetAsync(Path(Version!, scope.Namespace) + query, timeout.Token).ConfigureAwait(false);
-            if (response.StatusCode == HttpStatusCode.Gone && continueToken is not null)
-            {
-                // The snapshot behind the continue token was compacted: start the LIST again.
-                Stats.Count(ref Stats.Relists);
-                items.Clear();
-                continueToken = null;
-                continue;
-            }
-
-            await EnsureSuccess(response, timeout.Token).ConfigureAwait(false);
-            using JsonDocument page = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false), default, timeout.Token).ConfigureAwait(false);
-            JsonElement root = page.RootElement;
-            if (root.TryGetProperty("items", out JsonElement list) && list.ValueKind == JsonValueKind.Array)
-            {
-                foreach (JsonElement item in list.EnumerateArray())
-                {
-                    if (Decode(item, out ServiceEntryInput? entry, out string key))
-                    {
-                        items[key] = entry!;
-                    }
-                }
-            }
-
-            JsonElement metadata = root.TryGetProperty("metadata", out JsonElement m) ? m : default;
-            resourceVersion = StringProperty(metadata, "resourceVersion") ?? throw new InvalidDataException("the LIST has no metadata.resourceVersion");
-            continueToken = StringProperty(metadata, "continue");
-            if (string.IsNullOrEmpty(continueToken))
-            {
-                break;
-            }
-        }
-
-        lock (scope)
-        {
-            scope.Items = items;
-            scope.ResourceVersion = resourceVersion;
-        }
-
-        bool first = !scope.Synced;
-        scope.Synced = true;
-        LogListed(_logger, scope.Display, items.Count, resourceVersion);
-        if (first && HasSynced)
-        {
-            PublishNow(); // readiness waits for this: no debounce
-        }
-        else
-        {
-            RequestPublish();
-        }
-    }
-
-    private enum WatchOutcome
-    {
-        /// <summary>The stream ended without delivering anything.</summary>
-        Ended,
-
-        /// <summary>Events arrived, then the stream ended (server timeout).</summary>
-        Progress,
-
-        /// <summary>410: the resourceVersion is too old; LIST again.</summary>
-        Gone,
-
-        /// <summary>An event over the size bound was skipped: that object's state is unknown, so LIST again.</summary>
-        Oversized,
-    }
-
-    private async Task<WatchOutcome> Watch(Scope scope, WatchHealth health, CancellationToken stop)
-    {
-        string resourceVersion;
-        lock (scope)
-        {
-            resourceVersion = scope.ResourceVersion!;
-        }
-
-        int seconds = (int)Math.Max(1, _options.WatchTimeout.TotalSeconds);
-        string query = $"?watch=1&allowWatchBookmarks=true&timeoutSeconds={seconds}&resourceVersion={Uri.EscapeDataString(resourceVersion)}";
-        Stats.Count(ref Stats.Watches);
-        using var stall = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        stall.CancelAfter(_options.StallTimeout);
-        HttpResponseMessage response;
-        try
-        {
-            response = await _api.GetAsync(Path(Version!, scope.Namespace) + query, stall.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
-        {
-            throw new TimeoutException("the watch request got no answer");
-        }
-
-        using (response)
-        {
-            if (response.StatusCode == HttpStatusCode.Gone)
-            {
-                return WatchOutcome.Gone;
-            }
-
-            await EnsureSuccess(response, stall.Token).ConfigureAwait(false);
-            Stream body = await response.Content.ReadAsStreamAsync(stall.Token).ConfigureAwait(false);
-            health.Opened();
-            var reader = new NdjsonReader(body, _options.MaxEventBytes);
-            while (true)
-            {
-                (NdjsonRead kind, ReadOnlyMemory<byte> line) read;
-                try
-                {
-                    read = await reader.ReadLineAsync(stall.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!stop.IsCancellationRequested)
-                {
-                    throw new TimeoutException($"the watch stalled: nothing for {_options.StallTimeout.TotalSeconds:0} s");
-                }
-
-                switch (read.kind)
-                {
-                    case NdjsonRead.End:
-                        return health.Delivered ? WatchOutcome.Progress : WatchOutcome.Ended;
-                    case NdjsonRead.Oversized:
-                        Stats.Count(ref Stats.OversizedEvents);
-                        return WatchOutcome.Oversized;
-                }
-
-                stall.CancelAfter(_options.StallTimeout);
-                if (Apply(scope, read.line.Span))
-                {
-                    return WatchOutcome.Gone;
-                }
-
-                health.Delivered = true;
-            }
         }
     }
 
@@ -334,20 +226,9 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
     private async Task StopOnce()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await Task.WhenAll(_tasks).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        _stop.Dispose(); // every loop has ended: nothing touches them any more
-        _publishSignal.Dispose();
+        await Task.WhenAll(_tasks).ConfigureAwait(false); // the loops end on cancellation, never with it
+        _stop.Dispose(); // every loop has ended: nothing touches it any more
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Listed {Count} ServiceEntries in {Scope} at resourceVersion {ResourceVersion}")]
-    private static partial void LogListed(ILogger logger, string scope, int count, string resourceVersion);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Watch of {Scope}: resourceVersion expired (410), listing again")]
     private static partial void LogGone(ILogger logger, string scope);

@@ -26,13 +26,6 @@ public sealed class FakeKubeApiOptions
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// When &gt; 0, no LIST page holds more than this many items: a larger <c>limit</c> is lowered to it, and a
-    /// LIST without <c>limit</c> is paged too (stricter than Kubernetes, which pages only on request, so a
-    /// client that ignores <c>continue</c> is caught). 0 (the default): pages are only as small as <c>limit</c>.
-    /// </summary>
-    public int MaxPageSize { get; init; }
-
-    /// <summary>
     /// The resourceVersion of the empty store. The first write gets this + 1. Large like etcd's revisions, so
     /// a client that assumes small numbers is caught. Resource versions below it are "too old" (410).
     /// </summary>

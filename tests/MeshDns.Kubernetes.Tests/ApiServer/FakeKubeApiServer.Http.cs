@@ -32,17 +32,6 @@ public sealed partial class FakeKubeApiServer
         var logged = new StrongBox<bool>();
         try
         {
-            TimeSpan delay;
-            lock (_gate)
-            {
-                delay = _responseDelay;
-            }
-
-            if (delay > TimeSpan.Zero)
-            {
-                await Task.Delay(delay, context.RequestAborted).ConfigureAwait(false);
-            }
-
             if (TryTakeFailure(kind, out int failure))
             {
                 await WriteFailureAsync(context, failure).ConfigureAwait(false);
@@ -151,11 +140,6 @@ public sealed partial class FakeKubeApiServer
             {
                 pageSize = (int)Math.Min(limit, int.MaxValue);
             }
-        }
-
-        if (_options.MaxPageSize > 0)
-        {
-            pageSize = Math.Min(pageSize, _options.MaxPageSize);
         }
 
         long? requestedRv = null;

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -61,7 +60,6 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     private FakeRequestKind? _failKind;
     private int _expireNextWatches;
     private bool _expiredWatchesAsHttpStatus;
-    private TimeSpan _responseDelay;
 
     // Observability.
     private readonly ConcurrentQueue<RequestLogEntry> _requestLog = new();
@@ -99,9 +97,6 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     /// <summary>The PEM of the CA that issued the server certificate; null without TLS.</summary>
     public string? CaCertificatePem { get; }
 
-    /// <summary>The CA that issued the server certificate (public part); null without TLS.</summary>
-    public X509Certificate2? CaCertificate => _caCertificate;
-
     /// <summary>Starts a server on 127.0.0.1 at an ephemeral port.</summary>
     public static async Task<FakeKubeApiServer> StartAsync(FakeKubeApiOptions? options = null)
     {
@@ -111,7 +106,6 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(options), "BookmarkInterval must be positive");
         }
 
-        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxPageSize);
         ArgumentOutOfRangeException.ThrowIfNegative(options.InitialResourceVersion);
         ArgumentNullException.ThrowIfNull(options.ServedVersions);
 
@@ -184,27 +178,6 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
         _caCertificate?.Dispose();
     }
 
-    /// <summary>
-    /// An HttpClient for this server: BaseAddress set, trusting the CA when TLS is on, and carrying the bearer
-    /// token when <paramref name="authenticate"/> and a token is configured.
-    /// </summary>
-    public HttpClient CreateHttpClient(bool authenticate = true)
-    {
-        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) };
-        if (_caCertificate is { } ca)
-        {
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => FakeKubeCertificates.ValidateAgainst(ca, certificate, errors);
-        }
-
-        var client = new HttpClient(handler) { BaseAddress = BaseUri, Timeout = TimeSpan.FromSeconds(30) };
-        if (authenticate && _options.Token is not null)
-        {
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _options.Token);
-        }
-
-        return client;
-    }
-
     /// <summary>Writes a kubeconfig for this server (its URL, token and CA) to <paramref name="path"/>.</summary>
     public void WriteKubeconfig(string path, string? ns = null, string contextName = "test") =>
         KubeconfigWriter.Write(path, BaseUri, _options.Token, CaCertificatePem, insecureSkipTlsVerify: false, contextName, ns);
@@ -243,38 +216,11 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
         return Write(WatchEventType.Modified, ns, name, Body(spec, status));
     }
 
-    /// <summary>Replaces a ServiceEntry with a raw JSON object, like <see cref="CreateRaw"/> does for creation.</summary>
-    public string UpdateRaw(string ns, string name, string rawJsonObject) =>
-        Write(WatchEventType.Modified, ns, name, ParseRaw(rawJsonObject));
-
     /// <summary>
     /// Deletes a ServiceEntry. The DELETED event carries its last state with a new resourceVersion, which is
     /// returned. Throws <see cref="KeyNotFoundException"/> when absent.
     /// </summary>
     public string Delete(string ns, string name) => Write(WatchEventType.Deleted, ns, name, null);
-
-    /// <summary>The stored object as served under <paramref name="version"/>, or null.</summary>
-    public JsonObject? Get(string ns, string name, string version = "v1")
-    {
-        lock (_gate)
-        {
-            return _objects.TryGetValue(Key(ns, name), out StoredObject? stored)
-                ? JsonNode.Parse(Serve(stored.Json, version))!.AsObject()
-                : null;
-        }
-    }
-
-    /// <summary>How many ServiceEntries are stored.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _objects.Count;
-            }
-        }
-    }
 
     /// <summary>The store's current (latest) resourceVersion.</summary>
     public string CurrentResourceVersion
@@ -581,15 +527,6 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Every request waits this long before it is handled (before faults and authentication); zero turns it off.</summary>
-    public void DelayResponses(TimeSpan delay)
-    {
-        lock (_gate)
-        {
-            _responseDelay = delay < TimeSpan.Zero ? TimeSpan.Zero : delay;
-        }
-    }
-
     /// <summary>Turns every fault switch off and clears queued raw lines (served versions are left as they are).</summary>
     public void ResetFaults()
     {
@@ -600,7 +537,6 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
             _failCount = 0;
             _expireNextWatches = 0;
             _expiredWatchesAsHttpStatus = false;
-            _responseDelay = TimeSpan.Zero;
             _malformedLines.Clear();
             PulseLocked();
         }

@@ -1,0 +1,269 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using MeshDns.Models.Json;
+using Microsoft.Extensions.Logging;
+
+namespace MeshDns.Sources.Kubernetes;
+
+/// <summary>
+/// LIST and WATCH over the API server's HTTP: version discovery (v1, else v1beta1, else v1alpha3), paged LIST,
+/// and the WATCH stream read as bounded NDJSON lines with a stall timeout.
+/// </summary>
+public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOptions options, ReflectorStats stats, ILogger logger) : IListerWatcher
+{
+    /// <summary>The API version in use, once known.</summary>
+    public string? Version { get; private set; }
+
+    public async Task<ListResult> ListAsync(string? ns, CancellationToken cancellationToken)
+    {
+        string path = Path(await EnsureVersion(ns, cancellationToken).ConfigureAwait(false), ns);
+        stats.Count(ref stats.Lists);
+        var items = new List<JsonElement>();
+        string? continueToken = null;
+        while (true)
+        {
+            string query = $"?limit={options.PageSize}" + (continueToken is null ? "" : "&continue=" + Uri.EscapeDataString(continueToken));
+            using var timeout = Timeout(cancellationToken);
+            using HttpResponseMessage response = await api.GetAsync(path + query, timeout.Token).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.Gone && continueToken is not null)
+            {
+                // The snapshot behind the continue token was compacted: start the LIST again.
+                stats.Count(ref stats.Relists);
+                items.Clear();
+                continueToken = null;
+                continue;
+            }
+
+            using JsonDocument page = await ReadJson(response, timeout.Token).ConfigureAwait(false);
+            JsonElement root = page.RootElement;
+            if (root.TryGetProperty("items", out JsonElement list) && list.ValueKind == JsonValueKind.Array)
+            {
+                items.AddRange(list.Clone().EnumerateArray()); // one copy per page outlives the page
+            }
+
+            JsonElement metadata = root.TryGetProperty("metadata", out JsonElement m) ? m : default;
+            string resourceVersion = StringProperty(metadata, "resourceVersion") ?? throw new InvalidDataException("the LIST has no metadata.resourceVersion");
+            continueToken = StringProperty(metadata, "continue");
+            if (string.IsNullOrEmpty(continueToken))
+            {
+                return new ListResult(items, resourceVersion);
+            }
+        }
+    }
+
+    public async IAsyncEnumerable<WatchEvent> WatchAsync(string? ns, string resourceVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string path = Path(await EnsureVersion(ns, cancellationToken).ConfigureAwait(false), ns);
+        int seconds = (int)Math.Max(1, options.WatchTimeout.TotalSeconds);
+        string query = $"?watch=1&allowWatchBookmarks=true&timeoutSeconds={seconds}&resourceVersion={Uri.EscapeDataString(resourceVersion)}";
+        stats.Count(ref stats.Watches);
+        using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        stall.CancelAfter(options.StallTimeout);
+        using HttpResponseMessage response = await Unstalled(new ValueTask<HttpResponseMessage>(api.GetAsync(path + query, stall.Token)), cancellationToken, "the watch request got no answer").ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.Gone)
+        {
+            yield return new WatchEvent(WatchEvent.Expired, default);
+            yield break;
+        }
+
+        await EnsureSuccess(response, stall.Token).ConfigureAwait(false);
+        yield return new WatchEvent(WatchEvent.Opened, default);
+        await foreach (WatchEvent e in ReadEvents(await response.Content.ReadAsStreamAsync(stall.Token).ConfigureAwait(false), stall, cancellationToken).ConfigureAwait(false))
+        {
+            yield return e;
+        }
+    }
+
+    /// <summary>The watch stream's NDJSON lines, each at most MaxEventBytes; the stall timeout restarts with each line.</summary>
+    private async IAsyncEnumerable<WatchEvent> ReadEvents(Stream stream, CancellationTokenSource stall, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        PipeReader body = PipeReader.Create(stream);
+        string stalled = $"the watch stalled: nothing for {options.StallTimeout.TotalSeconds:0} s";
+        long searched = 0; // bytes of a partial line already known to hold no newline
+        try
+        {
+            while (true)
+            {
+                ReadResult read = await Unstalled(body.ReadAsync(stall.Token), cancellationToken, stalled).ConfigureAwait(false);
+                ReadOnlySequence<byte> buffer = read.Buffer;
+                SequencePosition? newline = buffer.Slice(searched).PositionOf((byte)'\n');
+                ReadOnlySequence<byte> line = newline is null ? buffer : buffer.Slice(0, newline.Value);
+                if (line.Length > options.MaxEventBytes)
+                {
+                    yield return new WatchEvent(WatchEvent.Oversized, default); // that object is unknown now
+                    yield break;
+                }
+
+                if (newline is null)
+                {
+                    if (read.IsCompleted)
+                    {
+                        yield break;
+                    }
+
+                    searched = buffer.Length;
+                    body.AdvanceTo(buffer.Start, buffer.End);
+                    continue;
+                }
+
+                searched = 0;
+                WatchEvent? e = Parse(line);
+                body.AdvanceTo(buffer.GetPosition(1, newline.Value));
+                stall.CancelAfter(options.StallTimeout);
+                if (e is { } delivered)
+                {
+                    yield return delivered;
+                }
+            }
+        }
+        finally
+        {
+            await body.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Awaits a step of the watch; the stall timeout becomes a <see cref="TimeoutException"/>.</summary>
+    private static async ValueTask<T> Unstalled<T>(ValueTask<T> step, CancellationToken stop, string message)
+    {
+        try
+        {
+            return await step.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+        {
+            throw new TimeoutException(message);
+        }
+    }
+
+    /// <summary>One event line: its type and its object (a copy that outlives the line); null for a blank line.</summary>
+    private static WatchEvent? Parse(ReadOnlySequence<byte> line)
+    {
+        if (line.Length == 0 || (line.Length == 1 && line.FirstSpan[0] == '\r'))
+        {
+            return null;
+        }
+
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(line);
+            JsonElement root = document.RootElement;
+            return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("object", out JsonElement obj) && obj.ValueKind == JsonValueKind.Object
+                ? new WatchEvent(StringProperty(root, "type") ?? "", obj.Clone())
+                : throw new InvalidDataException("a watch event has no object");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException("a watch event is not JSON: " + e.Message, e);
+        }
+    }
+
+    /// <summary>From discovery, or by trying LISTs newest first when discovery is refused (e.g. RBAC) or failing.</summary>
+    private async Task<string> EnsureVersion(string? ns, CancellationToken stop)
+    {
+        if (Version is { } known)
+        {
+            return known;
+        }
+
+        string version = await Discover(stop).ConfigureAwait(false) ?? await Probe(ns, stop).ConfigureAwait(false);
+        LogVersion(logger, version);
+        return Version = version;
+    }
+
+    private async Task<string?> Discover(CancellationToken stop)
+    {
+        using var timeout = Timeout(stop);
+        using HttpResponseMessage response = await api.GetAsync("apis/" + ServiceEntryJson.Group, timeout.Token).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new KubernetesApiException(HttpStatusCode.NotFound, $"{ServiceEntryJson.Group} is not served: are Istio's CRDs installed?");
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            return null;
+        }
+
+        using JsonDocument group = await ReadJson(response, timeout.Token).ConfigureAwait(false);
+        HashSet<string?> served = group.RootElement.TryGetProperty("versions", out JsonElement versions) && versions.ValueKind == JsonValueKind.Array
+            ? [.. versions.EnumerateArray().Select(v => StringProperty(v, "version"))]
+            : [];
+        return ServiceEntryJson.Versions.FirstOrDefault(served.Contains)
+            ?? throw new KubernetesApiException(HttpStatusCode.NotFound, $"{ServiceEntryJson.Group} serves none of {string.Join(", ", ServiceEntryJson.Versions)}");
+    }
+
+    private async Task<string> Probe(string? ns, CancellationToken stop)
+    {
+        foreach (string version in ServiceEntryJson.Versions)
+        {
+            using var timeout = Timeout(stop);
+            using HttpResponseMessage probe = await api.GetAsync($"{Path(version, ns)}?limit=1", timeout.Token).ConfigureAwait(false);
+            if (probe.IsSuccessStatusCode)
+            {
+                return version;
+            }
+
+            if (probe.StatusCode != HttpStatusCode.NotFound)
+            {
+                throw new KubernetesApiException(probe.StatusCode, $"discovery failed and listing {version} answered {(int)probe.StatusCode}");
+            }
+        }
+
+        throw new KubernetesApiException(HttpStatusCode.NotFound, $"no ServiceEntry version is served (tried {string.Join(", ", ServiceEntryJson.Versions)})");
+    }
+
+    private static string Path(string version, string? ns) =>
+        ns is null
+            ? $"apis/{ServiceEntryJson.Group}/{version}/serviceentries"
+            : $"apis/{ServiceEntryJson.Group}/{version}/namespaces/{Uri.EscapeDataString(ns)}/serviceentries";
+
+    private async Task<JsonDocument> ReadJson(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        await EnsureSuccess(response, cancellationToken).ConfigureAwait(false);
+        return await ParseBody(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<JsonDocument> ParseBody(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), default, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Throws for an error status with the server's Status message; after a 404 the next request runs discovery again (the CRD may have changed).</summary>
+    private async Task EnsureSuccess(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+
+        Version = response.StatusCode == HttpStatusCode.NotFound ? null : Version;
+        string? message = null;
+        try
+        {
+            using JsonDocument status = await ParseBody(response, cancellationToken).ConfigureAwait(false);
+            message = StringProperty(status.RootElement, "message");
+        }
+        catch (JsonException)
+        {
+            // not a Status object
+        }
+
+        throw new KubernetesApiException(response.StatusCode, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}{(string.IsNullOrEmpty(message) ? "" : ": " + message)}");
+    }
+
+    private CancellationTokenSource Timeout(CancellationToken stop)
+    {
+        var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        timeout.CancelAfter(options.RequestTimeout);
+        return timeout;
+    }
+
+    internal static string? StringProperty(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Using " + ServiceEntryJson.Group + "/{Version} ServiceEntries")]
+    private static partial void LogVersion(ILogger logger, string version);
+}

@@ -1,0 +1,185 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Threading.Channels;
+using MeshDns.Table;
+using Microsoft.Extensions.Logging;
+
+namespace MeshDns.Sources.Kubernetes;
+
+/// <summary>
+/// The reflector's store: per namespace, the decoded ServiceEntries keyed namespace/name and the resourceVersion
+/// reached. An invalid object is skipped (an update keeps the last good version) and logged once per
+/// resourceVersion. Changes are published as whole snapshots, a burst coalesced into one.
+/// </summary>
+internal sealed partial class ServiceEntryStore(IReadOnlyList<string> namespaces, ServiceEntryDecoder decoder, TimeSpan debounce, ReflectorStats stats, ILogger logger)
+{
+    private readonly Channel<bool> _publishRequests = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly ConcurrentDictionary<string, bool> _reportedInvalid = new(StringComparer.Ordinal);
+    private readonly Lock _publishGate = new();
+
+    /// <summary>One scope per followed namespace, or one for all namespaces.</summary>
+    public Scope[] Scopes { get; } = namespaces.Count == 0 ? [new Scope(null)] : [.. namespaces.Distinct().Select(n => new Scope(n))];
+
+    public event Action<IReadOnlyList<ServiceEntryInput>>? Changed;
+
+    public bool HasSynced => Scopes.All(s => s.Synced);
+
+    /// <summary>Replaces a scope's objects with a complete LIST; the first sync of the last scope publishes at once (readiness waits for it).</summary>
+    public void Replace(Scope scope, ListResult list)
+    {
+        var items = new Dictionary<string, ServiceEntryInput>(StringComparer.Ordinal);
+        foreach (JsonElement item in list.Items)
+        {
+            if (Decode(item, out ServiceEntryInput? entry, out string key))
+            {
+                items[key] = entry!;
+            }
+        }
+
+        lock (scope)
+        {
+            scope.Items = items;
+            scope.ResourceVersion = list.ResourceVersion;
+        }
+
+        bool first = !scope.Synced;
+        scope.Synced = true;
+        LogListed(logger, scope.Display, items.Count, list.ResourceVersion);
+        if (first && HasSynced)
+        {
+            PublishNow();
+        }
+        else
+        {
+            RequestPublish();
+        }
+    }
+
+    /// <summary>Applies ADDED, MODIFIED, DELETED or BOOKMARK; an invalid object leaves the last good version in place.</summary>
+    public void Apply(Scope scope, WatchEvent e)
+    {
+        if (e.Type is not (WatchEvent.Added or WatchEvent.Modified or WatchEvent.Deleted or WatchEvent.Bookmark))
+        {
+            throw new InvalidDataException($"unknown watch event type \"{e.Type}\"");
+        }
+
+        JsonElement metadata = Metadata(e.Object);
+        ServiceEntryInput? entry = null;
+        string key = Key(metadata);
+        bool valid = e.Type is WatchEvent.Added or WatchEvent.Modified && Decode(e.Object, out entry, out key);
+        bool changed;
+        lock (scope)
+        {
+            changed = e.Type == WatchEvent.Deleted ? scope.Items.Remove(key) : valid;
+            if (valid)
+            {
+                scope.Items[key] = entry!;
+            }
+
+            scope.ResourceVersion = HttpListerWatcher.StringProperty(metadata, "resourceVersion") ?? scope.ResourceVersion;
+        }
+
+        if (changed)
+        {
+            RequestPublish();
+        }
+    }
+
+    /// <summary>Publishes after the debounce whenever a change was requested; ends when stopped.</summary>
+    public async Task RunPublisher(CancellationToken stop)
+    {
+        try
+        {
+            while (await _publishRequests.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
+            {
+                await Task.Delay(debounce, stop).ConfigureAwait(false); // let a burst gather
+                _publishRequests.Reader.TryRead(out _);
+                PublishNow();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Decodes an object; an unusable one is logged once per resourceVersion and skipped.</summary>
+    private bool Decode(JsonElement item, out ServiceEntryInput? entry, out string key)
+    {
+        JsonElement metadata = Metadata(item);
+        key = Key(metadata);
+        if (decoder(item, out entry, out string id, out string? error))
+        {
+            return true;
+        }
+
+        stats.Count(ref stats.InvalidObjects);
+        if (_reportedInvalid.TryAdd(id + "@" + HttpListerWatcher.StringProperty(metadata, "resourceVersion"), true))
+        {
+            LogInvalid(logger, id, error ?? "invalid");
+        }
+
+        return false;
+    }
+
+    private static JsonElement Metadata(JsonElement obj) =>
+        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty("metadata", out JsonElement m) ? m : default;
+
+    private static string Key(JsonElement metadata) =>
+        $"{HttpListerWatcher.StringProperty(metadata, "namespace")}/{HttpListerWatcher.StringProperty(metadata, "name")}";
+
+    private void RequestPublish()
+    {
+        if (HasSynced)
+        {
+            _publishRequests.Writer.TryWrite(true); // at most one waits: a burst is one publish
+        }
+    }
+
+    private void PublishNow()
+    {
+        lock (_publishGate)
+        {
+            var snapshot = new List<ServiceEntryInput>();
+            foreach (Scope scope in Scopes)
+            {
+                lock (scope)
+                {
+                    snapshot.AddRange(scope.Items.Values);
+                }
+            }
+
+            stats.Count(ref stats.Publishes);
+            try
+            {
+                Changed?.Invoke(snapshot);
+            }
+            catch (Exception e)
+            {
+                LogPublishFailed(logger, e);
+            }
+        }
+    }
+
+    /// <summary>One followed namespace (or all of them); its loop alone reads and writes the resourceVersion.</summary>
+    internal sealed class Scope(string? ns)
+    {
+        public string? Namespace { get; } = ns;
+
+        public string Display => Namespace is null ? "all namespaces" : $"namespace {Namespace}";
+
+        public Dictionary<string, ServiceEntryInput> Items { get; set; } = new(StringComparer.Ordinal);
+
+        public string? ResourceVersion { get; set; }
+
+        public volatile bool Synced;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Listed {Count} ServiceEntries in {Scope} at resourceVersion {ResourceVersion}")]
+    private static partial void LogListed(ILogger logger, string scope, int count, string resourceVersion);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ServiceEntry {Id} skipped: {Error}")]
+    private static partial void LogInvalid(ILogger logger, string id, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Publishing a snapshot failed")]
+    private static partial void LogPublishFailed(ILogger logger, Exception exception);
+}
