@@ -17,6 +17,7 @@ internal static partial class FileSourceLog
     [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "{Error}; {Kept}")]
     public static partial void FileError(ILogger logger, string error, string kept);
 
+    /// <summary>An I/O error, or a file skipped: not a regular file, or larger than the limit.</summary>
     [LoggerMessage(EventId = 1103, Level = LogLevel.Error, Message = "{File}: cannot read: {Reason}; {Kept}")]
     public static partial void ReadError(ILogger logger, string file, string reason, string kept);
 
@@ -26,6 +27,7 @@ internal static partial class FileSourceLog
     [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "{Directory}: cannot list: {Reason}; its files keep their last entries")]
     public static partial void ListError(ILogger logger, string directory, string reason);
 
+    /// <summary>The watcher's own error, such as an overflow of its event buffer.</summary>
     [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "Watching {Directory} failed: {Reason}; reloading everything")]
     public static partial void WatchError(ILogger logger, string directory, string reason);
 
@@ -41,6 +43,10 @@ internal static partial class FileSourceLog
     [LoggerMessage(EventId = 1111, Level = LogLevel.Warning, Message = "--from-file {Directory}: no *.yaml or *.yml files there; it serves nothing until some are added")]
     public static partial void EmptyDirectory(ILogger logger, string directory);
 
-    [LoggerMessage(EventId = 1109, Level = LogLevel.Debug, Message = "Watching {Directory} for changes")]
-    public static partial void Watching(ILogger logger, string directory);
+    [LoggerMessage(EventId = 1112, Level = LogLevel.Warning, Message = "{Directory} was removed; its files contribute nothing until a directory is there again")]
+    public static partial void DirectoryGone(ILogger logger, string directory);
+
+    /// <summary>A directory replaced (or back after removal): its watcher had ended with the old one.</summary>
+    [LoggerMessage(EventId = 1113, Level = LogLevel.Warning, Message = "{Directory} was replaced by another directory; watching the new one")]
+    public static partial void DirectoryReplaced(ILogger logger, string directory);
 }
