@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using MeshDns.Sources.Files;
 using MeshDns.Table;
+using Microsoft.Extensions.Logging;
 
 namespace MeshDns.Sources.Tests;
 
@@ -23,6 +24,9 @@ public abstract class FileSourceFixture : IDisposable
     protected string Dir => _dir.FullName;
 
     protected RecordingLogger<FileSource> Log { get; } = new();
+
+    /// <summary>The logger given to sources started from now on (default: <see cref="Log"/>).</summary>
+    protected ILogger<FileSource>? Logger { get; set; }
 
     protected ConcurrentQueue<IReadOnlyList<ServiceEntryInput>> Changes { get; } = new();
 
@@ -48,7 +52,7 @@ public abstract class FileSourceFixture : IDisposable
     /// <summary>A started source of the paths (the temporary directory if none).</summary>
     protected FileSource Start(params string[] paths)
     {
-        var source = new FileSource(paths.Length == 0 ? [_dir.FullName] : paths, Log, Debounce, MaxFileSize);
+        var source = new FileSource(paths.Length == 0 ? [_dir.FullName] : paths, Logger ?? Log, Debounce, MaxFileSize);
         _sources.Add(source);
         source.Changed += Changes.Enqueue;
         source.Start();

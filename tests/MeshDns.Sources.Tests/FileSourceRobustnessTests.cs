@@ -68,24 +68,26 @@ public sealed class FileSourceRobustnessTests : FileSourceFixture
     }
 
     [Fact]
-    public async Task Dispose_returns_while_a_reload_is_running()
+    public async Task Dispose_returns_while_a_reload_is_running_which_then_reads_no_further_file()
     {
-        Write("a.yaml", Entry("a", "a.global"));
+        string Bad(string name, string key) => Entry(name, "[x]").Replace("hosts: [[x]]", $"hosts: {{{key}: y}}", StringComparison.Ordinal);
+        Write("a.yaml", Bad("a", "first"));
+        Write("b.yaml", Bad("b", "first"));
+        var logger = new HoldingLogger(Log);
+        Logger = logger;
         FileSource source = Start();
-        using var inReload = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        source.Changed += _ =>
-        {
-            inReload.Set();
-            release.Wait(Patience);
-        };
 
-        Write("a.yaml", Entry("a", "changed.global"));
-        Assert.True(inReload.Wait(Patience), "the reload of a.yaml did not start");
+        // The reload parses a.yaml, then b.yaml: it is held while it logs the warning of a.yaml.
+        logger.HoldOn = PathOf("a.yaml");
+        Write("a.yaml", Bad("a", "second"));
+        Write("b.yaml", Bad("b", "second"));
+        Assert.True(logger.Held.Wait(Patience), "the reload of a.yaml did not start");
 
-        await Task.Run(source.Dispose).WaitAsync(Patience); // the reload is still held in the handler
-        release.Set();
-        Assert.Equal(["changed.global"], Assert.Single(source.Current).Hosts);
+        await Task.Run(source.Dispose).WaitAsync(Patience);
+        logger.Release.Set();
+
+        await Eventually(() => Log.At(LogLevel.Debug).Contains("Stopped during a reload: the files left were not read"), "the reload to stop");
+        Assert.Single(Log.At(LogLevel.Warning), m => m.StartsWith(PathOf("b.yaml"), StringComparison.Ordinal)); // from Start only
     }
 
     [Fact]
@@ -132,5 +134,30 @@ public sealed class FileSourceRobustnessTests : FileSourceFixture
 
         await ExpectEntries(source, new() { ["t/added"] = "added.global", ["t/stable"] = "stable.global" }, "the whole file");
         Assert.All(Changes, table => Assert.Contains(table, e => e.Id == "t/stable"));
+    }
+
+    /// <summary>Forwards to the recording logger, holding the thread that logs a line starting with <see cref="HoldOn"/>.</summary>
+    private sealed class HoldingLogger(RecordingLogger<FileSource> inner) : ILogger<FileSource>
+    {
+        public string? HoldOn { get; set; }
+
+        public ManualResetEventSlim Held { get; } = new();
+
+        public ManualResetEventSlim Release { get; } = new();
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            inner.Log(logLevel, eventId, state, exception, formatter);
+            if (HoldOn is { } prefix && formatter(state, exception).StartsWith(prefix, StringComparison.Ordinal))
+            {
+                Held.Set();
+                Release.Wait(Patience);
+            }
+        }
     }
 }

@@ -197,7 +197,7 @@ public sealed partial class FileSource : IDisposable
             }
             catch (OperationCanceledException)
             {
-                // disposed during the reload
+                FileSourceLog.ReloadStopped(_logger);
             }
 #pragma warning disable CA1031 // A timer callback must not throw: that would end the process.
             catch (Exception e)

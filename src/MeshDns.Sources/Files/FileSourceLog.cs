@@ -37,6 +37,9 @@ internal static partial class FileSourceLog
     [LoggerMessage(EventId = 1108, Level = LogLevel.Error, Message = "Reloading ServiceEntry files failed")]
     public static partial void ReloadFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 1109, Level = LogLevel.Debug, Message = "Stopped during a reload: the files left were not read")]
+    public static partial void ReloadStopped(ILogger logger);
+
     [LoggerMessage(EventId = 1110, Level = LogLevel.Warning, Message = "Cannot watch {Directory}: {Reason}; changes there will not be seen until restart")]
     public static partial void CannotWatch(ILogger logger, string directory, string reason);
 
