@@ -88,7 +88,7 @@ internal sealed class DirectoryWatch : IDisposable
         dir.Identity = Identity(dir.Path);
         if (dir.Identity is null)
         {
-            FileSourceLog.DirectoryGone(_logger, dir.Path);
+            FileSourceLog.DirectoryChanged(_logger, dir.Path, "was removed; its files contribute nothing until a directory is there again");
             return;
         }
 
@@ -126,7 +126,7 @@ internal sealed class DirectoryWatch : IDisposable
             dir.Watcher = watcher;
             if (replaced)
             {
-                FileSourceLog.DirectoryReplaced(_logger, dir.Path);
+                FileSourceLog.DirectoryChanged(_logger, dir.Path, "was replaced by another directory; watching the new one");
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or PlatformNotSupportedException)
@@ -150,14 +150,8 @@ internal sealed class DirectoryWatch : IDisposable
     }
 
     /// <summary>A directory watched for all its candidate files, or for some names only.</summary>
-    private sealed class Watched(string path, bool wholeDirectory, HashSet<string> files)
+    private sealed record Watched(string Path, bool WholeDirectory, HashSet<string> Files)
     {
-        public string Path { get; } = path;
-
-        public bool WholeDirectory { get; } = wholeDirectory;
-
-        public HashSet<string> Files { get; } = files;
-
         public FileSystemWatcher? Watcher { get; set; }
 
         /// <summary>Device and inode when last watched; null while it is missing.</summary>

@@ -67,18 +67,8 @@ internal readonly record struct FileLook(bool Missing, string? Problem, bool IsD
 
     public static string TooLarge(long max) => $"larger than the {Human(max)} limit (--max-file-size)";
 
-    private static string Human(long bytes)
-    {
-        foreach ((long unit, string name) in (ReadOnlySpan<(long, string)>)[(1L << 30, "GiB"), (1L << 20, "MiB"), (1L << 10, "KiB"), (1_000_000_000, "GB"), (1_000_000, "MB"), (1000, "kB")])
-        {
-            if (bytes % unit == 0)
-            {
-                return $"{bytes / unit} {name}";
-            }
-        }
-
-        return $"{bytes} bytes";
-    }
+    private static string Human(long bytes) =>
+        bytes % (1 << 30) == 0 ? $"{bytes >> 30} GiB" : bytes % (1 << 20) == 0 ? $"{bytes >> 20} MiB" : bytes % 1024 == 0 ? $"{bytes >> 10} KiB" : $"{bytes} bytes";
 
     private const int AtFdCwd = -100;
     private const uint StatxBasicStats = 0x7ff;

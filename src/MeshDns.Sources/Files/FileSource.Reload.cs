@@ -4,7 +4,13 @@ using MeshDns.Table;
 
 namespace MeshDns.Sources.Files;
 
-/// <summary>One reload: list the files, look at each, read and parse the settled ones that changed, merge.</summary>
+/// <summary>
+/// One reload: list the files, look at each, read and parse the settled ones whose bytes changed, merge. A
+/// file is settled when not written for a debounce time, or its size and mtime are unchanged across two looks
+/// a debounce time apart; until then, and while it cannot be read, is not a regular file, is too large or is
+/// not valid YAML, it keeps the entries of its last good content. A deleted file contributes nothing; when two
+/// files define the same namespace/name, the later file in path order wins, like <c>kubectl apply -f</c>.
+/// </summary>
 public sealed partial class FileSource
 {
     private readonly Dictionary<string, FileState> _files = new(StringComparer.Ordinal);
@@ -12,13 +18,7 @@ public sealed partial class FileSource
     private List<(string FullPath, string Display)> _order = [];
     private int _parsed;
 
-    private enum Outcome
-    {
-        Gone,
-        Same,
-        Changed,
-        Unsettled,
-    }
+    private enum Outcome { Gone, Same, Changed, Unsettled }
 
     /// <summary>Looks at every file once; returns whether some file has not settled yet (look again later).</summary>
     /// <exception cref="OperationCanceledException">Disposed meanwhile.</exception>
@@ -26,32 +26,19 @@ public sealed partial class FileSource
     {
         // One reload begins here: a per-reload parse budget would be created here and passed to ParseFile.
         _order = ListFiles();
-        changed = false;
-        bool unsettled = false;
-        var present = new HashSet<string>(StringComparer.Ordinal);
+        var outcomes = new Dictionary<string, Outcome>(StringComparer.Ordinal);
         foreach ((string fullPath, string display) in _order)
         {
             _stop.Token.ThrowIfCancellationRequested();
-            Outcome outcome = Visit(fullPath, display);
-            if (outcome != Outcome.Gone)
-            {
-                present.Add(fullPath);
-            }
-
-            changed |= outcome == Outcome.Changed;
-            unsettled |= outcome == Outcome.Unsettled;
+            outcomes[fullPath] = Visit(fullPath, display);
         }
 
-        foreach (string gone in _files.Keys.Where(k => !present.Contains(k)).ToList())
-        {
-            _files.Remove(gone);
-            changed = true;
-        }
-
-        return unsettled;
+        List<string> gone = [.. _files.Keys.Where(k => outcomes.GetValueOrDefault(k, Outcome.Gone) == Outcome.Gone)]; // or no longer listed
+        gone.ForEach(k => _files.Remove(k));
+        changed = gone.Count > 0 || outcomes.ContainsValue(Outcome.Changed);
+        return outcomes.ContainsValue(Outcome.Unsettled);
     }
 
-    /// <summary>Updates one file's state: skipped (kept), not settled (kept), unchanged, or parsed anew.</summary>
     private Outcome Visit(string fullPath, string display)
     {
         FileLook look = FileLook.Of(fullPath);
@@ -61,35 +48,32 @@ public sealed partial class FileSource
         }
 
         bool known = _files.TryGetValue(fullPath, out FileState? state);
-        state = (state ?? FileState.Empty(display)).Seen(look);
+        state = (state ?? new FileState(display, default, 0, [], [], 0, 0, Failed: false, Problem: null)).Seen(look);
         string? problem = look.Problem ?? (look.Size > _maxFileSize ? FileLook.TooLarge(_maxFileSize) : null);
         byte[]? bytes = null;
-        if (problem is null)
+        if (problem is null && !Settled(state, look))
         {
-            if (!Settled(state, look))
-            {
-                _files[fullPath] = state;
-                return Outcome.Unsettled;
-            }
+            _files[fullPath] = state;
+            return Outcome.Unsettled;
+        }
 
-            try
-            {
-                bytes = FileLook.Read(fullPath, _maxFileSize, _stop.Token, out problem);
-            }
-            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-            {
-                return Outcome.Gone; // gone since it was listed: it contributes nothing
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                problem = IoErrors.Describe(e);
-            }
+        try
+        {
+            bytes = problem is null ? FileLook.Read(fullPath, _maxFileSize, _stop.Token, out problem) : null;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return Outcome.Gone; // gone since it was looked at: it contributes nothing
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            problem = IoErrors.Describe(e);
+        }
 
-            if (bytes is not null && FileLook.Of(fullPath) is var after && after != look)
-            {
-                _files[fullPath] = state.Seen(after); // written while being read
-                return Outcome.Unsettled;
-            }
+        if (bytes is not null && FileLook.Of(fullPath) is var after && after != look)
+        {
+            _files[fullPath] = state.Seen(after); // written while being read
+            return Outcome.Unsettled;
         }
 
         if (bytes is null)
@@ -106,10 +90,8 @@ public sealed partial class FileSource
         return Parse(fullPath, state, bytes, known);
     }
 
-    /// <summary>Not written for a debounce time, or the same size and mtime as a look a debounce time ago.</summary>
     private bool Settled(FileState state, FileLook look) =>
-        look.MtimeNs <= FileLook.NowNs - _debounce.Ticks * 100
-        || Environment.TickCount64 - state.LookedAt >= (long)_debounce.TotalMilliseconds;
+        look.MtimeNs <= FileLook.NowNs - (_debounce.Ticks * 100) || Environment.TickCount64 - state.LookedAt >= (long)_debounce.TotalMilliseconds;
 
     private Outcome Parse(string fullPath, FileState state, byte[] bytes, bool known)
     {
@@ -130,52 +112,40 @@ public sealed partial class FileSource
         if (result.Error is not null)
         {
             FileSourceLog.FileError(_logger, result.Error, Kept(state));
-            _files[fullPath] = state with { Hash = hash, Failed = true, Problem = null };
-        }
-        else
-        {
-            _files[fullPath] = state with
-            {
-                Hash = hash, Entries = result.Entries, Invalid = result.InvalidEntries, Other = result.OtherDocuments, Failed = false, Problem = null,
-            };
         }
 
+        _files[fullPath] = result.Error is not null
+            ? state with { Hash = hash, Failed = true, Problem = null }
+            : state with { Hash = hash, Entries = result.Entries, Invalid = result.InvalidEntries, Other = result.OtherDocuments, Failed = false, Problem = null };
         return Outcome.Changed;
     }
 
-    /// <summary>The entries of all files in path order; a namespace/name defined again replaces the earlier one.</summary>
+    /// <summary>The entries of all files in path order; a namespace/name defined again replaces the earlier one in place.</summary>
     private ServiceEntryInput[] Combine()
     {
-        var entries = new List<ServiceEntryInput>();
-        var index = new Dictionary<string, (int Index, string File)>(StringComparer.Ordinal);
-        foreach ((string fullPath, string display) in _order)
+        var entries = new List<(ServiceEntryInput Entry, string File)>();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach ((string fullPath, string display) in _order.Where(f => _files.ContainsKey(f.FullPath)))
         {
-            if (!_files.TryGetValue(fullPath, out FileState? state))
+            foreach (ServiceEntryInput entry in _files[fullPath].Entries)
             {
-                continue;
-            }
-
-            foreach (ServiceEntryInput entry in state.Entries)
-            {
-                if (index.TryGetValue(entry.Id, out (int Index, string File) earlier))
+                if (!index.TryAdd(entry.Id, entries.Count))
                 {
-                    if (earlier.File != display)
+                    string earlier = entries[index[entry.Id]].File;
+                    if (earlier != display)
                     {
-                        FileSourceLog.DefinedTwice(_logger, entry.Id, earlier.File, display);
+                        FileSourceLog.DefinedTwice(_logger, entry.Id, earlier, display);
                     }
 
-                    entries[earlier.Index] = entry;
-                    index[entry.Id] = (earlier.Index, display);
+                    entries[index[entry.Id]] = (entry, display);
+                    continue;
                 }
-                else
-                {
-                    index[entry.Id] = (entries.Count, display);
-                    entries.Add(entry);
-                }
+
+                entries.Add((entry, display));
             }
         }
 
-        return [.. entries];
+        return [.. entries.Select(e => e.Entry)];
     }
 
     /// <summary>The files to read, in order: each path as given; a directory's files by name.</summary>
@@ -204,21 +174,17 @@ public sealed partial class FileSource
                 }
             }
 
-            foreach (string name in names.Where(n => seen.Add(Path.Join(target.FullPath, n))))
-            {
-                files.Add((Path.Join(target.FullPath, name), Path.Join(target.Given, name)));
-            }
+            files.AddRange(names.Where(n => seen.Add(Path.Join(target.FullPath, n))).Select(n => (Path.Join(target.FullPath, n), Path.Join(target.Given, n))));
         }
 
         return files;
     }
 
-    /// <summary>Parses a file; an unexpected failure of the parser counts as an error of that file only.</summary>
+    /// <summary>Parses a file (UTF-8 unless a byte order mark says otherwise); a failure of the parser is that file's error only.</summary>
     private static FileParseResult ParseFile(byte[] bytes, string display)
     {
         try
         {
-            // The text of a file: UTF-8 unless a byte order mark says otherwise.
             using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
             return ServiceEntryYaml.Parse(reader.ReadToEnd(), display);
         }
@@ -230,24 +196,13 @@ public sealed partial class FileSource
         }
     }
 
-    private static string Kept(FileState? state) => state is { Entries.Count: > 0 }
-        ? $"keeping its previous {state.Entries.Count} entries"
-        : "it contributes no entries";
+    private static string Kept(FileState state) =>
+        state.Entries.Count > 0 ? $"keeping its previous {state.Entries.Count} entries" : "it contributes no entries";
 
-    /// <summary>One file: its last look (and since when it looked so), the hash of its bytes and the entries of its last good content.</summary>
+    /// <summary>One file: its last look and since when it looked so, the hash of its bytes, the entries of its last good content.</summary>
     private sealed record FileState(
-        string Display,
-        FileLook Look,
-        long LookedAt,
-        byte[] Hash,
-        IReadOnlyList<ServiceEntryInput> Entries,
-        int Invalid,
-        int Other,
-        bool Failed,
-        string? Problem)
+        string Display, FileLook Look, long LookedAt, byte[] Hash, IReadOnlyList<ServiceEntryInput> Entries, int Invalid, int Other, bool Failed, string? Problem)
     {
-        public static FileState Empty(string display) => new(display, default, 0, [], [], 0, 0, Failed: false, Problem: null);
-
         /// <summary>This state with the look just taken; the time of the look only changes with the look.</summary>
         public FileState Seen(FileLook look) => look == Look ? this : this with { Look = look, LookedAt = Environment.TickCount64 };
     }
