@@ -113,14 +113,7 @@ internal sealed class DirectoryWatch : IDisposable
             watcher.Error += (_, e) =>
             {
                 FileSourceLog.WatchError(_logger, dir.Path, IoErrors.Describe(e.GetException()));
-                _changed();
-                lock (_gate)
-                {
-                    if (!_disposed)
-                    {
-                        _recheck.Change(TimeSpan.Zero, Period); // the watch may be gone for good
-                    }
-                }
+                _changed(); // if the watch is gone for good, the next recheck starts a new one
             };
             watcher.EnableRaisingEvents = true;
             dir.Watcher = watcher;

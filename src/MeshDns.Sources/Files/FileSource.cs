@@ -78,14 +78,16 @@ public sealed partial class FileSource : IDisposable
 
             _targets = [.. _paths.Select(Resolve)];
             var watch = new DirectoryWatch(_targets.Select(t => (t.FullPath, t.IsDirectory)), _logger, Schedule); // before the first read
+            bool disposed;
             lock (_timerGate)
             {
-                _watch = watch;
-                if (_disposed)
-                {
-                    watch.Dispose();
-                    return;
-                }
+                (_watch, disposed) = (watch, _disposed);
+            }
+
+            if (disposed)
+            {
+                watch.Dispose(); // Dispose ran meanwhile and found no watch to stop
+                return;
             }
 
             try
@@ -117,16 +119,20 @@ public sealed partial class FileSource : IDisposable
     /// <summary>Stops watching at once; a reload in progress is not waited for and publishes nothing after this.</summary>
     public void Dispose()
     {
+        DirectoryWatch? watch;
         lock (_timerGate)
         {
-            if (!_disposed)
+            if (_disposed)
             {
-                _disposed = true;
-                _timer.Dispose();
-                _watch?.Dispose();
-                _stop.Cancel();
+                return;
             }
+
+            (_disposed, watch) = (true, _watch);
+            _timer.Dispose();
         }
+
+        _stop.Cancel();
+        watch?.Dispose(); // outside the gate: a watcher's event may be waiting for it in Schedule
     }
 
     /// <summary>(Re)arms the timer: due when changes have settled, at the latest ten debounce times after the first.</summary>
