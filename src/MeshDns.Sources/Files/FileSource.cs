@@ -194,14 +194,7 @@ public sealed partial class FileSource : IDisposable
 
         ServiceEntryInput[] entries = Combine();
         Volatile.Write(ref _current, entries);
-        FileSourceLog.Loaded(
-            _logger,
-            entries.Length,
-            _files.Count,
-            _parsed,
-            _files.Values.Sum(f => f.Invalid),
-            _files.Values.Sum(f => f.Other),
-            _files.Values.Count(f => f.Failed || f.Problem is not null));
+        FileSourceLog.Loaded(_logger, entries.Length, _files.Count, _parsed, _files.Values.Sum(f => f.Invalid), _files.Values.Sum(f => f.Other), _files.Values.Count(f => f.Failed || f.Problem is not null));
         _parsed = 0;
         try
         {

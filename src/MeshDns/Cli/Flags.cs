@@ -234,7 +234,14 @@ public static class Flags
         int digits = value.TakeWhile(char.IsAsciiDigit).Count();
         long? unit = value[digits..] switch
         {
-            "" => 1, "K" or "k" => 1000, "M" => 1000_000, "G" => 1000_000_000, "Ki" => 1L << 10, "Mi" => 1L << 20, "Gi" => 1L << 30, _ => null,
+            "" => 1,
+            "K" or "k" => 1000,
+            "M" => 1_000_000,
+            "G" => 1_000_000_000,
+            "Ki" => 1L << 10,
+            "Mi" => 1L << 20,
+            "Gi" => 1L << 30,
+            _ => null,
         };
         return digits > 0 && unit is { } u && long.TryParse(value.AsSpan(0, digits), NumberStyles.None, CultureInfo.InvariantCulture, out long n)
             && n <= long.MaxValue / u ? n * u : null;
