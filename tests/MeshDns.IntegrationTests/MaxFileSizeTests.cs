@@ -1,27 +1,11 @@
 namespace MeshDns.IntegrationTests;
 
-/// <summary>--max-file-size: checked like every flag, and handed on to the file source.</summary>
+/// <summary>--max-file-size reaches the file source (its bad values are in ServerTests' bad-flag cases).</summary>
 public sealed class MaxFileSizeTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("meshdns-it-size-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    [Theory]
-    [InlineData("--max-file-size 10X", "invalid value \"10X\" for --max-file-size: must be a size from 1 byte to 1Gi")]
-    [InlineData("--max-file-size 0", "invalid value \"0\" for --max-file-size: must be a size")]
-    [InlineData("--max-file-size 2Gi", "invalid value \"2Gi\" for --max-file-size: must be a size")]
-    [InlineData("--max-file-size=-1", "invalid value \"-1\" for --max-file-size: must be a size")]
-    [InlineData("--max-file-size 99999999999999999999", "invalid value \"99999999999999999999\" for --max-file-size")]
-    [InlineData("--max-file-size", "flag --max-file-size needs a value")]
-    public void Bad_sizes_exit_2_with_one_line(string args, string expected)
-    {
-        using ServerProcess server = ServerProcess.Start(args.Split(' '));
-        Assert.Equal(2, server.WaitForExit(TimeSpan.FromSeconds(30)));
-        string line = Assert.Single(server.Lines, l => l.Length > 0);
-        Assert.StartsWith("meshdns: ", line, StringComparison.Ordinal);
-        Assert.Contains(expected, line, StringComparison.Ordinal);
-    }
 
     [Theory]
     [InlineData("1Ki", "1 KiB")]
