@@ -333,7 +333,7 @@ public static partial class Program
         // Order matters: sources start before the listeners (files are loaded by then; Kubernetes syncs in the background).
         if (options.FromFile.Count > 0)
         {
-            services.AddSingleton(sp => new FileSource(options.FromFile, sp.GetRequiredService<ILogger<FileSource>>(), TimeSpan.FromMilliseconds(200)));
+            services.AddSingleton(sp => new FileSource(options.FromFile, sp.GetRequiredService<ILogger<FileSource>>(), TimeSpan.FromMilliseconds(200), options.MaxFileSize));
             services.AddHostedService<FileSourceService>();
         }
 

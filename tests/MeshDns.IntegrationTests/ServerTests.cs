@@ -170,6 +170,12 @@ public sealed class ServerTests : IDisposable
     [InlineData("--tcp-idle-timeout 0s", "must be above 0: a DNS-over-TCP connection would be closed before its query could arrive")]
     [InlineData("--round-robin false --from-file /tmp", "--round-robin is a switch and does not read the next argument: write --round-robin=false")]
     [InlineData("--from-file /tmp --dns-listen off --grpc-listen off --http-listen off", "--dns-listen, --grpc-listen and --http-listen are all off: nothing would be served")]
+    [InlineData("--max-file-size 10X", "invalid value \"10X\" for --max-file-size: must be a size from 1 byte to 1Gi")]
+    [InlineData("--max-file-size 0", "invalid value \"0\" for --max-file-size: must be a size")]
+    [InlineData("--max-file-size 2Gi", "invalid value \"2Gi\" for --max-file-size: must be a size")]
+    [InlineData("--max-file-size=-1", "invalid value \"-1\" for --max-file-size: must be a size")]
+    [InlineData("--max-file-size 99999999999999999999", "invalid value \"99999999999999999999\" for --max-file-size")]
+    [InlineData("--max-file-size", "flag --max-file-size needs a value")]
     public void Bad_flags_exit_2_with_one_line_naming_the_problem(string args, string expected)
     {
         using ServerProcess server = ServerProcess.Start(args.Split(' '));

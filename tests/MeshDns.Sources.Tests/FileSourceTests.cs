@@ -6,78 +6,9 @@ using Microsoft.Extensions.Logging;
 
 namespace MeshDns.Sources.Tests;
 
-/// <summary>
-/// FileSource against a real temporary directory. Waits poll for up to 10 s for the expected content and
-/// never assert on timing.
-/// </summary>
-public sealed class FileSourceTests : IDisposable
+/// <summary>What the file source reads, how it follows changes, and how it combines files.</summary>
+public sealed class FileSourceTests : FileSourceFixture
 {
-    private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
-
-    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("meshdns-files-");
-    private readonly RecordingLogger<FileSource> _log = new();
-    private readonly ConcurrentQueue<IReadOnlyList<ServiceEntryInput>> _changes = new();
-    private readonly List<FileSource> _sources = [];
-
-    public void Dispose()
-    {
-        foreach (FileSource source in _sources)
-        {
-            source.Dispose();
-        }
-
-        _dir.Delete(recursive: true);
-    }
-
-    private string PathOf(string name) => Path.Join(_dir.FullName, name);
-
-    private void Write(string name, string content) => File.WriteAllText(PathOf(name), content);
-
-    /// <summary>A ServiceEntry t/NAME with the given hosts.</summary>
-    private static string Entry(string name, params string[] hosts) =>
-        $"apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: {name}\n  namespace: t\nspec:\n  hosts: [{string.Join(", ", hosts)}]\n  resolution: DNS\n";
-
-    private FileSource Start(params string[] paths)
-    {
-        var source = new FileSource(paths.Length == 0 ? [_dir.FullName] : paths, _log, Debounce);
-        _sources.Add(source);
-        source.Changed += _changes.Enqueue;
-        source.Start();
-        return source;
-    }
-
-    /// <summary>namespace/name → hosts, comma-separated.</summary>
-    private static Dictionary<string, string> View(IReadOnlyList<ServiceEntryInput> entries) =>
-        entries.ToDictionary(e => e.Id, e => string.Join(",", e.Hosts));
-
-    private static async Task Eventually(Func<bool> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > Patience)
-            {
-                Assert.Fail($"Timed out after {Patience.TotalSeconds} s waiting for {what}");
-            }
-
-            await Task.Delay(25);
-        }
-    }
-
-    /// <summary>Waits until the last Changed (and Current) shows exactly <paramref name="expected"/>.</summary>
-    private async Task ExpectEntries(FileSource source, Dictionary<string, string> expected, string what)
-    {
-        bool Matches(IReadOnlyList<ServiceEntryInput> entries)
-        {
-            Dictionary<string, string> view = View(entries);
-            return view.Count == expected.Count && expected.All(kv => view.TryGetValue(kv.Key, out string? hosts) && hosts == kv.Value);
-        }
-
-        await Eventually(() => _changes.LastOrDefault() is { } last && Matches(last), what);
-        Assert.Equal(expected, View(source.Current));
-    }
-
     [Fact]
     public void Start_loads_yaml_and_yml_files_of_a_directory_and_raises_changed_once()
     {
@@ -90,13 +21,13 @@ public sealed class FileSourceTests : IDisposable
 
         FileSource source = Start();
 
-        IReadOnlyList<ServiceEntryInput> initial = Assert.Single(_changes);
+        IReadOnlyList<ServiceEntryInput> initial = Assert.Single(Changes);
         Assert.Equal(new Dictionary<string, string> { ["t/a"] = "a.global", ["t/b"] = "b.global" }, View(initial));
         Assert.Same(initial, source.Current);
-        string loaded = Assert.Single(_log.At(LogLevel.Information));
+        string loaded = Assert.Single(Log.At(LogLevel.Information));
         Assert.StartsWith("Loaded 2 ServiceEntries from 2 files (2 read anew, 0 invalid entries skipped, 1 other documents ignored, 0 files with errors)", loaded);
-        Assert.Empty(_log.At(LogLevel.Warning));
-        Assert.Empty(_log.At(LogLevel.Error));
+        Assert.Empty(Log.At(LogLevel.Warning));
+        Assert.Empty(Log.At(LogLevel.Error));
     }
 
     [Fact]
@@ -104,7 +35,7 @@ public sealed class FileSourceTests : IDisposable
     {
         FileSource source = Start();
 
-        Assert.Empty(Assert.Single(_changes));
+        Assert.Empty(Assert.Single(Changes));
         Assert.Empty(source.Current);
     }
 
@@ -144,17 +75,17 @@ public sealed class FileSourceTests : IDisposable
     }
 
     [Fact]
-    public async Task A_broken_file_keeps_its_last_good_entries_and_logs_one_error()
+    public async Task A_broken_file_keeps_its_last_good_entries_andLogs_one_error()
     {
         Write("a.yaml", Entry("a", "a.global"));
         Write("b.yaml", Entry("b", "b.global"));
         FileSource source = Start();
-        string file = Path.Join(_dir.FullName, "a.yaml");
+        string file = Path.Join(Dir, "a.yaml");
 
         Write("a.yaml", "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: a\nspec:\n  hosts: [a.global]]\n");
-        await Eventually(() => _log.At(LogLevel.Error).Any(), "the error for a.yaml");
+        await Eventually(() => Log.At(LogLevel.Error).Any(), "the error for a.yaml");
 
-        string error = Assert.Single(_log.At(LogLevel.Error));
+        string error = Assert.Single(Log.At(LogLevel.Error));
         Assert.StartsWith($"{file}:6:", error);
         Assert.EndsWith("; keeping its previous 1 entries", error);
         Assert.Equal(new Dictionary<string, string> { ["t/a"] = "a.global", ["t/b"] = "b.global" }, View(source.Current));
@@ -162,12 +93,12 @@ public sealed class FileSourceTests : IDisposable
         // The other files still update, and the broken one is not reported again while it is unchanged.
         Write("b.yaml", Entry("b", "b2.global"));
         await ExpectEntries(source, new() { ["t/a"] = "a.global", ["t/b"] = "b2.global" }, "the edit of b.yaml");
-        Assert.Single(_log.At(LogLevel.Error));
+        Assert.Single(Log.At(LogLevel.Error));
 
         // Fixed: its new content is used.
         Write("a.yaml", Entry("a", "fixed.global"));
         await ExpectEntries(source, new() { ["t/a"] = "fixed.global", ["t/b"] = "b2.global" }, "the fix of a.yaml");
-        Assert.Single(_log.At(LogLevel.Error));
+        Assert.Single(Log.At(LogLevel.Error));
     }
 
     [Fact]
@@ -179,33 +110,33 @@ public sealed class FileSourceTests : IDisposable
         FileSource source = Start();
 
         Assert.Equal(new Dictionary<string, string> { ["t/b"] = "b.global" }, View(source.Current));
-        string error = Assert.Single(_log.At(LogLevel.Error));
-        Assert.StartsWith($"{Path.Join(_dir.FullName, "a.yaml")}:2:", error);
+        string error = Assert.Single(Log.At(LogLevel.Error));
+        Assert.StartsWith($"{Path.Join(Dir, "a.yaml")}:2:", error);
         Assert.EndsWith("; it contributes no entries", error);
-        Assert.Contains("1 files with errors", Assert.Single(_log.At(LogLevel.Information)), StringComparison.Ordinal);
+        Assert.Contains("1 files with errors", Assert.Single(Log.At(LogLevel.Information)), StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_file_that_cannot_be_read_is_named_with_the_reason_in_plain_words()
     {
-        File.CreateSymbolicLink(Path.Join(_dir.FullName, "loop.yaml"), Path.Join(_dir.FullName, "loop.yaml"));
+        File.CreateSymbolicLink(Path.Join(Dir, "loop.yaml"), Path.Join(Dir, "loop.yaml"));
         Write("b.yaml", Entry("b", "b.global"));
 
         FileSource source = Start();
 
         Assert.Equal(new Dictionary<string, string> { ["t/b"] = "b.global" }, View(source.Current));
-        Assert.StartsWith($"{Path.Join(_dir.FullName, "loop.yaml")}: cannot read: too many levels of symbolic links;", Assert.Single(_log.At(LogLevel.Error)));
+        Assert.StartsWith($"{Path.Join(Dir, "loop.yaml")}: cannot read: too many levels of symbolic links;", Assert.Single(Log.At(LogLevel.Error)));
     }
 
     [Fact]
     public void An_empty_directory_is_warned_about()
     {
         Start();
-        Assert.Equal($"--from-file {_dir.FullName}: no *.yaml or *.yml files there; it serves nothing until some are added", Assert.Single(_log.At(LogLevel.Warning)));
+        Assert.Equal($"--from-file {Dir}: no *.yaml or *.yml files there; it serves nothing until some are added", Assert.Single(Log.At(LogLevel.Warning)));
     }
 
     [Fact]
-    public void A_bad_entry_is_logged_as_a_warning_naming_it()
+    public void A_bad_entry_isLogged_as_a_warning_naming_it()
     {
         Write("a.yaml", Entry("good", "good.global") + "---\n" + Entry("bad", "[x]").Replace("hosts: [[x]]", "hosts: {x: y}", StringComparison.Ordinal));
 
@@ -213,9 +144,9 @@ public sealed class FileSourceTests : IDisposable
 
         Assert.Equal(["t/good"], source.Current.Select(e => e.Id));
         Assert.Equal(
-            $"{Path.Join(_dir.FullName, "a.yaml")}:16 t/bad: spec.hosts: expected an array of strings, found an object",
-            Assert.Single(_log.At(LogLevel.Warning)));
-        Assert.Contains("1 invalid entries skipped", Assert.Single(_log.At(LogLevel.Information)), StringComparison.Ordinal);
+            $"{Path.Join(Dir, "a.yaml")}:16 t/bad: spec.hosts: expected an array of strings, found an object",
+            Assert.Single(Log.At(LogLevel.Warning)));
+        Assert.Contains("1 invalid entries skipped", Assert.Single(Log.At(LogLevel.Information)), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -265,11 +196,11 @@ public sealed class FileSourceTests : IDisposable
             Write("b.yaml", Entry("shared", "from-b.global"));
             File.WriteAllText(Path.Join(other, "z.yaml"), Entry("shared", "from-z.global"));
 
-            FileSource source = Start(_dir.FullName, Path.Join(other, "z.yaml"));
+            FileSource source = Start(Dir, Path.Join(other, "z.yaml"));
 
             Assert.Equal(new Dictionary<string, string> { ["t/a"] = "a.global", ["t/shared"] = "from-z.global" }, View(source.Current));
-            string warning = Assert.Single(_log.At(LogLevel.Warning));
-            Assert.Equal($"t/shared is defined in {Path.Join(_dir.FullName, "b.yaml")} and in {Path.Join(other, "z.yaml")}; the one in {Path.Join(other, "z.yaml")} is used", warning);
+            string warning = Assert.Single(Log.At(LogLevel.Warning));
+            Assert.Equal($"t/shared is defined in {Path.Join(Dir, "b.yaml")} and in {Path.Join(other, "z.yaml")}; the one in {Path.Join(other, "z.yaml")} is used", warning);
 
             File.Delete(Path.Join(other, "z.yaml"));
             await ExpectEntries(source, new() { ["t/a"] = "a.global", ["t/shared"] = "from-b.global" }, "the removal of z.yaml");
@@ -292,7 +223,7 @@ public sealed class FileSourceTests : IDisposable
         Write("b.yaml", Entry("b", "b2.global"));
         await ExpectEntries(source, new() { ["t/a"] = "a.global", ["t/b"] = "b2.global" }, "the edit of b.yaml");
 
-        Assert.Equal(2, _changes.Count); // the initial load and the edit of b.yaml, nothing for a.yaml
+        Assert.Equal(2, Changes.Count); // the initial load and the edit of b.yaml, nothing for a.yaml
     }
 
     [Fact]
@@ -344,11 +275,16 @@ public sealed class FileSourceTests : IDisposable
         Write("a.yaml", Entry("a", "a.global"));
         FileSource source = Start();
         source.Dispose();
+        using var witness = new FileSource([Dir], Log, Debounce);
+        var seen = new ConcurrentQueue<IReadOnlyList<ServiceEntryInput>>();
+        witness.Changed += seen.Enqueue;
+        witness.Start();
 
+        // A second source on the same directory shows when the change has been reloaded.
         Write("a.yaml", Entry("a", "changed.global"));
-        await Task.Delay(Debounce * 5);
+        await Eventually(() => seen.LastOrDefault() is [{ Hosts: ["changed.global"] }], "the witness to see the change");
 
-        Assert.Single(_changes);
+        Assert.Single(Changes);
         Assert.Equal(["a.global"], Assert.Single(source.Current).Hosts);
         source.Dispose(); // twice is fine
     }
@@ -357,13 +293,13 @@ public sealed class FileSourceTests : IDisposable
     public void A_missing_path_fails_start_with_one_line()
     {
         string missing = PathOf("nope");
-        using var source = new FileSource([_dir.FullName, missing], _log, Debounce);
-        source.Changed += _changes.Enqueue;
+        using var source = new FileSource([Dir, missing], Log, Debounce);
+        source.Changed += Changes.Enqueue;
 
         var e = Assert.Throws<FileSourceException>(source.Start);
 
         Assert.Equal($"--from-file {missing}: no such file or directory", e.Message);
-        Assert.Empty(_changes);
+        Assert.Empty(Changes);
     }
 
     [Fact]
@@ -372,7 +308,7 @@ public sealed class FileSourceTests : IDisposable
         FileSource source = Start();
         Assert.Throws<InvalidOperationException>(source.Start);
 
-        var disposed = new FileSource([_dir.FullName], _log, Debounce);
+        var disposed = new FileSource([Dir], Log, Debounce);
         disposed.Dispose();
         Assert.Throws<ObjectDisposedException>(disposed.Start);
     }

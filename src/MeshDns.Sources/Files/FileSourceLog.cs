@@ -17,6 +17,7 @@ internal static partial class FileSourceLog
     [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "{Error}; {Kept}")]
     public static partial void FileError(ILogger logger, string error, string kept);
 
+    /// <summary>An I/O error, or a file not read: not a regular file, or larger than the limit.</summary>
     [LoggerMessage(EventId = 1103, Level = LogLevel.Error, Message = "{File}: cannot read: {Reason}; {Kept}")]
     public static partial void ReadError(ILogger logger, string file, string reason, string kept);
 
@@ -26,14 +27,16 @@ internal static partial class FileSourceLog
     [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "{Directory}: cannot list: {Reason}; its files keep their last entries")]
     public static partial void ListError(ILogger logger, string directory, string reason);
 
+    /// <summary>The watcher's own error, such as an overflow of its event buffer.</summary>
     [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "Watching {Directory} failed: {Reason}; reloading everything")]
     public static partial void WatchError(ILogger logger, string directory, string reason);
 
-    [LoggerMessage(EventId = 1107, Level = LogLevel.Error, Message = "A handler of FileSource.Changed failed")]
-    public static partial void HandlerFailed(ILogger logger, Exception exception);
+    /// <summary>A reload, or a handler of <see cref="FileSource.Changed"/>, threw.</summary>
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Error, Message = "{What} failed")]
+    public static partial void Failed(ILogger logger, string what, Exception exception);
 
-    [LoggerMessage(EventId = 1108, Level = LogLevel.Error, Message = "Reloading ServiceEntry files failed")]
-    public static partial void ReloadFailed(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = 1109, Level = LogLevel.Debug, Message = "Stopped during a reload: the files left were not read")]
+    public static partial void ReloadStopped(ILogger logger);
 
     [LoggerMessage(EventId = 1110, Level = LogLevel.Warning, Message = "Cannot watch {Directory}: {Reason}; changes there will not be seen until restart")]
     public static partial void CannotWatch(ILogger logger, string directory, string reason);
@@ -41,6 +44,7 @@ internal static partial class FileSourceLog
     [LoggerMessage(EventId = 1111, Level = LogLevel.Warning, Message = "--from-file {Directory}: no *.yaml or *.yml files there; it serves nothing until some are added")]
     public static partial void EmptyDirectory(ILogger logger, string directory);
 
-    [LoggerMessage(EventId = 1109, Level = LogLevel.Debug, Message = "Watching {Directory} for changes")]
-    public static partial void Watching(ILogger logger, string directory);
+    /// <summary>A watched directory removed or replaced (its watcher ended with it); <paramref name="what"/> says which.</summary>
+    [LoggerMessage(EventId = 1112, Level = LogLevel.Warning, Message = "{Directory} {What}")]
+    public static partial void DirectoryChanged(ILogger logger, string directory, string what);
 }

@@ -18,7 +18,7 @@ internal static class IoErrors
     };
 
     /// <summary>On Unix the runtime puts the errno into HResult for I/O errors it does not map to a type.</summary>
-    private static string? Errno(int code) => code switch
+    public static string? Errno(int code) => code switch
     {
         5 => "input/output error",
         13 => "permission denied",

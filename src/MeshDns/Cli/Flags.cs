@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using MeshDns.Sources.Files;
 using MeshDns.Wire;
 
 namespace MeshDns.Cli;
@@ -34,6 +35,7 @@ public static class Flags
     private static readonly Flag[] All =
     [
         new("from-file", "FromFile", Kind.Repeatable, "", "YAML file or directory of *.yaml/*.yml ServiceEntries; repeatable; reloaded on change", CheckNotEmpty),
+        new("max-file-size", "MaxFileSize", Kind.Value, "64Mi", "larger --from-file files are not read (bytes, or with K, M, G, Ki, Mi or Gi)", CheckSize),
         new("kubeconfig", "Kubeconfig", Kind.Value, "", "kubeconfig file of the Kubernetes source (in a pod: the service account; else $KUBECONFIG or ~/.kube/config)", CheckNotEmpty),
         new("context", "Context", Kind.Value, "", "kubeconfig context to use (default: its current-context)", CheckNotEmpty),
         new("namespace", "Namespace", Kind.Repeatable, "", "follow ServiceEntries of this namespace only; repeatable or comma-separated (default: all namespaces)", CheckNamespaces),
@@ -61,7 +63,6 @@ public static class Flags
     public static FlagParseResult Parse(IReadOnlyList<string> args)
     {
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        var counts = new Dictionary<string, int>();
         bool help = false, version = false;
 
         FlagParseResult Fail(string error) => new(values, false, false, error);
@@ -99,29 +100,30 @@ public static class Flags
                 return Fail($"invalid value \"{value}\" for --{flag.Name}: {problem}");
             }
 
-            switch (flag.Name)
+            help = flag.Name == "help" ? bool.Parse(value) : help;
+            version = flag.Name == "version" ? bool.Parse(value) : version;
+            if (flag.Key.Length > 0)
             {
-                case "help":
-                    help = bool.Parse(value);
-                    continue;
-                case "version":
-                    version = bool.Parse(value);
-                    continue;
-            }
-
-            if (flag.Kind == Kind.Repeatable)
-            {
-                int n = counts.GetValueOrDefault(flag.Key);
-                counts[flag.Key] = n + 1;
-                values[$"{Section}:{flag.Key}:{n}"] = value;
-            }
-            else
-            {
-                values[$"{Section}:{flag.Key}"] = DurationFlags.Contains(flag.Name) ? GoDuration.Parse(value, out _)!.Value.ToString("c", CultureInfo.InvariantCulture) : value;
+                Store(values, flag, value);
             }
         }
 
         return new FlagParseResult(values, help, version, null);
+    }
+
+    /// <summary>Hands a checked value on as the options binder reads it: durations as TimeSpan text, sizes in bytes.</summary>
+    private static void Store(Dictionary<string, string?> values, Flag flag, string value)
+    {
+        if (flag.Kind == Kind.Repeatable)
+        {
+            int n = values.Keys.Count(k => k.StartsWith($"{Section}:{flag.Key}:", StringComparison.OrdinalIgnoreCase));
+            values[$"{Section}:{flag.Key}:{n}"] = value;
+            return;
+        }
+
+        values[$"{Section}:{flag.Key}"] = flag.Name == "max-file-size" ? ParseSize(value)!.Value.ToString(CultureInfo.InvariantCulture)
+            : DurationFlags.Contains(flag.Name) ? GoDuration.Parse(value, out _)!.Value.ToString("c", CultureInfo.InvariantCulture)
+            : value;
     }
 
     /// <summary>The flag's value: inline, the next argument, or "true" for a switch; else what is wrong.</summary>
@@ -181,6 +183,7 @@ public static class Flags
         "ttl" or "negative-ttl" => "SECONDS",
         _ when DurationFlags.Contains(flag.Name) => "DURATION",
         "tcp-max-connections" => "N",
+        "max-file-size" => "SIZE",
         "soa-mname" or "soa-rname" => "NAME",
         _ => "VALUE",
     };
@@ -221,6 +224,28 @@ public static class Flags
 
     private static string? CheckPositive(string value) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? null : "must be a whole number above 0";
+
+    private static string? CheckSize(string value) => ParseSize(value) is > 0 and <= FileSource.MaxFileSizeLimit ? null
+        : "must be a size from 1 byte to 1Gi, in bytes or with K, M, G, Ki, Mi or Gi (such as 64Mi)";
+
+    /// <summary>Bytes, or a whole number with a decimal (K, M, G) or binary (Ki, Mi, Gi) suffix; null if malformed or huge.</summary>
+    private static long? ParseSize(string value)
+    {
+        int digits = value.TakeWhile(char.IsAsciiDigit).Count();
+        long? unit = value[digits..] switch
+        {
+            "" => 1,
+            "K" or "k" => 1000,
+            "M" => 1_000_000,
+            "G" => 1_000_000_000,
+            "Ki" => 1L << 10,
+            "Mi" => 1L << 20,
+            "Gi" => 1L << 30,
+            _ => null,
+        };
+        return digits > 0 && unit is { } u && long.TryParse(value.AsSpan(0, digits), NumberStyles.None, CultureInfo.InvariantCulture, out long n)
+            && n <= long.MaxValue / u ? n * u : null;
+    }
 
     private static string? CheckBool(string value) => bool.TryParse(value, out _) ? null : "must be true or false";
 

@@ -6,6 +6,8 @@ public sealed class MeshDnsOptions
 {
     public List<string> FromFile { get; set; } = [];
 
+    public long MaxFileSize { get; set; } = MeshDns.Sources.Files.FileSource.DefaultMaxFileSize;
+
     public string? Kubeconfig { get; set; }
 
     public string? Context { get; set; }

@@ -1,0 +1,209 @@
+using System.Security.Cryptography;
+using System.Text;
+using MeshDns.Table;
+
+namespace MeshDns.Sources.Files;
+
+/// <summary>
+/// One reload: list the files, look at each, read and parse the settled ones whose bytes changed, merge. A
+/// file is settled when not written for a debounce time, or its size and mtime are unchanged across two looks
+/// a debounce time apart; until then, and while it cannot be read, is not a regular file, is too large or is
+/// not valid YAML, it keeps the entries of its last good content. A deleted file contributes nothing; when two
+/// files define the same namespace/name, the later file in path order wins, like <c>kubectl apply -f</c>.
+/// </summary>
+public sealed partial class FileSource
+{
+    private readonly Dictionary<string, FileState> _files = new(StringComparer.Ordinal);
+    private Target[] _targets = [];
+    private List<(string FullPath, string Display)> _order = [];
+    private int _parsed;
+
+    private enum Outcome { Gone, Same, Changed, Unsettled }
+
+    /// <summary>Looks at every file once; returns whether some file has not settled yet (look again later).</summary>
+    /// <exception cref="OperationCanceledException">Disposed meanwhile.</exception>
+    private bool Reload(out bool changed)
+    {
+        // One reload begins here: a per-reload parse budget would be created here and passed to ParseFile.
+        _order = ListFiles();
+        var outcomes = new Dictionary<string, Outcome>(StringComparer.Ordinal);
+        foreach ((string fullPath, string display) in _order)
+        {
+            _stop.Token.ThrowIfCancellationRequested();
+            outcomes[fullPath] = Visit(fullPath, display);
+        }
+
+        List<string> gone = [.. _files.Keys.Where(k => outcomes.GetValueOrDefault(k, Outcome.Gone) == Outcome.Gone)]; // or no longer listed
+        gone.ForEach(k => _files.Remove(k));
+        changed = gone.Count > 0 || outcomes.ContainsValue(Outcome.Changed);
+        return outcomes.ContainsValue(Outcome.Unsettled);
+    }
+
+    private Outcome Visit(string fullPath, string display)
+    {
+        FileLook look = FileLook.Of(fullPath);
+        if (look.Missing)
+        {
+            return Outcome.Gone;
+        }
+
+        bool known = _files.TryGetValue(fullPath, out FileState? state);
+        state = (state ?? new FileState(display, default, 0, [], [], 0, 0, Failed: false, Problem: null)).Seen(look);
+        string? problem = look.Problem ?? (look.Size > _maxFileSize ? FileLook.TooLarge(_maxFileSize) : null);
+        byte[]? bytes = null;
+        if (problem is null && !Settled(state, look))
+        {
+            _files[fullPath] = state;
+            return Outcome.Unsettled;
+        }
+
+        try
+        {
+            bytes = problem is null ? FileLook.Read(fullPath, _maxFileSize, _stop.Token, out problem) : null;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return Outcome.Gone; // gone since it was looked at: it contributes nothing
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            problem = IoErrors.Describe(e);
+        }
+
+        if (bytes is not null && FileLook.Of(fullPath) is var after && after != look)
+        {
+            _files[fullPath] = state.Seen(after); // written while being read
+            return Outcome.Unsettled;
+        }
+
+        if (bytes is null)
+        {
+            if (state.Problem != problem)
+            {
+                FileSourceLog.ReadError(_logger, display, problem ?? "", Kept(state));
+            }
+
+            _files[fullPath] = state with { Problem = problem };
+            return known ? Outcome.Same : Outcome.Changed;
+        }
+
+        return Parse(fullPath, state, bytes, known);
+    }
+
+    private bool Settled(FileState state, FileLook look) =>
+        look.MtimeNs <= FileLook.NowNs - (_debounce.Ticks * 100) || Environment.TickCount64 - state.LookedAt >= (long)_debounce.TotalMilliseconds;
+
+    private Outcome Parse(string fullPath, FileState state, byte[] bytes, bool known)
+    {
+        byte[] hash = SHA256.HashData(bytes);
+        if (known && state.Problem is null && state.Hash.AsSpan().SequenceEqual(hash))
+        {
+            _files[fullPath] = state;
+            return Outcome.Same;
+        }
+
+        _parsed++;
+        FileParseResult result = ParseFile(bytes, state.Display);
+        foreach (string warning in result.Warnings)
+        {
+            FileSourceLog.EntryWarning(_logger, warning);
+        }
+
+        if (result.Error is not null)
+        {
+            FileSourceLog.FileError(_logger, result.Error, Kept(state));
+        }
+
+        _files[fullPath] = result.Error is not null
+            ? state with { Hash = hash, Failed = true, Problem = null }
+            : state with { Hash = hash, Entries = result.Entries, Invalid = result.InvalidEntries, Other = result.OtherDocuments, Failed = false, Problem = null };
+        return Outcome.Changed;
+    }
+
+    /// <summary>The entries of all files in path order; a namespace/name defined again replaces the earlier one in place.</summary>
+    private ServiceEntryInput[] Combine()
+    {
+        var entries = new List<(ServiceEntryInput Entry, string File)>();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach ((string fullPath, string display) in _order.Where(f => _files.ContainsKey(f.FullPath)))
+        {
+            foreach (ServiceEntryInput entry in _files[fullPath].Entries)
+            {
+                if (!index.TryAdd(entry.Id, entries.Count))
+                {
+                    string earlier = entries[index[entry.Id]].File;
+                    if (earlier != display)
+                    {
+                        FileSourceLog.DefinedTwice(_logger, entry.Id, earlier, display);
+                    }
+
+                    entries[index[entry.Id]] = (entry, display);
+                    continue;
+                }
+
+                entries.Add((entry, display));
+            }
+        }
+
+        return [.. entries.Select(e => e.Entry)];
+    }
+
+    /// <summary>The files to read, in order: each path as given; a directory's files by name.</summary>
+    private List<(string FullPath, string Display)> ListFiles()
+    {
+        var files = new List<(string, string)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (Target target in _targets)
+        {
+            string[] names = [""];
+            if (target.IsDirectory)
+            {
+                try
+                {
+                    names = [.. Directory.EnumerateFiles(target.FullPath).Select(Path.GetFileName).OfType<string>().Where(IsCandidate).Order(StringComparer.Ordinal)];
+                    target.LastListing = names;
+                }
+                catch (DirectoryNotFoundException)
+                {
+                    names = target.LastListing = []; // the directory was removed: its files contribute nothing
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    FileSourceLog.ListError(_logger, target.Given, IoErrors.Describe(e));
+                    names = target.LastListing;
+                }
+            }
+
+            files.AddRange(names.Where(n => seen.Add(Path.Join(target.FullPath, n))).Select(n => (Path.Join(target.FullPath, n), Path.Join(target.Given, n))));
+        }
+
+        return files;
+    }
+
+    /// <summary>Parses a file (UTF-8 unless a byte order mark says otherwise); a failure of the parser is that file's error only.</summary>
+    private static FileParseResult ParseFile(byte[] bytes, string display)
+    {
+        try
+        {
+            using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            return ServiceEntryYaml.Parse(reader.ReadToEnd(), display);
+        }
+#pragma warning disable CA1031 // One file's content must not stop the others from loading.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return new FileParseResult([], [], $"{display}: cannot be read: {e.Message}");
+        }
+    }
+
+    private static string Kept(FileState state) =>
+        state.Entries.Count > 0 ? $"keeping its previous {state.Entries.Count} entries" : "it contributes no entries";
+
+    /// <summary>One file: its last look and since when it looked so, the hash of its bytes, the entries of its last good content.</summary>
+    private sealed record FileState(
+        string Display, FileLook Look, long LookedAt, byte[] Hash, IReadOnlyList<ServiceEntryInput> Entries, int Invalid, int Other, bool Failed, string? Problem)
+    {
+        /// <summary>This state with the look just taken; the time of the look only changes with the look.</summary>
+        public FileState Seen(FileLook look) => look == Look ? this : this with { Look = look, LookedAt = Environment.TickCount64 };
+    }
+}
