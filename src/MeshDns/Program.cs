@@ -222,14 +222,14 @@ public static partial class Program
         {
             HostApplicationBuilder plain = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
             ConfigureLogging(plain.Logging, options);
-            ConfigureServices(plain.Services, options, caps, signals, kubeConfig);
+            ConfigureServices(plain.Services, options, caps, signals, kubeConfig, grpc: false);
             return plain.Build();
         }
 
         WebApplicationBuilder web = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         web.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, caps, httpEndpoint, grpcEndpoint));
         ConfigureLogging(web.Logging, options);
-        ConfigureServices(web.Services, options, caps, signals, kubeConfig);
+        ConfigureServices(web.Services, options, caps, signals, kubeConfig, grpcEndpoint is not null);
         if (grpcEndpoint is not null)
         {
             // One line per non-OK call ("Error status code ... raised") at Information: a bad client would flood the log.
@@ -242,7 +242,6 @@ public static partial class Program
                 o.EnableDetailedErrors = false;
             });
             web.Services.AddSingleton<HealthServiceImpl>();
-            web.Services.AddSingleton<GrpcStats>();
             web.Services.AddSingleton<DnsGrpcService>(); // one instance: its log limiter is shared, and no activation per call
             web.Services.AddHostedService<GrpcHealthService>();
         }
@@ -309,7 +308,7 @@ public static partial class Program
         }
     }
 
-    private static void ConfigureServices(IServiceCollection services, MeshDnsOptions options, ConnectionCaps caps, StopSignals signals, KubernetesClientConfiguration? kubeConfig)
+    private static void ConfigureServices(IServiceCollection services, MeshDnsOptions options, ConnectionCaps caps, StopSignals signals, KubernetesClientConfiguration? kubeConfig, bool grpc)
     {
         services.AddSingleton(options);
         services.AddSingleton(caps);
@@ -346,9 +345,40 @@ public static partial class Program
                 ServiceEntryJson.TryDecode,
                 new ReflectorOptions { Namespaces = namespaces },
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("MeshDns.Kubernetes")));
-            services.AddHostedService<KubernetesSourceService>();
+            services.AddSingleton<KubernetesSourceService>();
+            services.AddHostedService(sp => sp.GetRequiredService<KubernetesSourceService>());
         }
 
-        services.AddHostedService<DnsServerService>();
+        services.AddSingleton<DnsServerService>();
+        services.AddHostedService(sp => sp.GetRequiredService<DnsServerService>());
+        AddMetrics(services, grpc, kubeConfig is not null);
+    }
+
+    /// <summary>What /metrics shows, in this order.</summary>
+    private static void AddMetrics(IServiceCollection services, bool grpc, bool kubernetes)
+    {
+        services.AddSingleton<GrpcStats>(); // its connection gauges are shown (as 0) without gRPC too
+        services.AddSingleton<IMetricsSource>(sp =>
+        {
+            DnsServerService dns = sp.GetRequiredService<DnsServerService>();
+            GrpcStats stats = sp.GetRequiredService<GrpcStats>();
+            List<(string, Func<IReadOnlyList<QueryStats>>)> transports = [("udp", () => dns.UdpStats), ("tcp", () => dns.TcpStats)];
+            if (grpc)
+            {
+                transports.Add(("grpc", () => stats.All));
+            }
+
+            return new QueryMetrics(transports);
+        });
+        services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<DnsServerService>());
+        services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<GrpcStats>());
+        services.AddSingleton<IMetricsSource>(new StaticMetrics(DebugNames.WriteMetrics));
+        services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<TablePublisher>());
+        if (kubernetes)
+        {
+            services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<KubernetesSourceService>());
+        }
+
+        services.AddSingleton<IMetricsSource>(new StaticMetrics(ProcessMetrics.Write));
     }
 }
