@@ -26,50 +26,29 @@ public ref struct DnsReader
         _end = end;
     }
 
-    public readonly ReadOnlySpan<byte> Message => _message;
-
     public readonly int Position => _position;
-
-    public readonly int End => _end;
 
     public readonly int Remaining => _end - _position;
 
     public bool TryReadU8(out byte value)
     {
-        if (Remaining < 1)
-        {
-            value = 0;
-            return false;
-        }
-
-        value = _message[_position++];
-        return true;
+        bool read = TryReadBytes(1, out ReadOnlySpan<byte> bytes);
+        value = read ? bytes[0] : default;
+        return read;
     }
 
     public bool TryReadU16(out ushort value)
     {
-        if (Remaining < 2)
-        {
-            value = 0;
-            return false;
-        }
-
-        value = BinaryPrimitives.ReadUInt16BigEndian(_message.Slice(_position, 2));
-        _position += 2;
-        return true;
+        bool read = TryReadBytes(2, out ReadOnlySpan<byte> bytes);
+        value = read ? BinaryPrimitives.ReadUInt16BigEndian(bytes) : default;
+        return read;
     }
 
     public bool TryReadU32(out uint value)
     {
-        if (Remaining < 4)
-        {
-            value = 0;
-            return false;
-        }
-
-        value = BinaryPrimitives.ReadUInt32BigEndian(_message.Slice(_position, 4));
-        _position += 4;
-        return true;
+        bool read = TryReadBytes(4, out ReadOnlySpan<byte> bytes);
+        value = read ? BinaryPrimitives.ReadUInt32BigEndian(bytes) : default;
+        return read;
     }
 
     public bool TryReadIPv4(out ReadOnlySpan<byte> address) => TryReadBytes(4, out address);
@@ -189,7 +168,6 @@ public ref struct DnsReader
         int segmentStart = position;
         int resumeAt = -1;          // where this reader continues after the first pointer
         int length = 0;
-        int labels = 0;
 
         while (true)
         {
@@ -235,7 +213,6 @@ public ref struct DnsReader
                     continue;
                 case 0x00:
                     length += 1 + b;
-                    labels++;
                     if (length + 1 > DnsName.MaxLength || position + 1 + b > limit)
                     {
                         return false;
@@ -248,7 +225,7 @@ public ref struct DnsReader
             }
         }
 
-        name = new DnsName(_message, _position, length, labels);
+        name = new DnsName(_message, _position, length);
         _position = resumeAt;
         return true;
     }

@@ -76,15 +76,15 @@ public sealed class DnsResolver
             return builder.Finish(DnsRcode.NotImp);
         }
 
-        if (!TrySkipRecords(ref reader, request.AnswerCount + request.AuthorityCount) || !TryReadOpt(ref reader, request.AdditionalCount, out bool hasEdns, out EdnsOptRecord opt))
+        if (!TrySkipRecords(ref reader, request.AnswerCount + request.AuthorityCount) || !TryReadOpt(ref reader, request.AdditionalCount, out bool hasEdns, out DnsRecordHeader opt))
         {
             return builder.Finish(DnsRcode.FormErr, malformed: true);
         }
 
         if (hasEdns)
         {
-            builder.UseEdns(opt.UdpPayloadSize, udp);
-            if (opt.Version > 0)
+            builder.UseEdns(opt.Class, udp); // OPT's CLASS is the client's UDP payload size
+            if ((byte)(opt.Ttl >> 16) > 0) // VERSION
             {
                 return builder.Finish(DnsRcode.BadVers);
             }
@@ -181,13 +181,12 @@ public sealed class DnsResolver
     }
 
     /// <summary>Reads the additional section; only its OPT record matters, the others are skipped.</summary>
-    private static bool TryReadOpt(ref DnsReader reader, int count, out bool found, out EdnsOptRecord opt)
+    private static bool TryReadOpt(ref DnsReader reader, int count, out bool found, out DnsRecordHeader opt)
     {
         found = false;
         opt = default;
         for (int i = 0; i < count; i++)
         {
-            DnsReader recordStart = reader;
             if (!DnsRecordHeader.TryRead(ref reader, out DnsRecordHeader record) || !reader.TryReadSubReader(record.RdLength, out DnsReader rdata))
             {
                 return false;
@@ -196,12 +195,13 @@ public sealed class DnsResolver
             if (record.Type == DnsType.OPT)
             {
                 // RFC 6891 6.1.1: more than one OPT, or an OPT not owned by the root, is FORMERR.
-                if (found || record.Name.Length != 1 || !EdnsOptRecord.TryRead(ref recordStart, out opt) || !OptionsAreWellFormed(ref rdata))
+                if (found || record.Name.Length != 1 || !OptionsAreWellFormed(ref rdata))
                 {
                     return false;
                 }
 
                 found = true;
+                opt = record;
             }
         }
 

@@ -95,8 +95,8 @@ internal ref struct ResponseBuilder
         {
             _writer.ReleaseTail(OptRecordSize);
             // DO stays clear: MeshDns does not sign.
-            var opt = new EdnsOptRecord { Name = DnsName.Root, Type = DnsType.OPT, UdpPayloadSize = _ednsUdpSize, ExtendedRcode = (byte)(rcode >> 4) };
-            opt.TryWrite(ref _writer); // room was reserved
+            var opt = new DnsRecordHeader { Name = DnsName.Root, Type = DnsType.OPT, Class = _ednsUdpSize, Ttl = (uint)(rcode >> 4) << 24 };
+            DnsRecordHeader.TryWrite(ref _writer, opt); // room was reserved
             _header.AdditionalCount = 1;
         }
 
