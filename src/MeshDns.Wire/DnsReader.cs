@@ -168,65 +168,39 @@ public ref struct DnsReader
         int segmentStart = position;
         int resumeAt = -1;          // where this reader continues after the first pointer
         int length = 0;
-
-        while (true)
+        while (position < limit)
         {
-            if (position >= limit)
-            {
-                return false;
-            }
-
             byte b = _message[position];
             if (b == 0)
             {
-                length += 1;
-                if (resumeAt < 0)
-                {
-                    resumeAt = position + 1;
-                }
-
-                break;
+                name = new DnsName(_message, _position, length + 1);
+                _position = resumeAt < 0 ? position + 1 : resumeAt;
+                return true;
             }
 
-            switch (b & 0xC0)
+            if ((b & 0xC0) == 0xC0)
             {
-                case 0xC0:
-                    if (position + 1 >= limit)
-                    {
-                        return false;
-                    }
+                int target = position + 1 < limit ? ((b & 0x3F) << 8) | _message[position + 1] : int.MaxValue;
+                if (target >= segmentStart)
+                {
+                    return false; // cut short, or a forward or self pointer (could loop)
+                }
 
-                    int target = ((b & 0x3F) << 8) | _message[position + 1];
-                    if (target >= segmentStart)
-                    {
-                        return false; // forward or self pointer: could loop
-                    }
-
-                    if (resumeAt < 0)
-                    {
-                        resumeAt = position + 2;
-                    }
-
-                    position = target;
-                    segmentStart = target;
-                    limit = _message.Length; // earlier parts of the message are fair game
-                    continue;
-                case 0x00:
-                    length += 1 + b;
-                    if (length + 1 > DnsName.MaxLength || position + 1 + b > limit)
-                    {
-                        return false;
-                    }
-
-                    position += 1 + b;
-                    continue;
-                default:
-                    return false; // 01 and 10: obsolete or extended label types
+                resumeAt = resumeAt < 0 ? position + 2 : resumeAt;
+                position = segmentStart = target;
+                limit = _message.Length; // earlier parts of the message are fair game
+            }
+            else if ((b & 0xC0) == 0 && length + 1 + b + 1 <= DnsName.MaxLength && position + 1 + b <= limit)
+            {
+                length += 1 + b;
+                position += 1 + b;
+            }
+            else
+            {
+                return false; // too long, past the end, or label types 01 and 10 (obsolete or extended)
             }
         }
 
-        name = new DnsName(_message, _position, length);
-        _position = resumeAt;
-        return true;
+        return false;
     }
 }
