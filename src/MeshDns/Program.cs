@@ -78,7 +78,7 @@ public static partial class Program
         }
         finally
         {
-            await DisposeQuietly(host).ConfigureAwait(false);
+            await Quietly(() => host is IAsyncDisposable d ? d.DisposeAsync().AsTask() : Task.Run(host.Dispose)).ConfigureAwait(false);
         }
     }
 
@@ -151,7 +151,7 @@ public static partial class Program
             await WhenCancelled(lifetime.ApplicationStopping).ConfigureAwait(false);
         }
 
-        await StopQuietly(host).ConfigureAwait(false);
+        await Quietly(() => host.StopAsync()).ConfigureAwait(false);
         return failed ?? 0;
     }
 
@@ -169,45 +169,23 @@ public static partial class Program
             case FileSourceException:
                 return ConfigError(e.Message);
             case ListenException:
-                Console.Error.WriteLine($"meshdns: {e.Message}");
-                return 1;
+                return Exit(1, e.Message);
             case var _ when IsAddressInUse(e):
                 string which = grpcEndpoint is not null && e.Message.Contains($":{grpcEndpoint.Port}", StringComparison.Ordinal)
                     ? $"grpc {grpcEndpoint}"
                     : $"http {httpEndpoint}";
-                Console.Error.WriteLine($"meshdns: listen {which}: address already in use");
-                return 1;
+                return Exit(1, $"listen {which}: address already in use");
             default:
-                Console.Error.WriteLine($"meshdns: start failed: {e.Message}");
-                return 1;
+                return Exit(1, $"start failed: {e.Message}");
         }
     }
 
-    /// <summary>Stops every service (bounded by HostOptions.ShutdownTimeout); a failure while stopping is one line, never a crash.</summary>
-    private static async Task StopQuietly(IHost host)
+    /// <summary>Runs a stop step (host.StopAsync is bounded by HostOptions.ShutdownTimeout); a failure is one line, never a crash.</summary>
+    private static async Task Quietly(Func<Task> step)
     {
         try
         {
-            await host.StopAsync().ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            Console.Error.WriteLine($"meshdns: stop: {e.Message}");
-        }
-    }
-
-    private static async Task DisposeQuietly(IHost host)
-    {
-        try
-        {
-            if (host is IAsyncDisposable asyncDisposable)
-            {
-                await asyncDisposable.DisposeAsync().ConfigureAwait(false);
-            }
-            else
-            {
-                host.Dispose();
-            }
+            await step().ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -276,10 +254,12 @@ public static partial class Program
         return e is IOException && e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase);
     }
 
-    private static int ConfigError(string message)
+    private static int ConfigError(string message) => Exit(2, message);
+
+    private static int Exit(int code, string message)
     {
         Console.Error.WriteLine($"meshdns: {message}");
-        return 2;
+        return code;
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, MeshDnsOptions options)

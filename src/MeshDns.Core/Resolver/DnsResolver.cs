@@ -39,8 +39,6 @@ public sealed class DnsResolver
         _zones = options.Zones.Select(z => Zone.Create(z, options)).ToArray();
     }
 
-    public ResolverOptions Options => _options;
-
     public ResolveResult Resolve(ReadOnlySpan<byte> query, Span<byte> response, DnsTransport transport)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(response.Length, MinimumBufferSize, nameof(response));
@@ -120,7 +118,7 @@ public sealed class DnsResolver
             return builder.Finish(DnsRcode.Refused);
         }
 
-        builder.Authoritative = true;
+        builder.MarkAuthoritative();
         bool isApex = zone is not null && name.Length == zone.Wire.Length;
         NameMatch match = table.Lookup(name);
         uint rotation = _options.RoundRobin ? t_rotation++ : 0;

@@ -32,10 +32,8 @@ internal ref struct ResponseBuilder
 
     public readonly int Answers => _answers;
 
-    public bool Authoritative
-    {
-        set => _header.Authoritative = value;
-    }
+    /// <summary>AA, kept only if the answer ends NOERROR or NXDOMAIN.</summary>
+    public void MarkAuthoritative() => _header.Authoritative = true;
 
     /// <summary>Copies the question as it came and makes its name the target of compression pointers.</summary>
     public void EchoQuestion(scoped ReadOnlySpan<byte> question, ushort qtype, int nameLength)
