@@ -80,18 +80,7 @@ public ref struct DnsReader
     /// +----------+------------------+
     /// </code>
     /// </summary>
-    public bool TryReadCharacterString(out ReadOnlySpan<byte> content)
-    {
-        content = default;
-        DnsReader copy = this;
-        if (!copy.TryReadU8(out byte length) || !copy.TryReadBytes(length, out content))
-        {
-            return false;
-        }
-
-        this = copy;
-        return true;
-    }
+    public bool TryReadCharacterString(out ReadOnlySpan<byte> content) => TryReadLengthPrefixed(1, out content);
 
     /// <summary>One or more character-strings filling the rest of the data (TXT RDATA); returned raw.</summary>
     public bool TryReadCharacterStrings(out ReadOnlySpan<byte> raw)
@@ -120,11 +109,15 @@ public ref struct DnsReader
     /// +-----------------+------------------+
     /// </code>
     /// </summary>
-    public bool TryReadU16LengthBytes(out ReadOnlySpan<byte> content)
+    public bool TryReadU16LengthBytes(out ReadOnlySpan<byte> content) => TryReadLengthPrefixed(2, out content);
+
+    /// <summary>A one- or two-octet length, then that many octets; nothing is consumed unless both are there.</summary>
+    private bool TryReadLengthPrefixed(int prefixSize, out ReadOnlySpan<byte> content)
     {
         content = default;
         DnsReader copy = this;
-        if (!copy.TryReadU16(out ushort length) || !copy.TryReadBytes(length, out content))
+        if (!copy.TryReadBytes(prefixSize, out ReadOnlySpan<byte> prefix)
+            || !copy.TryReadBytes(prefixSize == 1 ? prefix[0] : BinaryPrimitives.ReadUInt16BigEndian(prefix), out content))
         {
             return false;
         }
