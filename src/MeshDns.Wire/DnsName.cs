@@ -15,25 +15,21 @@ public readonly ref struct DnsName
     private readonly ReadOnlySpan<byte> _message;
     private readonly int _offset;
 
-    internal DnsName(ReadOnlySpan<byte> message, int offset, int length, int labelCount)
+    internal DnsName(ReadOnlySpan<byte> message, int offset, int length)
     {
         _message = message;
         _offset = offset;
         Length = length;
-        LabelCount = labelCount;
     }
 
     /// <summary>Length of the uncompressed wire form, root octet included (1 for the root).</summary>
     public int Length { get; }
 
-    /// <summary>Number of labels, not counting the root.</summary>
-    public int LabelCount { get; }
-
     /// <summary>True for the default value, which is not a name (not even the root).</summary>
     public bool IsEmpty => Length == 0;
 
     /// <summary>The root name, ".".</summary>
-    public static DnsName Root => new(RootWire, 0, 1, 0);
+    public static DnsName Root => new(RootWire, 0, 1);
 
     private static ReadOnlySpan<byte> RootWire => [0];
 
@@ -96,21 +92,6 @@ public readonly ref struct DnsName
         }
     }
 
-    /// <summary>Compares with another name, ignoring ASCII case.</summary>
-    public bool EqualsIgnoreCase(DnsName other)
-    {
-        if (Length != other.Length)
-        {
-            return false;
-        }
-
-        Span<byte> a = stackalloc byte[MaxLength];
-        Span<byte> b = stackalloc byte[MaxLength];
-        TryCopyTo(a, lowerCase: true, out int n);
-        other.TryCopyTo(b, lowerCase: true, out _);
-        return a[..n].SequenceEqual(b[..n]);
-    }
-
     /// <summary>Dotted presentation form with a trailing dot (for logs and tests; allocates).</summary>
     public override string ToString()
     {
@@ -125,7 +106,7 @@ public readonly ref struct DnsName
     }
 
     /// <summary>Dotted form of an uncompressed wire name; non-printable octets and dots in labels are escaped.</summary>
-    public static string WireToText(ReadOnlySpan<byte> wire)
+    private static string WireToText(ReadOnlySpan<byte> wire)
     {
         if (wire.Length <= 1)
         {

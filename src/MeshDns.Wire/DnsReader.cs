@@ -26,50 +26,29 @@ public ref struct DnsReader
         _end = end;
     }
 
-    public readonly ReadOnlySpan<byte> Message => _message;
-
     public readonly int Position => _position;
-
-    public readonly int End => _end;
 
     public readonly int Remaining => _end - _position;
 
     public bool TryReadU8(out byte value)
     {
-        if (Remaining < 1)
-        {
-            value = 0;
-            return false;
-        }
-
-        value = _message[_position++];
-        return true;
+        bool read = TryReadBytes(1, out ReadOnlySpan<byte> bytes);
+        value = read ? bytes[0] : default;
+        return read;
     }
 
     public bool TryReadU16(out ushort value)
     {
-        if (Remaining < 2)
-        {
-            value = 0;
-            return false;
-        }
-
-        value = BinaryPrimitives.ReadUInt16BigEndian(_message.Slice(_position, 2));
-        _position += 2;
-        return true;
+        bool read = TryReadBytes(2, out ReadOnlySpan<byte> bytes);
+        value = read ? BinaryPrimitives.ReadUInt16BigEndian(bytes) : default;
+        return read;
     }
 
     public bool TryReadU32(out uint value)
     {
-        if (Remaining < 4)
-        {
-            value = 0;
-            return false;
-        }
-
-        value = BinaryPrimitives.ReadUInt32BigEndian(_message.Slice(_position, 4));
-        _position += 4;
-        return true;
+        bool read = TryReadBytes(4, out ReadOnlySpan<byte> bytes);
+        value = read ? BinaryPrimitives.ReadUInt32BigEndian(bytes) : default;
+        return read;
     }
 
     public bool TryReadIPv4(out ReadOnlySpan<byte> address) => TryReadBytes(4, out address);
@@ -101,18 +80,7 @@ public ref struct DnsReader
     /// +----------+------------------+
     /// </code>
     /// </summary>
-    public bool TryReadCharacterString(out ReadOnlySpan<byte> content)
-    {
-        content = default;
-        DnsReader copy = this;
-        if (!copy.TryReadU8(out byte length) || !copy.TryReadBytes(length, out content))
-        {
-            return false;
-        }
-
-        this = copy;
-        return true;
-    }
+    public bool TryReadCharacterString(out ReadOnlySpan<byte> content) => TryReadLengthPrefixed(1, out content);
 
     /// <summary>One or more character-strings filling the rest of the data (TXT RDATA); returned raw.</summary>
     public bool TryReadCharacterStrings(out ReadOnlySpan<byte> raw)
@@ -141,11 +109,15 @@ public ref struct DnsReader
     /// +-----------------+------------------+
     /// </code>
     /// </summary>
-    public bool TryReadU16LengthBytes(out ReadOnlySpan<byte> content)
+    public bool TryReadU16LengthBytes(out ReadOnlySpan<byte> content) => TryReadLengthPrefixed(2, out content);
+
+    /// <summary>A one- or two-octet length, then that many octets; nothing is consumed unless both are there.</summary>
+    private bool TryReadLengthPrefixed(int prefixSize, out ReadOnlySpan<byte> content)
     {
         content = default;
         DnsReader copy = this;
-        if (!copy.TryReadU16(out ushort length) || !copy.TryReadBytes(length, out content))
+        if (!copy.TryReadBytes(prefixSize, out ReadOnlySpan<byte> prefix)
+            || !copy.TryReadBytes(prefixSize == 1 ? prefix[0] : BinaryPrimitives.ReadUInt16BigEndian(prefix), out content))
         {
             return false;
         }
@@ -189,67 +161,39 @@ public ref struct DnsReader
         int segmentStart = position;
         int resumeAt = -1;          // where this reader continues after the first pointer
         int length = 0;
-        int labels = 0;
-
-        while (true)
+        while (position < limit)
         {
-            if (position >= limit)
-            {
-                return false;
-            }
-
             byte b = _message[position];
             if (b == 0)
             {
-                length += 1;
-                if (resumeAt < 0)
-                {
-                    resumeAt = position + 1;
-                }
-
-                break;
+                name = new DnsName(_message, _position, length + 1);
+                _position = resumeAt < 0 ? position + 1 : resumeAt;
+                return true;
             }
 
-            switch (b & 0xC0)
+            if ((b & 0xC0) == 0xC0)
             {
-                case 0xC0:
-                    if (position + 1 >= limit)
-                    {
-                        return false;
-                    }
+                int target = position + 1 < limit ? ((b & 0x3F) << 8) | _message[position + 1] : int.MaxValue;
+                if (target >= segmentStart)
+                {
+                    return false; // cut short, or a forward or self pointer (could loop)
+                }
 
-                    int target = ((b & 0x3F) << 8) | _message[position + 1];
-                    if (target >= segmentStart)
-                    {
-                        return false; // forward or self pointer: could loop
-                    }
-
-                    if (resumeAt < 0)
-                    {
-                        resumeAt = position + 2;
-                    }
-
-                    position = target;
-                    segmentStart = target;
-                    limit = _message.Length; // earlier parts of the message are fair game
-                    continue;
-                case 0x00:
-                    length += 1 + b;
-                    labels++;
-                    if (length + 1 > DnsName.MaxLength || position + 1 + b > limit)
-                    {
-                        return false;
-                    }
-
-                    position += 1 + b;
-                    continue;
-                default:
-                    return false; // 01 and 10: obsolete or extended label types
+                resumeAt = resumeAt < 0 ? position + 2 : resumeAt;
+                position = segmentStart = target;
+                limit = _message.Length; // earlier parts of the message are fair game
+            }
+            else if ((b & 0xC0) == 0 && length + 1 + b + 1 <= DnsName.MaxLength && position + 1 + b <= limit)
+            {
+                length += 1 + b;
+                position += 1 + b;
+            }
+            else
+            {
+                return false; // too long, past the end, or label types 01 and 10 (obsolete or extended)
             }
         }
 
-        name = new DnsName(_message, _position, length, labels);
-        _position = resumeAt;
-        return true;
+        return false;
     }
 }

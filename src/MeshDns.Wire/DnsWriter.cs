@@ -30,22 +30,7 @@ public ref struct DnsWriter
         _compressionLength = 0;
     }
 
-    /// <summary>Octets written so far; can be set back to an earlier position to drop what followed it.</summary>
-    public int Position
-    {
-        readonly get => _position;
-        set
-        {
-            if ((uint)value > (uint)_position)
-            {
-                throw new ArgumentOutOfRangeException(nameof(value), "Only rewinding is allowed.");
-            }
-
-            _position = value;
-        }
-    }
-
-    public readonly int Limit => _limit;
+    public readonly int Position => _position;
 
     /// <summary>Changes the limit (e.g. once the client's EDNS size is known); never below what is written.</summary>
     public void SetLimit(int limit) => _limit = Math.Clamp(limit, _position, _buffer.Length);
@@ -67,8 +52,6 @@ public ref struct DnsWriter
 
     public readonly int Remaining => _limit - _position;
 
-    public readonly ReadOnlySpan<byte> Written => _buffer[.._position];
-
     /// <summary>
     /// Registers the uncompressed name already written at <paramref name="offset"/> (the question name at
     /// offset 12) as the target of compression pointers for later names.
@@ -84,50 +67,20 @@ public ref struct DnsWriter
         _compressionLength = length;
     }
 
-    public bool TryWriteU8(byte value)
-    {
-        if (Remaining < 1)
-        {
-            return false;
-        }
-
-        _buffer[_position++] = value;
-        return true;
-    }
+    public bool TryWriteU8(byte value) => TryWriteBytes([value]);
 
     public bool TryWriteU16(ushort value)
     {
-        if (Remaining < 2)
-        {
-            return false;
-        }
-
-        BinaryPrimitives.WriteUInt16BigEndian(_buffer.Slice(_position, 2), value);
-        _position += 2;
-        return true;
+        Span<byte> bytes = stackalloc byte[2];
+        BinaryPrimitives.WriteUInt16BigEndian(bytes, value);
+        return TryWriteBytes(bytes);
     }
 
     public bool TryWriteU32(uint value)
     {
-        if (Remaining < 4)
-        {
-            return false;
-        }
-
-        BinaryPrimitives.WriteUInt32BigEndian(_buffer.Slice(_position, 4), value);
-        _position += 4;
-        return true;
-    }
-
-    /// <summary>Overwrites two octets already written (e.g. an RDLENGTH once the RDATA is known).</summary>
-    public void PatchU16(int offset, ushort value)
-    {
-        if ((uint)offset > (uint)(_position - 2))
-        {
-            throw new ArgumentOutOfRangeException(nameof(offset));
-        }
-
-        BinaryPrimitives.WriteUInt16BigEndian(_buffer.Slice(offset, 2), value);
+        Span<byte> bytes = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(bytes, value);
+        return TryWriteBytes(bytes);
     }
 
     public bool TryWriteIPv4(scoped ReadOnlySpan<byte> address) => address.Length == 4 && TryWriteBytes(address);
@@ -183,7 +136,7 @@ public ref struct DnsWriter
             return false;
         }
 
-        PatchU16(rdataStart - 2, (ushort)(_position - rdataStart));
+        BinaryPrimitives.WriteUInt16BigEndian(_buffer.Slice(rdataStart - 2, 2), (ushort)(_position - rdataStart)); // RDLENGTH
         return true;
     }
 

@@ -78,7 +78,7 @@ public static partial class Program
         }
         finally
         {
-            await DisposeQuietly(host).ConfigureAwait(false);
+            await Quietly(() => host is IAsyncDisposable d ? d.DisposeAsync().AsTask() : Task.Run(host.Dispose)).ConfigureAwait(false);
         }
     }
 
@@ -151,7 +151,7 @@ public static partial class Program
             await WhenCancelled(lifetime.ApplicationStopping).ConfigureAwait(false);
         }
 
-        await StopQuietly(host).ConfigureAwait(false);
+        await Quietly(() => host.StopAsync()).ConfigureAwait(false);
         return failed ?? 0;
     }
 
@@ -169,45 +169,23 @@ public static partial class Program
             case FileSourceException:
                 return ConfigError(e.Message);
             case ListenException:
-                Console.Error.WriteLine($"meshdns: {e.Message}");
-                return 1;
+                return Exit(1, e.Message);
             case var _ when IsAddressInUse(e):
                 string which = grpcEndpoint is not null && e.Message.Contains($":{grpcEndpoint.Port}", StringComparison.Ordinal)
                     ? $"grpc {grpcEndpoint}"
                     : $"http {httpEndpoint}";
-                Console.Error.WriteLine($"meshdns: listen {which}: address already in use");
-                return 1;
+                return Exit(1, $"listen {which}: address already in use");
             default:
-                Console.Error.WriteLine($"meshdns: start failed: {e.Message}");
-                return 1;
+                return Exit(1, $"start failed: {e.Message}");
         }
     }
 
-    /// <summary>Stops every service (bounded by HostOptions.ShutdownTimeout); a failure while stopping is one line, never a crash.</summary>
-    private static async Task StopQuietly(IHost host)
+    /// <summary>Runs a stop step (host.StopAsync is bounded by HostOptions.ShutdownTimeout); a failure is one line, never a crash.</summary>
+    private static async Task Quietly(Func<Task> step)
     {
         try
         {
-            await host.StopAsync().ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            Console.Error.WriteLine($"meshdns: stop: {e.Message}");
-        }
-    }
-
-    private static async Task DisposeQuietly(IHost host)
-    {
-        try
-        {
-            if (host is IAsyncDisposable asyncDisposable)
-            {
-                await asyncDisposable.DisposeAsync().ConfigureAwait(false);
-            }
-            else
-            {
-                host.Dispose();
-            }
+            await step().ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -222,14 +200,14 @@ public static partial class Program
         {
             HostApplicationBuilder plain = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
             ConfigureLogging(plain.Logging, options);
-            ConfigureServices(plain.Services, options, caps, signals, kubeConfig);
+            ConfigureServices(plain.Services, options, caps, signals, kubeConfig, grpc: false);
             return plain.Build();
         }
 
         WebApplicationBuilder web = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         web.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, caps, httpEndpoint, grpcEndpoint));
         ConfigureLogging(web.Logging, options);
-        ConfigureServices(web.Services, options, caps, signals, kubeConfig);
+        ConfigureServices(web.Services, options, caps, signals, kubeConfig, grpcEndpoint is not null);
         if (grpcEndpoint is not null)
         {
             // One line per non-OK call ("Error status code ... raised") at Information: a bad client would flood the log.
@@ -242,7 +220,6 @@ public static partial class Program
                 o.EnableDetailedErrors = false;
             });
             web.Services.AddSingleton<HealthServiceImpl>();
-            web.Services.AddSingleton<GrpcStats>();
             web.Services.AddSingleton<DnsGrpcService>(); // one instance: its log limiter is shared, and no activation per call
             web.Services.AddHostedService<GrpcHealthService>();
         }
@@ -277,10 +254,12 @@ public static partial class Program
         return e is IOException && e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase);
     }
 
-    private static int ConfigError(string message)
+    private static int ConfigError(string message) => Exit(2, message);
+
+    private static int Exit(int code, string message)
     {
         Console.Error.WriteLine($"meshdns: {message}");
-        return 2;
+        return code;
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, MeshDnsOptions options)
@@ -309,7 +288,7 @@ public static partial class Program
         }
     }
 
-    private static void ConfigureServices(IServiceCollection services, MeshDnsOptions options, ConnectionCaps caps, StopSignals signals, KubernetesClientConfiguration? kubeConfig)
+    private static void ConfigureServices(IServiceCollection services, MeshDnsOptions options, ConnectionCaps caps, StopSignals signals, KubernetesClientConfiguration? kubeConfig, bool grpc)
     {
         services.AddSingleton(options);
         services.AddSingleton(caps);
@@ -346,9 +325,40 @@ public static partial class Program
                 ServiceEntryJson.TryDecode,
                 new ReflectorOptions { Namespaces = namespaces },
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("MeshDns.Kubernetes")));
-            services.AddHostedService<KubernetesSourceService>();
+            services.AddSingleton<KubernetesSourceService>();
+            services.AddHostedService(sp => sp.GetRequiredService<KubernetesSourceService>());
         }
 
-        services.AddHostedService<DnsServerService>();
+        services.AddSingleton<DnsServerService>();
+        services.AddHostedService(sp => sp.GetRequiredService<DnsServerService>());
+        AddMetrics(services, grpc, kubeConfig is not null);
+    }
+
+    /// <summary>What /metrics shows, in this order.</summary>
+    private static void AddMetrics(IServiceCollection services, bool grpc, bool kubernetes)
+    {
+        services.AddSingleton<GrpcStats>(); // its connection gauges are shown (as 0) without gRPC too
+        services.AddSingleton<IMetricsSource>(sp =>
+        {
+            DnsServerService dns = sp.GetRequiredService<DnsServerService>();
+            GrpcStats stats = sp.GetRequiredService<GrpcStats>();
+            List<(string, Func<IReadOnlyList<QueryStats>>)> transports = [("udp", () => dns.UdpStats), ("tcp", () => dns.TcpStats)];
+            if (grpc)
+            {
+                transports.Add(("grpc", () => stats.All));
+            }
+
+            return new QueryMetrics(transports);
+        });
+        services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<DnsServerService>());
+        services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<GrpcStats>());
+        services.AddSingleton<IMetricsSource>(new StaticMetrics(DebugNames.WriteMetrics));
+        services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<TablePublisher>());
+        if (kubernetes)
+        {
+            services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<KubernetesSourceService>());
+        }
+
+        services.AddSingleton<IMetricsSource>(new StaticMetrics(ProcessMetrics.Write));
     }
 }

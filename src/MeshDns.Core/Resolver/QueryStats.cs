@@ -3,8 +3,8 @@ using System.Runtime.InteropServices;
 namespace MeshDns.Resolver;
 
 /// <summary>
-/// Counters of one receive loop (UDP) or one frontend (TCP, gRPC). A UDP loop owns its instance and is
-/// its only writer (plain increments, no atomics); shared instances use <see cref="RecordShared"/>.
+/// Counters of one receive loop (UDP) or one thread of a frontend (TCP, gRPC): each instance has a single
+/// writer (plain increments, no atomics).
 /// Readers sum them at scrape time. Padding keeps two loops' counters off one cache line.
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
@@ -57,21 +57,12 @@ public sealed class QueryStats
 
     private static readonly long[] DurationBoundTicks = [.. DurationBounds.Select(b => (long)(b * System.Diagnostics.Stopwatch.Frequency))];
 
-    private static int Bucket(long[] boundTicks, long ticks)
+    /// <summary>Index of the first bound that <paramref name="value"/> does not exceed; bounds.Length for +Inf.</summary>
+    private static int Bucket<T>(T[] bounds, T value)
+        where T : System.Numerics.INumber<T>
     {
         int i = 0;
-        while (i < boundTicks.Length && ticks > boundTicks[i])
-        {
-            i++;
-        }
-
-        return i;
-    }
-
-    private static int SizeBucket(int size)
-    {
-        int i = 0;
-        while (i < SizeBounds.Length && size > SizeBounds[i])
+        while (i < bounds.Length && value > bounds[i])
         {
             i++;
         }
@@ -86,12 +77,6 @@ public sealed class QueryStats
         DurationTicks += ticks;
     }
 
-    /// <summary>Adds one request's time from any thread.</summary>
-    public void RecordDurationShared(long ticks)
-    {
-        Interlocked.Increment(ref Durations[Bucket(DurationBoundTicks, ticks)]);
-        Interlocked.Add(ref DurationTicks, ticks);
-    }
 
     public static int TypeIndex(ushort qtype)
     {
@@ -111,7 +96,7 @@ public sealed class QueryStats
     {
         Queries++;
         RequestBytes += requestLength;
-        RequestSizes[SizeBucket(requestLength)]++;
+        RequestSizes[Bucket(SizeBounds, (double)requestLength)]++;
         Types[TypeIndex(result.QType)]++;
         Malformed += result.Malformed ? 1 : 0;
         if (result.Length == 0)
@@ -122,37 +107,8 @@ public sealed class QueryStats
 
         Responses++;
         ResponseBytes += result.Length;
-        ResponseSizes[SizeBucket(result.Length)]++;
+        ResponseSizes[Bucket(SizeBounds, (double)result.Length)]++;
         Truncated += result.Truncated ? 1 : 0;
         Rcodes[Math.Clamp(result.Rcode, 0, Rcodes.Length - 1)]++;
-    }
-
-    /// <summary>Counts one query and its outcome from any thread.</summary>
-    public void RecordShared(int requestLength, in ResolveResult result)
-    {
-        Interlocked.Increment(ref Queries);
-        Interlocked.Add(ref RequestBytes, requestLength);
-        Interlocked.Increment(ref RequestSizes[SizeBucket(requestLength)]);
-        Interlocked.Increment(ref Types[TypeIndex(result.QType)]);
-        if (result.Malformed)
-        {
-            Interlocked.Increment(ref Malformed);
-        }
-
-        if (result.Length == 0)
-        {
-            Interlocked.Increment(ref Dropped);
-            return;
-        }
-
-        Interlocked.Increment(ref Responses);
-        Interlocked.Add(ref ResponseBytes, result.Length);
-        Interlocked.Increment(ref ResponseSizes[SizeBucket(result.Length)]);
-        if (result.Truncated)
-        {
-            Interlocked.Increment(ref Truncated);
-        }
-
-        Interlocked.Increment(ref Rcodes[Math.Clamp(result.Rcode, 0, Rcodes.Length - 1)]);
     }
 }

@@ -186,72 +186,15 @@ public static class NameTableBuilder
         return [.. found];
     }
 
-    /// <summary>A served address (see <see cref="ServedAddresses"/>): IPv4/IPv6, or a CIDR that names exactly one address.</summary>
-    public static bool TryParseServedAddress(string? text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPAddress? address) =>
-        ServedAddresses.TryParse(text, out address, out _);
-
     private static NameTable Assemble(Dictionary<string, HostAccumulator> hosts, uint serial, int contributing)
     {
-        var names = new List<byte>();
-        var entries = new List<TableEntry>();
-        var v4 = new List<byte>();
-        var v6 = new List<byte>();
-        var exactIndex = new Dictionary<string, int>(StringComparer.Ordinal);
-        var wildcardIndex = new List<int>();
+        var table = new Assembly();
         var records = new List<HostRecord>(hosts.Count);
-
-        int AddEntry(string name, MatchKind kind)
-        {
-            Span<byte> wire = stackalloc byte[DnsName.MaxLength];
-            wire = wire[..DnsName.TryEncode(name, wire)];
-            var e = new TableEntry
-            {
-                NameOffset = names.Count,
-                NameLength = wire.Length,
-                Hash = NameTable.Hash(wire),
-                Kind = kind,
-                V4Start = v4.Count / 4,
-                V6Start = v6.Count / 16,
-            };
-            names.AddRange(wire);
-            entries.Add(e);
-            return entries.Count - 1;
-        }
-
         HostAccumulator[] sorted = [.. hosts.Values];
         Array.Sort(sorted, static (a, b) => string.CompareOrdinal(a.Host, b.Host));
-        Span<byte> octets = stackalloc byte[16];
         foreach (HostAccumulator host in sorted)
         {
-            bool wildcard = host.Host.StartsWith("*.", StringComparison.Ordinal);
-            string bare = wildcard ? host.Host[2..] : host.Host;
-            int index = AddEntry(bare, wildcard ? MatchKind.Wildcard : MatchKind.Host);
-            TableEntry e = entries[index];
-            foreach (IPAddress ip in host.Addresses)
-            {
-                ip.TryWriteBytes(octets, out int length);
-                if (length == 4)
-                {
-                    v4.AddRange(octets[..4]);
-                    e.V4Count++;
-                }
-                else
-                {
-                    v6.AddRange(octets[..16]);
-                    e.V6Count++;
-                }
-            }
-
-            entries[index] = e;
-            if (wildcard)
-            {
-                wildcardIndex.Add(index);
-            }
-            else
-            {
-                exactIndex[bare] = index;
-            }
-
+            table.AddHost(host.Host, host.Addresses);
             records.Add(new HostRecord(host.Host, host.Addresses, host.Sources));
         }
 
@@ -260,27 +203,95 @@ public static class NameTableBuilder
         foreach (HostAccumulator host in hosts.Values)
         {
             bool wildcard = host.Host.StartsWith("*.", StringComparison.Ordinal);
-            string name = wildcard ? host.Host[2..] : host.Host;
-            if (!wildcard)
+            string name = wildcard ? host.Host[2..] : Parent(host.Host);
+            while (name.Length > 0 && table.TryAddEmptyNonTerminal(name))
             {
                 name = Parent(name);
             }
+        }
 
-            for (; name.Length > 0; name = Parent(name))
+        return table.Build(serial, contributing, records);
+    }
+
+    /// <summary>The flat arrays of a <see cref="NameTable"/> while they are filled.</summary>
+    private sealed class Assembly
+    {
+        private readonly List<byte> _names = [];
+        private readonly List<TableEntry> _entries = [];
+        private readonly List<byte> _v4 = [];
+        private readonly List<byte> _v6 = [];
+        private readonly Dictionary<string, int> _exact = new(StringComparer.Ordinal);
+        private readonly List<int> _wildcards = [];
+
+        public void AddHost(string host, IReadOnlyList<IPAddress> addresses)
+        {
+            bool wildcard = host.StartsWith("*.", StringComparison.Ordinal);
+            string bare = wildcard ? host[2..] : host;
+            int index = AddEntry(bare, wildcard ? MatchKind.Wildcard : MatchKind.Host);
+            TableEntry e = _entries[index];
+            Span<byte> octets = stackalloc byte[16];
+            foreach (IPAddress ip in addresses)
             {
-                if (exactIndex.ContainsKey(name))
+                ip.TryWriteBytes(octets, out int length);
+                if (length == 4)
                 {
-                    break; // its ancestors are (or will be) added from it
+                    _v4.AddRange(octets[..4]);
+                    e.V4Count++;
                 }
+                else
+                {
+                    _v6.AddRange(octets[..16]);
+                    e.V6Count++;
+                }
+            }
 
-                exactIndex[name] = AddEntry(name, MatchKind.EmptyNonTerminal);
+            _entries[index] = e;
+            if (wildcard)
+            {
+                _wildcards.Add(index);
+            }
+            else
+            {
+                _exact[bare] = index;
             }
         }
 
-        TableEntry[] entryArray = [.. entries];
-        int[] exact = BuildIndex(entryArray, exactIndex.Values);
-        int[] wildcards = BuildIndex(entryArray, wildcardIndex);
-        return new NameTable([.. names], entryArray, exact, wildcards, [.. v4], [.. v6], serial, contributing, records);
+        /// <summary>False when the name is already there (its ancestors are, or will be, added from it).</summary>
+        public bool TryAddEmptyNonTerminal(string name)
+        {
+            if (_exact.ContainsKey(name))
+            {
+                return false;
+            }
+
+            _exact[name] = AddEntry(name, MatchKind.EmptyNonTerminal);
+            return true;
+        }
+
+        public NameTable Build(uint serial, int contributing, List<HostRecord> records)
+        {
+            TableEntry[] entries = [.. _entries];
+            int[] exact = BuildIndex(entries, _exact.Values);
+            int[] wildcards = BuildIndex(entries, _wildcards);
+            return new NameTable([.. _names], entries, exact, wildcards, [.. _v4], [.. _v6], serial, contributing, records);
+        }
+
+        private int AddEntry(string name, MatchKind kind)
+        {
+            Span<byte> wire = stackalloc byte[DnsName.MaxLength];
+            wire = wire[..DnsName.TryEncode(name, wire)];
+            _entries.Add(new TableEntry
+            {
+                NameOffset = _names.Count,
+                NameLength = wire.Length,
+                Hash = NameTable.Hash(wire),
+                Kind = kind,
+                V4Start = _v4.Count / 4,
+                V6Start = _v6.Count / 16,
+            });
+            _names.AddRange(wire);
+            return _entries.Count - 1;
+        }
     }
 
     private static string Parent(string name)

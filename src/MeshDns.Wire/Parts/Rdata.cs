@@ -14,12 +14,6 @@ public ref partial struct AaaaRdata
     [DnsField(DnsFieldKind.IPv6)] public ReadOnlySpan<byte> Address;
 }
 
-/// <summary>CNAME RDATA (RFC 1035 3.3.1): the canonical name.</summary>
-[DnsWireFormat]
-public ref partial struct CnameRdata
-{
-    [DnsField(DnsFieldKind.Name)] public DnsName Target;
-}
 
 /// <summary>NS RDATA (RFC 1035 3.3.11): the name server's host name.</summary>
 [DnsWireFormat]
@@ -44,18 +38,4 @@ public ref partial struct SoaRdata
     [DnsField(DnsFieldKind.U32)] public uint Retry;
     [DnsField(DnsFieldKind.U32)] public uint Expire;
     [DnsField(DnsFieldKind.U32)] public uint Minimum;
-}
-
-/// <summary>TXT RDATA (RFC 1035 3.3.14): one or more character-strings.</summary>
-[DnsWireFormat]
-public ref partial struct TxtRdata
-{
-    [DnsField(DnsFieldKind.CharacterStrings)] public ReadOnlySpan<byte> Strings;
-}
-
-/// <summary>RDATA of a type this library does not interpret: kept as opaque octets.</summary>
-[DnsWireFormat]
-public ref partial struct OpaqueRdata
-{
-    [DnsField(DnsFieldKind.Rest)] public ReadOnlySpan<byte> Data;
 }

@@ -12,6 +12,9 @@ namespace MeshDns.Wire;
 /// |                   RDLENGTH                    |
 /// +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
 /// </code>
+/// The OPT pseudo-record (RFC 6891 6.1.2, 6.1.3) has the same fixed part, with CLASS = the requestor's
+/// UDP payload size and TTL = EXTENDED-RCODE (8 bits), VERSION (8), DO (1), Z (15); its RDATA is
+/// { OPTION-CODE (u16), OPTION-LENGTH (u16), OPTION-DATA }*.
 /// </summary>
 [DnsWireFormat]
 public ref partial struct DnsRecordHeader
@@ -21,31 +24,6 @@ public ref partial struct DnsRecordHeader
     [DnsField(DnsFieldKind.U16)] public ushort Class;
     [DnsField(DnsFieldKind.U32)] public uint Ttl;
     [DnsField(DnsFieldKind.U16)] public ushort RdLength;
-}
-
-/// <summary>
-/// The OPT pseudo-record's fixed part, the same octets as <see cref="DnsRecordHeader"/> read with
-/// EDNS meanings (RFC 6891 6.1.2, 6.1.3):
-/// <code>
-/// NAME  = root (0)           TYPE = OPT (41)        CLASS = requestor's UDP payload size
-/// TTL   = +--------------+---------+--+-----------------------------+
-///         | EXTENDED-RCODE| VERSION |DO|              Z              |
-///         +--------------+---------+--+-----------------------------+
-/// RDLENGTH, then RDATA = { OPTION-CODE (u16), OPTION-LENGTH (u16), OPTION-DATA }*
-/// </code>
-/// </summary>
-[DnsWireFormat]
-public ref partial struct EdnsOptRecord
-{
-    [DnsField(DnsFieldKind.Name)] public DnsName Name;
-    [DnsField(DnsFieldKind.U16)] public ushort Type;
-    [DnsField(DnsFieldKind.U16)] public ushort UdpPayloadSize;
-    [DnsField(DnsFieldKind.U8)] public byte ExtendedRcode;
-    [DnsField(DnsFieldKind.U8)] public byte Version;
-    [DnsField(DnsFieldKind.U16)] public ushort Flags;
-    [DnsField(DnsFieldKind.U16)] public ushort RdLength;
-
-    [DnsBits(nameof(Flags), 15, 1)] public partial bool DnssecOk { get; set; }
 }
 
 /// <summary>One EDNS option inside OPT RDATA (RFC 6891 6.1.2).</summary>

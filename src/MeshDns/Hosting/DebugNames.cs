@@ -27,6 +27,13 @@ public static class DebugNames
     /// <summary>Scrapes answered 429 because <see cref="MaxConcurrent"/> were already running.</summary>
     public static long Rejected => Interlocked.Read(ref s_rejected);
 
+    public static void WriteMetrics(MetricsText text)
+    {
+        text.Counter("meshdns_debug_names_requests_total", "/debug/names requests: served in full, or rejected (429) while others ran.");
+        text.Sample("meshdns_debug_names_requests_total", "result=\"served\"", Served);
+        text.Sample("meshdns_debug_names_requests_total", "result=\"rejected\"", Rejected);
+    }
+
     public static async Task Handle(HttpContext context)
     {
         HttpResponse response = context.Response;

@@ -8,30 +8,28 @@ using Microsoft.Extensions.Logging;
 namespace MeshDns.Hosting;
 
 /// <summary>Runs the UDP and TCP DNS frontends on --dns-listen for the lifetime of the host.</summary>
-public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOptions options, ConnectionCaps caps, StopSignals signals, Readiness readiness, IHostApplicationLifetime lifetime, ILoggerFactory loggers) : IHostedLifecycleService
+public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOptions options, ConnectionCaps caps, StopSignals signals, Readiness readiness, ILoggerFactory loggers) : IHostedLifecycleService, IMetricsSource
 {
     private readonly ILogger _logger = loggers.CreateLogger("MeshDns.Dns");
     private UdpFrontend? _udp;
     private TcpFrontend? _tcp;
     private volatile bool _started;
 
-    public IPEndPoint? UdpEndpoint => _udp?.Endpoint;
-
     public IReadOnlyList<QueryStats> UdpStats => _udp?.Stats ?? [];
 
     public IReadOnlyList<QueryStats> TcpStats => _tcp?.Stats ?? [];
 
-    public int TcpConnectionsOpen => _tcp?.OpenConnections ?? 0;
-
-    public IPEndPoint? TcpEndpoint => _tcp?.Endpoint;
-
-    public TcpFrontend? Tcp => _tcp;
+    public void Write(MetricsText text)
+    {
+        text.Gauge("meshdns_tcp_connections_open", "DNS-over-TCP connections open.", _tcp?.OpenConnections ?? 0);
+        text.Gauge("meshdns_tcp_max_connections", "DNS-over-TCP connection cap in effect (--tcp-max-connections, lowered to fit the open-file limit).", _tcp?.MaxConnections ?? 0);
+        text.Counter("meshdns_tcp_evictions_total", "DNS-over-TCP connections closed at the cap to make room for a new one (the longest-waiting).", _tcp?.Evictions ?? 0);
+        text.Counter("meshdns_tcp_query_timeouts_total", "DNS-over-TCP connections closed because a query did not arrive whole within --tcp-query-timeout.", _tcp?.QueryTimeouts ?? 0);
+        text.Counter("meshdns_tcp_accept_errors_total", "Failed accepts on the DNS-over-TCP listener (e.g. out of file descriptors), each followed by a back-off.", _tcp?.AcceptErrors ?? 0);
+    }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        // From the first moment of shutdown /readyz says 503 (gRPC health NOT_SERVING); StoppingAsync then
-        // keeps every listener answering through the lame duck.
-        lifetime.ApplicationStopping.Register(readiness.Stopping);
         ListenAddress.TryParse(options.DnsListen, out IPEndPoint? endpoint, out _);
         if (endpoint is null)
         {
@@ -87,7 +85,6 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
     /// </summary>
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
-        readiness.Stopping();
         if (_started && options.Lameduck > TimeSpan.Zero)
         {
             LogLameduck(_logger, options.Lameduck.TotalSeconds);
@@ -106,7 +103,6 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
     /// <summary>Closes the listeners; safe when start-up never reached this service.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        readiness.Stopping();
         _udp?.Dispose();
         if (_tcp is not null)
         {

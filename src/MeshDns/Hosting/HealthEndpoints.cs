@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MeshDns.Hosting;
 
@@ -35,7 +36,7 @@ public static class HealthEndpoints
                 return response.WriteAsync($"not ready: {reason}\n");
             case "/metrics":
                 response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-                return response.WriteAsync(MetricsWriter.Render(context.RequestServices, Version));
+                return response.WriteAsync(MetricsWriter.Render(context.RequestServices.GetServices<IMetricsSource>(), Version));
             case "/debug/names" when context.RequestServices.GetService(typeof(MeshDnsOptions)) is MeshDnsOptions { DebugNames: true }:
                 return DebugNames.Handle(context);
             default:

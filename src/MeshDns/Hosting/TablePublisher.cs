@@ -10,7 +10,7 @@ namespace MeshDns.Hosting;
 /// the count and the mappings that changed, in the words of the original plugin, so operators' greps
 /// keep working: <c>Have 2 service entries</c>, <c>adding DNS mapping: .test.global.->[127.255.0.2]</c>.
 /// </summary>
-public sealed partial class TablePublisher(TableHolder holder, TableOptions options, ResolverOptions resolver, ILogger<TablePublisher> logger)
+public sealed partial class TablePublisher(TableHolder holder, TableOptions options, ResolverOptions resolver, ILogger<TablePublisher> logger) : IMetricsSource
 {
     /// <summary>Beyond this many changed hosts in one update, per-host lines go to debug level.</summary>
     private const int MaxMappingLines = 1000;
@@ -33,6 +33,16 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
     public DateTimeOffset? LastChange { get; private set; }
     private long _liveAfterTrim;
     private long _lastTrim = -MinimumTrimIntervalMs; // the first big change may trim at once
+
+    public void Write(MetricsText text)
+    {
+        NameTable? table = holder.Current;
+        text.Gauge("meshdns_table_synced", "1 once every source has synced and a table is served.", table is null ? 0 : 1);
+        text.Gauge("meshdns_table_service_entries", "ServiceEntries contributing hosts to the table.", table?.ServiceEntryCount ?? 0);
+        text.Gauge("meshdns_table_hosts", "Hosts (exact and wildcard) in the table.", table?.Hosts.Count ?? 0);
+        text.Counter("meshdns_table_rebuilds_total", "Tables built and published.", Rebuilds);
+        text.Gauge("meshdns_table_last_change_timestamp_seconds", "Unix time of the last table change.", LastChange?.ToUnixTimeSeconds() ?? 0);
+    }
 
     /// <summary>Declares a source; no table is published until every declared source has sent a snapshot.</summary>
     public void Expect(string source)

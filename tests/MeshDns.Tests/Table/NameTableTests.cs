@@ -112,7 +112,7 @@ public class NameTableTests
     [InlineData("host.example", false)]
     public void Served_addresses(string text, bool served)
     {
-        Assert.Equal(served, NameTableBuilder.TryParseServedAddress(text, out _));
+        Assert.Equal(served, ServedAddresses.TryParse(text, out _, out _));
     }
 
     [Theory]

@@ -81,15 +81,9 @@ public sealed partial class TcpFrontend : IAsyncDisposable
     /// <summary>Binds and listens. Throws <see cref="SocketException"/> when the address is taken.</summary>
     public void Start()
     {
-        var listener = new Socket(Endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        Socket listener = UdpFrontend.Bind(Endpoint, SocketType.Stream, ProtocolType.Tcp, _ => { });
         try
         {
-            if (Endpoint.AddressFamily == AddressFamily.InterNetworkV6 && Endpoint.Address.Equals(IPAddress.IPv6Any))
-            {
-                listener.DualMode = true;
-            }
-
-            listener.Bind(Endpoint);
             listener.Listen(512);
         }
         catch

@@ -63,21 +63,27 @@ public sealed partial class UdpFrontend : IDisposable
         }
     }
 
-    private static Socket CreateSocket(IPEndPoint endpoint, bool reusePort)
-    {
-        var socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        try
+    private static Socket CreateSocket(IPEndPoint endpoint, bool reusePort) =>
+        Bind(endpoint, SocketType.Dgram, ProtocolType.Udp, socket =>
         {
-            if (endpoint.AddressFamily == AddressFamily.InterNetworkV6 && endpoint.Address.Equals(IPAddress.IPv6Any))
-            {
-                socket.DualMode = true; // [::] also takes IPv4
-            }
-
             if (reusePort && OperatingSystem.IsLinux())
             {
                 socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
             }
+        });
 
+    /// <summary>A socket bound to <paramref name="endpoint"/> ([::] also takes IPv4), or disposed again if binding fails.</summary>
+    internal static Socket Bind(IPEndPoint endpoint, SocketType type, ProtocolType protocol, Action<Socket> configure)
+    {
+        var socket = new Socket(endpoint.AddressFamily, type, protocol);
+        try
+        {
+            if (endpoint.AddressFamily == AddressFamily.InterNetworkV6 && endpoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                socket.DualMode = true;
+            }
+
+            configure(socket);
             socket.Bind(endpoint);
             return socket;
         }

@@ -1,9 +1,10 @@
+using MeshDns.Hosting;
 using MeshDns.Resolver;
 
 namespace MeshDns.Frontends.Grpc;
 
 /// <summary>Counters of the gRPC endpoint: one set per thread (single writer, no contention), summed at scrape.</summary>
-public sealed class GrpcStats
+public sealed class GrpcStats : IMetricsSource
 {
     private readonly ThreadLocal<QueryStats> _perThread = new(() => new QueryStats(), trackAllValues: true);
     private long _connections;
@@ -33,4 +34,10 @@ public sealed class GrpcStats
     }
 
     public void ConnectionClosed() => Interlocked.Decrement(ref _connections);
+
+    public void Write(MetricsText text)
+    {
+        text.Gauge("meshdns_grpc_connections_open", "HTTP/2 connections open on the gRPC port.", ConnectionsOpen);
+        text.Counter("meshdns_grpc_connections_rejected_total", "gRPC connections closed at once because the most (128) were open.", ConnectionsRejected);
+    }
 }
