@@ -115,8 +115,9 @@ public sealed class FileSourceRobustnessTests : FileSourceFixture
     [Fact]
     public async Task A_slow_writer_never_publishes_a_partial_file()
     {
-        // Pauses between pieces are well under the debounce; the whole write lasts past the forced reload (10 debounces).
-        Debounce = TimeSpan.FromMilliseconds(300);
+        // Pauses between pieces (70 ms) are well under the debounce, with room for a loaded machine stalling the writer;
+        // the whole write (150 pieces, 10.5 s or more) lasts past the forced reload (10 debounces).
+        Debounce = TimeSpan.FromSeconds(1);
         Write("a.yaml", Entry("stable", "stable.global"));
         FileSource source = Start();
         byte[] content = System.Text.Encoding.UTF8.GetBytes(
@@ -128,7 +129,7 @@ public sealed class FileSourceRobustnessTests : FileSourceFixture
             {
                 await file.WriteAsync(content.AsMemory(offset, Math.Min(content.Length / 150, content.Length - offset)));
                 await file.FlushAsync();
-                await Task.Delay(25);
+                await Task.Delay(70);
             }
         }
 
