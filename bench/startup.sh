@@ -26,7 +26,7 @@ generate() {
   }' > "$2"
 }
 
-# Prints "ms rss_mb" for one run of binary $1 on file $2 whose last host is $3 answering $4.
+# Prints "wall_ms cpu_ms rss_mb" for one run of binary $1 on file $2 whose last host is $3 answering $4.
 measure() {
   local start end
   start=$(now_ms)
@@ -37,15 +37,17 @@ measure() {
     sleep 0.02
   done
   end=$(now_ms)
-  local rss
+  local rss cpu
   rss=$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$PID/status")
+  # CPU time (user + system) until the answer: steadier than wall time on a busy machine.
+  cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "%.0f", ($12 + $13) * 1000 / hz }' "/proc/$PID/stat")
   kill "$PID"; wait "$PID" 2>/dev/null || true
   PID=
-  echo "$((end - start)) $rss"
+  echo "$((end - start)) $cpu $rss"
 }
 
-echo "| entries | binary | exec → first answer (ms) | RSS after load (MB) |"
-echo "|---:|---|---:|---:|"
+echo "| entries | binary | exec → first answer (ms) | CPU until then (ms) | RSS after load (MB) |"
+echo "|---:|---|---:|---:|---:|"
 for n in $SIZES; do
   file="$WORK/entries-$n.yaml"
   generate "$n" "$file"
@@ -55,7 +57,7 @@ for n in $SIZES; do
   for label in baseline new; do
     bin=$MESHDNS_BINARY
     if [[ $label == baseline ]]; then bin=${BASELINE_BINARY:-}; [[ -n $bin ]] || continue; fi
-    read -r ms rss < <(measure "$bin" "$file" "$host" "$addr")
-    echo "| $n | $label | $ms | $rss |"
+    read -r ms cpu rss < <(measure "$bin" "$file" "$host" "$addr")
+    echo "| $n | $label | $ms | $cpu | $rss |"
   done
 done
