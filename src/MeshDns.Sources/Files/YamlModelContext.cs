@@ -108,29 +108,10 @@ public partial class YamlModelContext : StaticContext
                     replay.Problem(e, scalar.Value, $"expected {Expected(type)}, found {Describe(scalar, type)}");
                 }
             }
-            else if (e is SequenceStart && type.IsGenericType && factory.Create(type) is IList list)
+            else if (e is SequenceStart or MappingStart && type.IsGenericType && factory.Create(type) is { } collection
+                && (e is SequenceStart ? collection is IList : collection is IDictionary))
             {
-                reader.MoveNext();
-                while (reader.Current is not SequenceEnd)
-                {
-                    replay.NullForbidden = true;
-                    list.Add(nested(reader, item!));
-                }
-
-                value = list;
-            }
-            else if (e is MappingStart && type.IsGenericType && factory.Create(type) is IDictionary map)
-            {
-                reader.MoveNext();
-                while (reader.Current is not MappingEnd)
-                {
-                    string key = ((Scalar)reader.Current!).Value;
-                    reader.MoveNext();
-                    replay.NullForbidden = true;
-                    map[key] = nested(reader, item!);
-                }
-
-                value = map;
+                value = Items(replay, collection, item!, nested);
             }
             else if (e is MappingStart && !type.IsGenericType && !scalarType)
             {
@@ -145,6 +126,33 @@ public partial class YamlModelContext : StaticContext
 
             reader.MoveNext();
             return true;
+        }
+
+        /// <summary>Reads a list's items or a map's values (where null is not allowed) into <paramref name="collection"/>.</summary>
+        private static object Items(YamlReplay reader, object collection, Type item, Func<IParser, Type, object?> nested)
+        {
+            reader.MoveNext();
+            while (reader.Current is not (SequenceEnd or MappingEnd))
+            {
+                string? key = collection is IDictionary ? ((Scalar)reader.Current!).Value : null;
+                if (key is not null)
+                {
+                    reader.MoveNext();
+                }
+
+                reader.NullForbidden = true;
+                object? value = nested(reader, item);
+                if (key is null)
+                {
+                    ((IList)collection).Add(value);
+                }
+                else
+                {
+                    ((IDictionary)collection)[key] = value;
+                }
+            }
+
+            return collection;
         }
 
         private enum Kind { Null, Bool, Int, Float, String }
