@@ -241,7 +241,7 @@ public class ServiceEntryJsonTests
             },
         };
 
-        ServiceEntryInput input = ServiceEntryJson.ToInput(se);
+        ServiceEntryInput input = MeshDns.Models.Validation.ServiceEntryCheck.ToInput(se);
 
         Assert.Equal("default", input.Namespace);
         Assert.Equal("n", input.Name);
@@ -255,13 +255,13 @@ public class ServiceEntryJsonTests
     [Fact]
     public void ToInput_of_an_empty_entry()
     {
-        ServiceEntryInput input = ServiceEntryJson.ToInput(new ServiceEntry());
+        ServiceEntryInput input = MeshDns.Models.Validation.ServiceEntryCheck.ToInput(new ServiceEntry());
 
         Assert.Equal(("default", "", null, null), (input.Namespace, input.Name, input.CreationTimestamp, input.Resolution));
         Assert.Empty(input.Hosts);
         Assert.Empty(input.Addresses);
         Assert.Empty(input.StatusAddresses);
-        Assert.Throws<ArgumentNullException>(() => ServiceEntryJson.ToInput(null!));
+        Assert.Throws<ArgumentNullException>(() => MeshDns.Models.Validation.ServiceEntryCheck.ToInput(null!));
     }
 
     private static JsonElement Element(string json)

@@ -1,14 +1,15 @@
-using System.Text.Json;
-using MeshDns.Models.Json;
+using MeshDns.Models;
+using MeshDns.Models.Validation;
 using MeshDns.Table;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 
 namespace MeshDns.Sources.Files;
 
 /// <summary>What one YAML file yielded.</summary>
 /// <param name="Entries">The valid ServiceEntries, in file order (a repeated namespace/name keeps the last).</param>
 /// <param name="Warnings">One line per skipped or repeated ServiceEntry: <c>file:line namespace/name: what is wrong</c>.</param>
-/// <param name="Error">Non-null when the file is not valid YAML (<c>file:line: reason</c>); then nothing else is read.</param>
+/// <param name="Error">Non-null when the file is not valid YAML (<c>file:line:column: reason</c>); then nothing else is read.</param>
 public sealed record FileParseResult(IReadOnlyList<ServiceEntryInput> Entries, IReadOnlyList<string> Warnings, string? Error)
 {
     /// <summary>Documents or List items of other kinds or API groups (a ConfigMap, a Service…), skipped silently.</summary>
@@ -19,28 +20,48 @@ public sealed record FileParseResult(IReadOnlyList<ServiceEntryInput> Entries, I
 }
 
 /// <summary>
-/// Reads Istio ServiceEntries (networking.istio.io v1alpha3, v1beta1, v1) from YAML as <c>kubectl apply -f</c>
-/// would take them: several documents separated by <c>---</c>, and <c>kind: List</c> (or ServiceEntryList)
-/// with <c>items</c>. Each document is turned into JSON (YAML 1.2 core schema: plain <c>80</c> is a number,
-/// <c>"80"</c> a string) and each ServiceEntry checked and mapped by <see cref="ServiceEntryJson"/>, as the
-/// Kubernetes source does, so an entry is taken or refused the same way from a file as from the API server.
-/// Reflection-free, so it works trimmed and under NativeAOT.
+/// How many nodes alias expansion may add, per file and per reload (one budget shared by all files read
+/// together), so that a few bytes of "billion laughs" cannot take time or memory.
 /// </summary>
-public static partial class ServiceEntryYaml
+public sealed class YamlBudget
 {
-    /// <summary>The API group of ServiceEntry.</summary>
-    public const string Group = "networking.istio.io";
+    /// <summary>Nodes aliases may add in one file.</summary>
+    public const long PerFile = 1_000_000;
 
-    /// <summary>The versions of <see cref="Group"/> read, newest first.</summary>
-    public static IReadOnlyList<string> Versions { get; } = ["v1", "v1beta1", "v1alpha3"];
+    /// <summary>Nodes aliases may add in one reload, all files together.</summary>
+    public const long PerReload = 4 * PerFile;
 
-    /// <summary>Namespace of an entry whose metadata.namespace is absent or empty, as with kubectl.</summary>
-    public const string DefaultNamespace = "default";
+    private long _reload = PerReload;
+    private long _file;
 
+    internal void StartFile() => _file = PerFile;
+
+    internal bool TryCharge(long nodes)
+    {
+        if (nodes > _file || nodes > _reload)
+        {
+            return false;
+        }
+
+        (_file, _reload) = (_file - nodes, _reload - nodes);
+        return true;
+    }
+
+    internal string Describe() => _reload < _file ? $"{PerReload} nodes (all files read together)" : $"{PerFile} nodes";
+}
+
+/// <summary>
+/// Reads Istio ServiceEntries (networking.istio.io v1alpha3, v1beta1, v1) from YAML as <c>kubectl apply -f</c>
+/// takes them: documents separated by <c>---</c>, and <c>kind: List</c> (or ServiceEntryList) with <c>items</c>.
+/// Each ServiceEntry is read into the generated model by YamlDotNet and checked by <see cref="ServiceEntryCheck"/>,
+/// as the Kubernetes source does, so an entry is taken or refused the same way from a file as from the API.
+/// </summary>
+public static class ServiceEntryYaml
+{
     private const int MaxListDepth = 4;
-    private const int MaxProblemsShown = 3;
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = YamlJson.MaxDepth + 2 };
+    /// <summary>Parses one file's text with a budget of its own (see the overload).</summary>
+    public static FileParseResult Parse(string yaml, string fileName) => Parse(yaml, fileName, new YamlBudget());
 
     /// <summary>
     /// Parses one file's text. Never throws for bad input: a YAML syntax error makes <see cref="FileParseResult.Error"/>
@@ -48,45 +69,40 @@ public static partial class ServiceEntryYaml
     /// </summary>
     /// <param name="yaml">The file's content.</param>
     /// <param name="fileName">How messages name the file.</param>
-    public static FileParseResult Parse(string yaml, string fileName)
+    /// <param name="budget">The alias budget of the reload this file is part of.</param>
+    public static FileParseResult Parse(string yaml, string fileName, YamlBudget budget)
     {
         ArgumentNullException.ThrowIfNull(yaml);
         ArgumentNullException.ThrowIfNull(fileName);
-
-        YamlJson json;
+        ArgumentNullException.ThrowIfNull(budget);
+        budget.StartFile();
+        var reader = new Reader(fileName, budget);
         try
         {
-            json = YamlJson.Convert(yaml);
+            var parser = new Parser(new StringReader(yaml));
+            parser.MoveNext(); // StreamStart
+            parser.MoveNext();
+            while (parser.Current is DocumentStart)
+            {
+                reader.Node(YamlEvents.Read(parser), 0, null, null, 0);
+            }
         }
         catch (YamlException e)
         {
             return new FileParseResult([], [], $"{fileName}:{YamlSyntaxError.Describe(yaml, e)}");
         }
 
-        using (json)
+        return new FileParseResult(reader.Entries, reader.Warnings, null)
         {
-            using JsonDocument document = JsonDocument.Parse(json.Json, DocumentOptions);
-            var reader = new Reader(json, fileName);
-            int node = 0;
-            foreach (JsonElement root in document.RootElement.EnumerateArray())
-            {
-                reader.Object(root, node, inheritedApiVersion: null, inheritedKind: null, depth: 0);
-                node += json.Size(node);
-            }
-
-            return new FileParseResult(reader.Entries, reader.Warnings, null)
-            {
-                OtherDocuments = reader.OtherDocuments,
-                InvalidEntries = reader.InvalidEntries,
-            };
-        }
+            OtherDocuments = reader.OtherDocuments,
+            InvalidEntries = reader.InvalidEntries,
+        };
     }
 
     /// <summary>The state of reading one file.</summary>
-    private sealed class Reader(YamlJson json, string fileName)
+    private sealed class Reader(string fileName, YamlBudget budget)
     {
         private readonly Dictionary<string, (int Index, int Line)> _seen = new(StringComparer.Ordinal);
-        private List<ConversionProblem>? _problems;
 
         public List<ServiceEntryInput> Entries { get; } = [];
 
@@ -96,36 +112,31 @@ public static partial class ServiceEntryYaml
 
         public int InvalidEntries { get; private set; }
 
-        /// <summary>Reads a document or a List item (<paramref name="depth"/> Lists down).</summary>
-        public void Object(JsonElement obj, int node, string? inheritedApiVersion, string? inheritedKind, int depth)
+        /// <summary>Reads a document or a List item (<paramref name="depth"/> Lists down) at event <paramref name="at"/>.</summary>
+        public void Node(YamlEvents doc, int at, string? inheritedApiVersion, string? inheritedKind, int depth)
         {
-            if (obj.ValueKind == JsonValueKind.Null)
+            at = doc.Events[at] is AnchorAlias && doc.Links[at] >= 0 ? doc.Links[at] : at;
+            if (doc.Events[at] is Scalar { Value: "" or "~" or "null", Style: ScalarStyle.Plain })
             {
                 return; // an empty document, e.g. after a final "---"
             }
 
-            if (obj.ValueKind != JsonValueKind.Object)
+            (int items, string? apiVersion, string? kind) = doc.Events[at] is MappingStart ? Header(doc, at) : (-1, null, null);
+            apiVersion ??= inheritedApiVersion;
+            kind ??= inheritedKind;
+            string? group = apiVersion is null ? null : ServiceEntryCheck.GroupOf(apiVersion);
+            bool list = kind == "List" || (kind == "ServiceEntryList" && group == ServiceEntryCheck.Group);
+            if (doc.Events[at] is not MappingStart || (list && depth >= MaxListDepth))
             {
                 OtherDocuments++;
-                return;
             }
-
-            string? apiVersion = Text(obj, "apiVersion") ?? inheritedApiVersion;
-            string? kind = Text(obj, "kind") ?? inheritedKind;
-            string? group = apiVersion is null ? null : GroupOf(apiVersion);
-            if (kind == "List" || (kind == "ServiceEntryList" && group == Group))
+            else if (list)
             {
-                if (depth >= MaxListDepth)
-                {
-                    OtherDocuments++;
-                    return;
-                }
-
-                List(obj, node, kind, kind == "List" ? null : apiVersion, kind == "List" ? null : "ServiceEntry", depth);
+                List(doc, items, kind!, kind == "List" ? null : apiVersion, kind == "List" ? null : "ServiceEntry", depth);
             }
-            else if (kind == "ServiceEntry" && (apiVersion is null || group == Group))
+            else if (kind == "ServiceEntry" && (apiVersion is null || group == ServiceEntryCheck.Group))
             {
-                Entry(obj, node, inheritedApiVersion, depth);
+                Entry(doc, at, inheritedApiVersion);
             }
             else
             {
@@ -133,73 +144,94 @@ public static partial class ServiceEntryYaml
             }
         }
 
-        private void List(JsonElement list, int node, string kind, string? itemApiVersion, string? itemKind, int depth)
+        /// <summary>The top-level <c>items</c> (event index or -1), <c>apiVersion</c> and <c>kind</c> of a mapping.</summary>
+        private static (int Items, string? ApiVersion, string? Kind) Header(YamlEvents doc, int mapping)
         {
-            int itemsNode = json.ChildNode(list, node, "items", out JsonElement items);
-            if (itemsNode < 0 || items.ValueKind == JsonValueKind.Null)
+            (int items, string? apiVersion, string? kind) = (-1, null, null);
+            for (int i = mapping + 1; i < doc.Links[mapping]; i = doc.End(doc.End(i) + 1) + 1)
+            {
+                string? text = doc.Events[doc.End(i) + 1] is Scalar { Value: { Length: > 0 } v } ? v : null;
+                switch ((doc.Events[i] as Scalar)?.Value)
+                {
+                    case "items": items = doc.End(i) + 1; break;
+                    case "apiVersion": apiVersion = text; break;
+                    case "kind": kind = text; break;
+                }
+            }
+
+            return (items, apiVersion, kind);
+        }
+
+        private void List(YamlEvents doc, int items, string kind, string? itemApiVersion, string? itemKind, int depth)
+        {
+            if (items < 0 || doc.Events[items] is Scalar { Value: "" or "~" or "null" })
             {
                 return;
             }
 
-            if (items.ValueKind != JsonValueKind.Array)
+            if (doc.Events[items] is not SequenceStart)
             {
-                Warnings.Add($"{fileName}:{json.Line(itemsNode)} {kind}: items: expected a list, found {Describe(items)}");
+                Warnings.Add($"{fileName}:{doc.Events[items].Start.Line} {kind}: items: expected a list, found {(doc.Events[items] is MappingStart ? "a map" : "a string")}");
                 return;
             }
 
-            foreach ((JsonElement item, int itemNode) in json.Items(items, itemsNode))
+            for (int i = items + 1; i < doc.Links[items]; i = doc.End(i) + 1)
             {
-                Object(item, itemNode, itemApiVersion, itemKind, depth + 1);
+                Node(doc, i, itemApiVersion, itemKind, depth + 1);
             }
         }
 
-        private void Entry(JsonElement obj, int node, string? inheritedApiVersion, int depth)
+        private void Entry(YamlEvents doc, int at, string? inheritedApiVersion)
         {
-            int line = json.Line(node);
-
-            // What ServiceEntryJson cannot see: the file's own problems (keys repeated, aliases) and the
-            // apiVersion when the entry has none of its own (absent, or given by its ServiceEntryList).
-            List<(int Line, string Text)> problems = [];
-            foreach (ConversionProblem problem in ProblemsIn(node, json.Size(node)))
+            var replay = new YamlReplay(doc, at, budget);
+            ServiceEntry se;
+            try
             {
-                problems.Add((problem.Line, problem.Describe(skip: 2 * depth)));
+                se = YamlModelContext.Deserializer.Deserialize<ServiceEntry>(replay);
+            }
+            catch (YamlException e)
+            {
+                replay.Problems.Add(new Problem(replay.Path, null, "cannot be read") { Line = (int)e.Start.Line });
+                se = new ServiceEntry();
             }
 
-            if (!obj.TryGetProperty("apiVersion", out JsonElement own) || own.ValueKind == JsonValueKind.Null)
+            List<Problem> problems = replay.Problems;
+            if (se.ApiVersion is null)
             {
-                string expected = string.Join(", ", Versions.Select(v => $"{Group}/{v}"));
-                if (inheritedApiVersion is null)
+                se.ApiVersion = inheritedApiVersion;
+                if (inheritedApiVersion is null && !problems.Exists(p => p.Path == "apiVersion"))
                 {
-                    problems.Add((line, $"apiVersion: missing (expected {expected})"));
-                }
-                else if (!Versions.Contains(inheritedApiVersion[(inheritedApiVersion.IndexOf('/', StringComparison.Ordinal) + 1)..], StringComparer.Ordinal))
-                {
-                    problems.Add((line, $"apiVersion: unsupported version '{inheritedApiVersion}' (expected {expected})"));
+                    problems.Add(new("apiVersion", null, $"missing (expected {ServiceEntryCheck.ExpectedApiVersions})"));
                 }
             }
 
-            bool valid = ServiceEntryJson.TryDecode(obj, out ServiceEntryInput? entry, out string id, out string? error);
-            if (!valid || problems.Count > 0)
+            if (problems.Count == 0)
+            {
+                ServiceEntryCheck.Check(se, problems);
+            }
+            else
+            {
+                ServiceEntryCheck.CheckHeader(se, problems); // values are not checked on a wrong shape
+            }
+
+            Add(doc, at, se, problems);
+        }
+
+        private void Add(YamlEvents doc, int at, ServiceEntry se, List<Problem> problems)
+        {
+            string id = ServiceEntryCheck.IdOf(se.Metadata);
+            int line = (int)doc.Events[at].Start.Line;
+            if (problems.Count > 0)
             {
                 InvalidEntries++;
-                List<(int Line, string Text)> ordered = [.. problems.OrderBy(p => p.Line)];
-                string text = string.Join("; ", ordered.Take(MaxProblemsShown).Select(p => p.Text));
-                if (ordered.Count > MaxProblemsShown)
-                {
-                    text += $"; and {ordered.Count - MaxProblemsShown} more";
-                }
-
-                if (error is not null)
-                {
-                    text = text.Length == 0 ? error : $"{text}; {error}";
-                }
-
-                int first = ordered.Count > 0 ? ordered[0].Line : json.LineOf(obj, node, FirstPath(error!));
-                Warnings.Add($"{fileName}:{first} {id}: {text}");
+                Problem first = Problem.Ordered(problems)[0];
+                int where = first.Line > 0 ? first.Line : YamlReplay.LineOf(doc, at, first.Path);
+                Warnings.Add($"{fileName}:{where} {id}: {Problem.Format(problems)}");
                 return;
             }
 
-            if (_seen.TryGetValue(entry!.Id, out (int Index, int Line) earlier))
+            ServiceEntryInput entry = ServiceEntryCheck.ToInput(se);
+            if (_seen.TryGetValue(entry.Id, out (int Index, int Line) earlier))
             {
                 Warnings.Add($"{fileName}:{line} {entry.Id}: defined again (first at line {earlier.Line}); the later one is used");
                 Entries[earlier.Index] = entry;
@@ -210,75 +242,6 @@ public static partial class ServiceEntryYaml
                 _seen[entry.Id] = (Entries.Count, line);
                 Entries.Add(entry);
             }
-        }
-
-        /// <summary>The conversion problems on the nodes <c>[node, node + size)</c>.</summary>
-        private IEnumerable<ConversionProblem> ProblemsIn(int node, int size)
-        {
-            if (json.Problems.Count == 0)
-            {
-                return [];
-            }
-
-            _problems ??= [.. json.Problems.OrderBy(p => p.Node)];
-            int lo = 0;
-            int hi = _problems.Count;
-            while (lo < hi)
-            {
-                int mid = (lo + hi) / 2;
-                if (_problems[mid].Node < node)
-                {
-                    lo = mid + 1;
-                }
-                else
-                {
-                    hi = mid;
-                }
-            }
-
-            var found = new List<ConversionProblem>();
-            for (int i = lo; i < _problems.Count && _problems[i].Node < node + size; i++)
-            {
-                found.Add(_problems[i]);
-            }
-
-            return found;
-        }
-
-        /// <summary>The path of the first problem of a <see cref="ServiceEntryJson"/> error (<c>path: what</c>; …).</summary>
-        private static string FirstPath(string error)
-        {
-            int colon = error.IndexOf(": ", StringComparison.Ordinal);
-            int semicolon = error.IndexOf("; ", StringComparison.Ordinal);
-            return colon < 0 || (semicolon >= 0 && semicolon < colon) ? "" : error[..colon];
-        }
-
-        /// <summary>A scalar property as text (a number or boolean as written), else null.</summary>
-        private static string? Text(JsonElement obj, string name) =>
-            obj.TryGetProperty(name, out JsonElement value)
-                ? value.ValueKind switch
-                {
-                    JsonValueKind.String => value.GetString(),
-                    JsonValueKind.Number => value.GetRawText(),
-                    JsonValueKind.True => "true",
-                    JsonValueKind.False => "false",
-                    _ => null,
-                }
-                : null;
-
-        private static string Describe(JsonElement value) => value.ValueKind switch
-        {
-            JsonValueKind.Object => "a map",
-            JsonValueKind.Array => "a list",
-            JsonValueKind.Number => "a number",
-            JsonValueKind.True or JsonValueKind.False => "a boolean",
-            _ => "a string",
-        };
-
-        private static string GroupOf(string apiVersion)
-        {
-            int slash = apiVersion.IndexOf('/', StringComparison.Ordinal);
-            return slash < 0 ? "" : apiVersion[..slash];
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using MeshDns.Models.Validation;
 
 namespace MeshDns.Models.Json;
 
@@ -14,7 +15,7 @@ internal static class JsonShape
 {
     /// <summary>Adds to <paramref name="problems"/> what in <paramref name="value"/> does not fit <paramref name="info"/>.</summary>
     /// <param name="nullAllowed">Whether null is fine here (object properties: yes, meaning absent; array and map items: no).</param>
-    public static void Check(JsonElement value, JsonTypeInfo info, string path, List<JsonProblem> problems, bool nullAllowed = true)
+    public static void Check(JsonElement value, JsonTypeInfo info, string path, List<Problem> problems, bool nullAllowed = true)
     {
         Type type = Nullable.GetUnderlyingType(info.Type) ?? info.Type;
         if (type == typeof(JsonElement))
@@ -138,13 +139,13 @@ internal static class JsonShape
         return true; // a type the models do not use: left to the deserializer
     }
 
-    private static void Mismatch(JsonElement value, JsonTypeInfo info, string path, List<JsonProblem> problems)
+    private static void Mismatch(JsonElement value, JsonTypeInfo info, string path, List<Problem> problems)
     {
         Type type = Nullable.GetUnderlyingType(info.Type) ?? info.Type;
         string found = value.ValueKind == JsonValueKind.String && type == typeof(DateTimeOffset)
             ? $"'{Shorten(value.GetString()!)}'"
             : Describe(value);
-        problems.Add(new JsonProblem(path, $"expected {Expected(info)}, found {found}"));
+        problems.Add(new Problem(path, null, $"expected {Expected(info)}, found {found}"));
     }
 
     /// <summary>What a type expects, for messages: "a string", "an array of strings", "a map of 32-bit integers".</summary>
@@ -164,7 +165,8 @@ internal static class JsonShape
         _ => Scalar(Nullable.GetUnderlyingType(info.Type) ?? info.Type, plural: true),
     };
 
-    private static string Scalar(Type type, bool plural)
+    /// <summary>How messages name a scalar type: "a 32-bit integer", or plural "32-bit integers".</summary>
+    internal static string Scalar(Type type, bool plural)
     {
         (string one, string many) =
             type == typeof(string) ? ("a string", "strings")
