@@ -10,20 +10,14 @@ namespace MeshDns.Models.Validation;
 /// </summary>
 public static partial class ServiceEntryCheck
 {
-    /// <summary>The API group of ServiceEntry.</summary>
-    public const string Group = "networking.istio.io";
-
     /// <summary>Namespace of an entry whose metadata.namespace is absent or empty, as with kubectl.</summary>
     public const string DefaultNamespace = "default";
 
     /// <summary>How an entry without a name is named in messages.</summary>
     public const string NoName = "(no name)";
 
-    /// <summary>The versions of <see cref="Group"/> read, newest first.</summary>
-    public static IReadOnlyList<string> Versions { get; } = ["v1", "v1beta1", "v1alpha3"];
-
     /// <summary>The accepted apiVersions, for messages.</summary>
-    public static string ExpectedApiVersions { get; } = string.Join(", ", Versions.Select(v => $"{Group}/{v}"));
+    public static string ExpectedApiVersions { get; } = string.Join(", ", ServiceEntryCrd.Versions.Select(v => $"{ServiceEntryCrd.Group}/{v}"));
 
     /// <summary><c>namespace/name</c> as far as the metadata tells, whatever else is wrong.</summary>
     public static string IdOf(ObjectMeta? metadata) =>
@@ -81,12 +75,12 @@ public static partial class ServiceEntryCheck
         ArgumentNullException.ThrowIfNull(se);
         ArgumentNullException.ThrowIfNull(problems);
         if (se.ApiVersion is { } apiVersion
-            && (GroupOf(apiVersion) != Group || !Versions.Contains(apiVersion[(Group.Length + 1)..], StringComparer.Ordinal)))
+            && (GroupOf(apiVersion) != ServiceEntryCrd.Group || !ServiceEntryCrd.Versions.Contains(apiVersion[(ServiceEntryCrd.Group.Length + 1)..], StringComparer.Ordinal)))
         {
             problems.Add(new("apiVersion", apiVersion, $"unsupported version '{apiVersion}' (expected {ExpectedApiVersions})"));
         }
 
-        if (se.Kind is { } kind && kind != "ServiceEntry")
+        if (se.Kind is { } kind && kind != ServiceEntryCrd.Kind)
         {
             problems.Add(new("kind", kind, $"expected ServiceEntry, found '{kind}'"));
         }

@@ -17,6 +17,7 @@ public sealed partial class FileSource
     private Target[] _targets = [];
     private List<(string FullPath, string Display)> _order = [];
     private int _parsed;
+    private YamlBudget _budget = new();
 
     private enum Outcome { Gone, Same, Changed, Unsettled }
 
@@ -24,7 +25,7 @@ public sealed partial class FileSource
     /// <exception cref="OperationCanceledException">Disposed meanwhile.</exception>
     private bool Reload(out bool changed)
     {
-        // One reload begins here: a per-reload parse budget would be created here and passed to ParseFile.
+        _budget = new YamlBudget(); // aliases are bounded per file and per reload, all files together
         _order = ListFiles();
         var outcomes = new Dictionary<string, Outcome>(StringComparer.Ordinal);
         foreach ((string fullPath, string display) in _order)
@@ -103,7 +104,7 @@ public sealed partial class FileSource
         }
 
         _parsed++;
-        FileParseResult result = ParseFile(bytes, state.Display);
+        FileParseResult result = ParseFile(bytes, state.Display, _budget);
         foreach (string warning in result.Warnings)
         {
             FileSourceLog.EntryWarning(_logger, warning);
@@ -181,12 +182,12 @@ public sealed partial class FileSource
     }
 
     /// <summary>Parses a file (UTF-8 unless a byte order mark says otherwise); a failure of the parser is that file's error only.</summary>
-    private static FileParseResult ParseFile(byte[] bytes, string display)
+    private static FileParseResult ParseFile(byte[] bytes, string display, YamlBudget budget)
     {
         try
         {
             using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-            return ServiceEntryYaml.Parse(reader.ReadToEnd(), display);
+            return ServiceEntryYaml.Parse(reader.ReadToEnd(), display, budget);
         }
 #pragma warning disable CA1031 // One file's content must not stop the others from loading.
         catch (Exception e)

@@ -125,16 +125,16 @@ public static class ServiceEntryYaml
             apiVersion ??= inheritedApiVersion;
             kind ??= inheritedKind;
             string? group = apiVersion is null ? null : ServiceEntryCheck.GroupOf(apiVersion);
-            bool list = kind == "List" || (kind == "ServiceEntryList" && group == ServiceEntryCheck.Group);
+            bool list = kind == "List" || (kind == ServiceEntryCrd.ListKind && group == ServiceEntryCrd.Group);
             if (doc.Events[at] is not MappingStart || (list && depth >= MaxListDepth))
             {
                 OtherDocuments++;
             }
             else if (list)
             {
-                List(doc, items, kind!, kind == "List" ? null : apiVersion, kind == "List" ? null : "ServiceEntry", depth);
+                List(doc, items, kind!, kind == "List" ? null : apiVersion, kind == "List" ? null : ServiceEntryCrd.Kind, depth);
             }
-            else if (kind == "ServiceEntry" && (apiVersion is null || group == ServiceEntryCheck.Group))
+            else if (kind == ServiceEntryCrd.Kind && (apiVersion is null || group == ServiceEntryCrd.Group))
             {
                 Entry(doc, at, inheritedApiVersion);
             }

@@ -1,3 +1,4 @@
+using MeshDns.Models;
 using System.Net;
 using System.Net.Http;
 using System.Net.Sockets;
@@ -33,7 +34,7 @@ public static class ApiErrors
         HttpStatusCode.Unauthorized =>
             $"the API server rejected the credentials ({e.Message}): check the kubeconfig user's token or client certificate",
         HttpStatusCode.Forbidden =>
-            $"the service account lacks get/list/watch on serviceentries.{ServiceEntryJson.Group}; see RBAC ({e.Message})",
+            $"the service account lacks get/list/watch on {ServiceEntryCrd.Name}; see RBAC ({e.Message})",
         HttpStatusCode.NotFound when e.Message.Contains("CRDs installed", StringComparison.Ordinal) => e.Message,
         HttpStatusCode.NotFound => $"{e.Message}: are Istio's CRDs installed?",
         _ => e.Message,

@@ -1,3 +1,4 @@
+using MeshDns.Models;
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
@@ -176,10 +177,10 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
     private async Task<string?> Discover(CancellationToken stop)
     {
         using var timeout = Timeout(stop);
-        using HttpResponseMessage response = await api.GetAsync("apis/" + ServiceEntryJson.Group, timeout.Token).ConfigureAwait(false);
+        using HttpResponseMessage response = await api.GetAsync("apis/" + ServiceEntryCrd.Group, timeout.Token).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
-            throw new KubernetesApiException(HttpStatusCode.NotFound, $"{ServiceEntryJson.Group} is not served: are Istio's CRDs installed?");
+            throw new KubernetesApiException(HttpStatusCode.NotFound, $"{ServiceEntryCrd.Group} is not served: are Istio's CRDs installed?");
         }
 
         if (!response.IsSuccessStatusCode)
@@ -191,13 +192,13 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
         HashSet<string?> served = group.RootElement.TryGetProperty("versions", out JsonElement versions) && versions.ValueKind == JsonValueKind.Array
             ? [.. versions.EnumerateArray().Select(v => StringProperty(v, "version"))]
             : [];
-        return ServiceEntryJson.Versions.FirstOrDefault(served.Contains)
-            ?? throw new KubernetesApiException(HttpStatusCode.NotFound, $"{ServiceEntryJson.Group} serves none of {string.Join(", ", ServiceEntryJson.Versions)}");
+        return ServiceEntryCrd.Versions.FirstOrDefault(served.Contains)
+            ?? throw new KubernetesApiException(HttpStatusCode.NotFound, $"{ServiceEntryCrd.Group} serves none of {string.Join(", ", ServiceEntryCrd.Versions)}");
     }
 
     private async Task<string> Probe(string? ns, CancellationToken stop)
     {
-        foreach (string version in ServiceEntryJson.Versions)
+        foreach (string version in ServiceEntryCrd.Versions)
         {
             using var timeout = Timeout(stop);
             using HttpResponseMessage probe = await api.GetAsync($"{Path(version, ns)}?limit=1", timeout.Token).ConfigureAwait(false);
@@ -212,13 +213,13 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
             }
         }
 
-        throw new KubernetesApiException(HttpStatusCode.NotFound, $"no ServiceEntry version is served (tried {string.Join(", ", ServiceEntryJson.Versions)})");
+        throw new KubernetesApiException(HttpStatusCode.NotFound, $"no ServiceEntry version is served (tried {string.Join(", ", ServiceEntryCrd.Versions)})");
     }
 
     private static string Path(string version, string? ns) =>
         ns is null
-            ? $"apis/{ServiceEntryJson.Group}/{version}/serviceentries"
-            : $"apis/{ServiceEntryJson.Group}/{version}/namespaces/{Uri.EscapeDataString(ns)}/serviceentries";
+            ? $"apis/{ServiceEntryCrd.Group}/{version}/{ServiceEntryCrd.Plural}"
+            : $"apis/{ServiceEntryCrd.Group}/{version}/namespaces/{Uri.EscapeDataString(ns)}/serviceentries";
 
     private async Task<JsonDocument> ReadJson(HttpResponseMessage response, CancellationToken cancellationToken)
     {
@@ -264,6 +265,6 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
             ? value.GetString()
             : null;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Using " + ServiceEntryJson.Group + "/{Version} ServiceEntries")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Using " + ServiceEntryCrd.Group + "/{Version} ServiceEntries")]
     private static partial void LogVersion(ILogger logger, string version);
 }
