@@ -1,10 +1,5 @@
-using System.Collections.Generic;
-using System.Linq;
 using System.Text.RegularExpressions;
-using System.Threading;
-using MeshDns.Generators.Common;
 using MeshDns.Generators.Crd.Model;
-using Microsoft.CodeAnalysis.CSharp;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

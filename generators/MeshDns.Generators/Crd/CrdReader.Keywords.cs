@@ -1,6 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
 using MeshDns.Generators.Crd.Model;
 using YamlDotNet.RepresentationModel;
 using static MeshDns.Generators.Crd.CrdModelGenerator.Parser;

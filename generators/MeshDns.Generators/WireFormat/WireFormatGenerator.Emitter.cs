@@ -1,7 +1,4 @@
-using System.Collections.Generic;
-using System.Linq;
 using MeshDns.Generators.WireFormat.Model;
-using Microsoft.CodeAnalysis.CSharp;
 
 namespace MeshDns.Generators.WireFormat;
 

@@ -1,6 +1,4 @@
-using MeshDns.Generators.Common;
 using MeshDns.Generators.WireFormat.Model;
-using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace MeshDns.Generators.WireFormat;

@@ -1,4 +1,3 @@
-using MeshDns.Generators.Common;
 using Microsoft.CodeAnalysis.Text;
 
 namespace MeshDns.Generators.Crd.Model;

@@ -1,6 +1,3 @@
-using System.Linq;
-using MeshDns.Generators.Common;
-
 namespace MeshDns.Generators.WireFormat.Model;
 
 /// <summary>One declared DNS message part: a partial struct whose fields are read and written in order.</summary>
