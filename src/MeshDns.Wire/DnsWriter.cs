@@ -25,9 +25,7 @@ public ref struct DnsWriter
     {
         _buffer = buffer;
         _limit = Math.Min(limit, buffer.Length);
-        _position = 0;
         _compressionOffset = -1;
-        _compressionLength = 0;
     }
 
     public readonly int Position => _position;

@@ -20,11 +20,9 @@ public sealed partial class FileSource
 
     private enum Outcome { Gone, Same, Changed, Unsettled }
 
-    /// <summary>Looks at every file once; returns whether some file has not settled yet (look again later).</summary>
-    /// <exception cref="OperationCanceledException">Disposed meanwhile.</exception>
+    /// <summary>Looks at every file once; true when some file has not settled yet. Throws when disposed meanwhile.</summary>
     private bool Reload(out bool changed)
     {
-        // One reload begins here: a per-reload parse budget would be created here and passed to ParseFile.
         _order = ListFiles();
         var outcomes = new Dictionary<string, Outcome>(StringComparer.Ordinal);
         foreach ((string fullPath, string display) in _order)
@@ -148,7 +146,7 @@ public sealed partial class FileSource
         return [.. entries.Select(e => e.Entry)];
     }
 
-    /// <summary>The files to read, in order: each path as given; a directory's files by name.</summary>
+    /// <summary>Each path as given; a directory's files by name.</summary>
     private List<(string FullPath, string Display)> ListFiles()
     {
         var files = new List<(string, string)>();
@@ -199,11 +197,11 @@ public sealed partial class FileSource
     private static string Kept(FileState state) =>
         state.Entries.Count > 0 ? $"keeping its previous {state.Entries.Count} entries" : "it contributes no entries";
 
-    /// <summary>One file: its last look and since when it looked so, the hash of its bytes, the entries of its last good content.</summary>
+    /// <summary>One file: its last look and since when, the hash of its bytes, the entries of its last good content.</summary>
     private sealed record FileState(
         string Display, FileLook Look, long LookedAt, byte[] Hash, IReadOnlyList<ServiceEntryInput> Entries, int Invalid, int Other, bool Failed, string? Problem)
     {
-        /// <summary>This state with the look just taken; the time of the look only changes with the look.</summary>
+        /// <summary>The time of the look only changes with the look.</summary>
         public FileState Seen(FileLook look) => look == Look ? this : this with { Look = look, LookedAt = Environment.TickCount64 };
     }
 }
