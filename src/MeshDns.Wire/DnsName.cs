@@ -99,23 +99,11 @@ public readonly ref struct DnsName
 
         Span<byte> wire = stackalloc byte[MaxLength];
         TryCopyTo(wire, lowerCase: false, out int n);
-        return WireToText(wire[..n]);
-    }
-
-    /// <summary>Dotted form of an uncompressed wire name; non-printable octets and dots in labels are escaped.</summary>
-    private static string WireToText(ReadOnlySpan<byte> wire)
-    {
-        if (wire.Length <= 1)
+        // Non-printable octets and dots inside labels are escaped.
+        var text = new System.Text.StringBuilder(n + 4);
+        for (int position = 0; wire[position] != 0; position += 1 + wire[position])
         {
-            return ".";
-        }
-
-        var text = new System.Text.StringBuilder(wire.Length + 4);
-        int position = 0;
-        while (position < wire.Length && wire[position] != 0)
-        {
-            int length = wire[position];
-            foreach (byte b in wire.Slice(position + 1, length))
+            foreach (byte b in wire.Slice(position + 1, wire[position]))
             {
                 if (b is (byte)'.' or (byte)'\\')
                 {
@@ -132,10 +120,9 @@ public readonly ref struct DnsName
             }
 
             text.Append('.');
-            position += 1 + length;
         }
 
-        return text.ToString();
+        return text.Length == 0 ? "." : text.ToString();
     }
 
     /// <summary>

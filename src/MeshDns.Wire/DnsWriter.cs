@@ -67,19 +67,9 @@ public ref struct DnsWriter
 
     public bool TryWriteU8(byte value) => TryWriteBytes([value]);
 
-    public bool TryWriteU16(ushort value)
-    {
-        Span<byte> bytes = stackalloc byte[2];
-        BinaryPrimitives.WriteUInt16BigEndian(bytes, value);
-        return TryWriteBytes(bytes);
-    }
+    public bool TryWriteU16(ushort value) => TryWriteBytes([(byte)(value >> 8), (byte)value]);
 
-    public bool TryWriteU32(uint value)
-    {
-        Span<byte> bytes = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(bytes, value);
-        return TryWriteBytes(bytes);
-    }
+    public bool TryWriteU32(uint value) => TryWriteBytes([(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value]);
 
     public bool TryWriteIPv4(scoped ReadOnlySpan<byte> address) => address.Length == 4 && TryWriteBytes(address);
 
