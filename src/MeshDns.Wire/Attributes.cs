@@ -1,10 +1,6 @@
 namespace MeshDns.Wire;
 
-/// <summary>
-/// Marks a partial struct as a DNS message part. The wire-format generator emits
-/// <c>TryRead(ref DnsReader, out T)</c> and <c>TryWrite(ref DnsWriter)</c> that handle the
-/// <see cref="DnsFieldAttribute"/> fields in declaration order.
-/// </summary>
+/// <summary>A DNS message part: the generator emits TryRead and TryWrite of its [DnsField] fields in declaration order.</summary>
 [AttributeUsage(AttributeTargets.Struct, Inherited = false)]
 public sealed class DnsWireFormatAttribute : Attribute;
 
@@ -40,10 +36,7 @@ public sealed class DnsFieldAttribute(DnsFieldKind kind) : Attribute
     public DnsFieldKind Kind { get; } = kind;
 }
 
-/// <summary>
-/// Declares a partial property as a view of bits <c>shift .. shift+width-1</c> of an integer
-/// <see cref="DnsFieldAttribute"/> field (bit 0 is the least significant).
-/// </summary>
+/// <summary>A partial property viewing bits shift..shift+width-1 of an integer [DnsField] field (bit 0 least significant).</summary>
 [AttributeUsage(AttributeTargets.Property, Inherited = false)]
 public sealed class DnsBitsAttribute(string field, int shift, int width) : Attribute
 {

@@ -3,10 +3,8 @@ using System.Buffers.Binary;
 namespace MeshDns.Wire;
 
 /// <summary>
-/// Bounds-checked, allocation-free reader over a whole DNS message. Every method either reads and
-/// advances, or returns false; none throws on malformed input. The generated parts call these
-/// primitives once per field. A sub-reader (<see cref="TryReadSubReader"/>) keeps the whole message, so
-/// compression pointers inside RDATA still resolve, but stops at the RDATA's end.
+/// Bounds-checked, allocation-free reader over a whole DNS message: every method reads and advances, or returns false.
+/// A sub-reader keeps the whole message, so compression pointers inside RDATA resolve, but stops at the RDATA's end.
 /// </summary>
 public ref struct DnsReader
 {

@@ -3,10 +3,8 @@ using Microsoft.Extensions.Logging;
 namespace MeshDns.Sources.Files;
 
 /// <summary>
-/// One FileSystemWatcher per directory involved, calling back when a name that matters changes. A watcher
-/// ends silently when its directory is removed or replaced (<c>rm -rf d; mv d.new d</c>), so each
-/// directory's device and inode are checked every recheck period; a directory that changed is watched anew,
-/// logged once, and reported as a change.
+/// One FileSystemWatcher per directory, calling back when a name that matters changes. A watcher ends silently when its
+/// directory is replaced (<c>rm -rf d; mv d.new d</c>), so device and inode are rechecked; a changed one is watched anew.
 /// </summary>
 internal sealed class DirectoryWatch : IDisposable
 {

@@ -5,11 +5,9 @@ using MeshDns.Table;
 namespace MeshDns.Sources.Files;
 
 /// <summary>
-/// One reload: list the files, look at each, read and parse the settled ones whose bytes changed, merge. A
-/// file is settled when not written for a debounce time, or its size and mtime are unchanged across two looks
-/// a debounce time apart; until then, and while it cannot be read, is not a regular file, is too large or is
-/// not valid YAML, it keeps the entries of its last good content. A deleted file contributes nothing; when two
-/// files define the same namespace/name, the later file in path order wins, like <c>kubectl apply -f</c>.
+/// One reload: list, look at each file, parse the settled ones whose bytes changed, merge. Settled: not written for a
+/// debounce time, or unchanged across two looks that far apart. Until then, and while unreadable, too large or invalid,
+/// a file keeps its last good entries; a deleted one has none. A namespace/name defined twice: the later file wins.
 /// </summary>
 public sealed partial class FileSource
 {

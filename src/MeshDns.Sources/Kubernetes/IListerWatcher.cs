@@ -5,7 +5,6 @@ namespace MeshDns.Sources.Kubernetes;
 /// <summary>LIST and WATCH of ServiceEntries in one namespace (null: all), as client-go's ListerWatcher; failures throw.</summary>
 public interface IListerWatcher
 {
-    /// <summary>A complete LIST: every object and the resourceVersion to watch from.</summary>
     Task<ListResult> ListAsync(string? ns, CancellationToken cancellationToken);
 
     /// <summary>Events after <paramref name="resourceVersion"/>, starting with <see cref="WatchEvent.Opened"/>; ends when the server ends the watch.</summary>
