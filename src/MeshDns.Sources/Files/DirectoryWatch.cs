@@ -118,6 +118,10 @@ internal sealed class DirectoryWatch : IDisposable
             {
                 FileSourceLog.DirectoryChanged(_logger, dir.Path, "was replaced by another directory; watching the new one");
             }
+            else
+            {
+                FileSourceLog.Watching(_logger, dir.Path);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or PlatformNotSupportedException)
         {

@@ -30,6 +30,10 @@ internal static partial class FileSourceLog
     [LoggerMessage(EventId = 1107, Level = LogLevel.Error, Message = "{What} failed")]
     public static partial void Failed(ILogger logger, string what, Exception exception);
 
+    /// <summary>Before the first read: a start-up mark for tests and for operators at debug level.</summary>
+    [LoggerMessage(EventId = 1108, Level = LogLevel.Debug, Message = "Watching {Directory} for changes")]
+    public static partial void Watching(ILogger logger, string directory);
+
     [LoggerMessage(EventId = 1109, Level = LogLevel.Debug, Message = "Stopped during a reload: the files left were not read")]
     public static partial void ReloadStopped(ILogger logger);
 
