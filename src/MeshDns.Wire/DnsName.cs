@@ -18,8 +18,7 @@ public readonly ref struct DnsName
     internal DnsName(ReadOnlySpan<byte> message, int offset, int length)
     {
         _message = message;
-        _offset = offset;
-        Length = length;
+        (_offset, Length) = (offset, length);
     }
 
     /// <summary>Length of the uncompressed wire form, root octet included (1 for the root).</summary>
@@ -28,7 +27,6 @@ public readonly ref struct DnsName
     /// <summary>True for the default value, which is not a name (not even the root).</summary>
     public bool IsEmpty => Length == 0;
 
-    /// <summary>The root name, ".".</summary>
     public static DnsName Root => new(RootWire, 0, 1);
 
     private static ReadOnlySpan<byte> RootWire => [0];
@@ -37,14 +35,13 @@ public readonly ref struct DnsName
     public static bool TryCreate(ReadOnlySpan<byte> wire, out DnsName name)
     {
         var reader = new DnsReader(wire);
-        name = default;
-        if (!reader.TryReadName(out DnsName parsed) || reader.Position != wire.Length)
+        if (reader.TryReadName(out name) && reader.Position == wire.Length)
         {
-            return false;
+            return true;
         }
 
-        name = parsed;
-        return true;
+        name = default;
+        return false;
     }
 
     /// <summary>Writes the uncompressed wire form to <paramref name="destination"/>, optionally in lower case (ASCII).</summary>
@@ -102,23 +99,11 @@ public readonly ref struct DnsName
 
         Span<byte> wire = stackalloc byte[MaxLength];
         TryCopyTo(wire, lowerCase: false, out int n);
-        return WireToText(wire[..n]);
-    }
-
-    /// <summary>Dotted form of an uncompressed wire name; non-printable octets and dots in labels are escaped.</summary>
-    private static string WireToText(ReadOnlySpan<byte> wire)
-    {
-        if (wire.Length <= 1)
+        // Non-printable octets and dots inside labels are escaped.
+        var text = new System.Text.StringBuilder(n + 4);
+        for (int position = 0; wire[position] != 0; position += 1 + wire[position])
         {
-            return ".";
-        }
-
-        var text = new System.Text.StringBuilder(wire.Length + 4);
-        int position = 0;
-        while (position < wire.Length && wire[position] != 0)
-        {
-            int length = wire[position];
-            foreach (byte b in wire.Slice(position + 1, length))
+            foreach (byte b in wire.Slice(position + 1, wire[position]))
             {
                 if (b is (byte)'.' or (byte)'\\')
                 {
@@ -135,10 +120,9 @@ public readonly ref struct DnsName
             }
 
             text.Append('.');
-            position += 1 + length;
         }
 
-        return text.ToString();
+        return text.Length == 0 ? "." : text.ToString();
     }
 
     /// <summary>

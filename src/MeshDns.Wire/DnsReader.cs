@@ -3,10 +3,8 @@ using System.Buffers.Binary;
 namespace MeshDns.Wire;
 
 /// <summary>
-/// Bounds-checked, allocation-free reader over a whole DNS message. Every method either reads and
-/// advances, or returns false; none throws on malformed input. The generated parts call these
-/// primitives once per field. A sub-reader (<see cref="TryReadSubReader"/>) keeps the whole message, so
-/// compression pointers inside RDATA still resolve, but stops at the RDATA's end.
+/// Bounds-checked, allocation-free reader over a whole DNS message: every method reads and advances, or returns false.
+/// A sub-reader keeps the whole message, so compression pointers inside RDATA resolve, but stops at the RDATA's end.
 /// </summary>
 public ref struct DnsReader
 {
@@ -73,13 +71,7 @@ public ref struct DnsReader
     /// <summary>The rest of the data up to this reader's end.</summary>
     public bool TryReadRest(out ReadOnlySpan<byte> rest) => TryReadBytes(Remaining, out rest);
 
-    /// <summary>
-    /// <code>
-    /// +----------+------------------+
-    /// | len (u8) | len octets       |   RFC 1035 3.3 character-string
-    /// +----------+------------------+
-    /// </code>
-    /// </summary>
+    /// <summary>A length octet, then that many octets (RFC 1035 3.3 character-string).</summary>
     public bool TryReadCharacterString(out ReadOnlySpan<byte> content) => TryReadLengthPrefixed(1, out content);
 
     /// <summary>One or more character-strings filling the rest of the data (TXT RDATA); returned raw.</summary>
@@ -102,13 +94,7 @@ public ref struct DnsReader
         return true;
     }
 
-    /// <summary>
-    /// <code>
-    /// +-----------------+------------------+
-    /// | length (u16)    | length octets    |   EDNS0 option data (RFC 6891 6.1.2)
-    /// +-----------------+------------------+
-    /// </code>
-    /// </summary>
+    /// <summary>A two-octet length, then that many octets (EDNS0 option data, RFC 6891 6.1.2).</summary>
     public bool TryReadU16LengthBytes(out ReadOnlySpan<byte> content) => TryReadLengthPrefixed(2, out content);
 
     /// <summary>A one- or two-octet length, then that many octets; nothing is consumed unless both are there.</summary>
@@ -129,15 +115,10 @@ public ref struct DnsReader
     /// <summary>A reader over the next <paramref name="length"/> octets (e.g. RDATA); this reader skips them.</summary>
     public bool TryReadSubReader(int length, out DnsReader sub)
     {
-        if (length < 0 || Remaining < length)
-        {
-            sub = default;
-            return false;
-        }
-
-        sub = new DnsReader(_message, _position, _position + length);
-        _position += length;
-        return true;
+        int start = _position;
+        bool read = TryReadBytes(length, out _);
+        sub = read ? new DnsReader(_message, start, start + length) : default;
+        return read;
     }
 
     /// <summary>

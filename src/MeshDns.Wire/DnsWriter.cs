@@ -3,10 +3,8 @@ using System.Buffers.Binary;
 namespace MeshDns.Wire;
 
 /// <summary>
-/// Bounds-checked, allocation-free writer into a caller's buffer, limited to <see cref="Limit"/> octets
-/// (the transport's maximum message size). Every method writes and advances, or returns false and writes
-/// nothing past the limit. Names are compressed against one registered name (the question), which is
-/// where every name in MeshDns's answers comes from.
+/// Bounds-checked, allocation-free writer limited to the transport's message size: every method writes and advances,
+/// or returns false. Names are compressed against one registered name (the question, where every answer name comes from).
 /// </summary>
 public ref struct DnsWriter
 {
@@ -25,9 +23,7 @@ public ref struct DnsWriter
     {
         _buffer = buffer;
         _limit = Math.Min(limit, buffer.Length);
-        _position = 0;
         _compressionOffset = -1;
-        _compressionLength = 0;
     }
 
     public readonly int Position => _position;
@@ -47,7 +43,6 @@ public ref struct DnsWriter
         return true;
     }
 
-    /// <summary>Gives back octets held by <see cref="TryReserveTail"/>.</summary>
     public void ReleaseTail(int count) => _limit = Math.Min(_limit + count, _buffer.Length);
 
     public readonly int Remaining => _limit - _position;
@@ -69,19 +64,9 @@ public ref struct DnsWriter
 
     public bool TryWriteU8(byte value) => TryWriteBytes([value]);
 
-    public bool TryWriteU16(ushort value)
-    {
-        Span<byte> bytes = stackalloc byte[2];
-        BinaryPrimitives.WriteUInt16BigEndian(bytes, value);
-        return TryWriteBytes(bytes);
-    }
+    public bool TryWriteU16(ushort value) => TryWriteBytes([(byte)(value >> 8), (byte)value]);
 
-    public bool TryWriteU32(uint value)
-    {
-        Span<byte> bytes = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(bytes, value);
-        return TryWriteBytes(bytes);
-    }
+    public bool TryWriteU32(uint value) => TryWriteBytes([(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value]);
 
     public bool TryWriteIPv4(scoped ReadOnlySpan<byte> address) => address.Length == 4 && TryWriteBytes(address);
 
@@ -176,8 +161,7 @@ public ref struct DnsWriter
         return true;
     }
 
-    /// <summary>Offset in <paramref name="wire"/> of the longest non-root suffix equal (ignoring case) to a
-    /// suffix of the registered name, or -1.</summary>
+    /// <summary>Where the longest non-root suffix equal (ignoring case) to one of the registered name starts, or -1.</summary>
     private readonly int FindCompressibleSuffix(scoped ReadOnlySpan<byte> wire)
     {
         if (_compressionOffset < 0)

@@ -1,20 +1,12 @@
 using System.Collections;
-using System.Collections.Generic;
-using System.Collections.Immutable;
-using System.Linq;
 
 namespace MeshDns.Generators.Common;
 
-/// <summary>
-/// An immutable array compared by its elements, so that models holding lists stay equatable and the
-/// incremental pipeline can cache them.
-/// </summary>
+/// <summary>An immutable array compared by its elements, so that models holding lists stay cacheable.</summary>
 public readonly struct EquatableArray<T> : System.IEquatable<EquatableArray<T>>, IEnumerable<T>
     where T : System.IEquatable<T>
 {
     private readonly ImmutableArray<T> _items;
-
-    public EquatableArray(ImmutableArray<T> items) => _items = items;
 
     public EquatableArray(IEnumerable<T> items) => _items = items.ToImmutableArray();
 

@@ -1,5 +1,3 @@
-using Microsoft.CodeAnalysis;
-
 namespace MeshDns.Generators.Common;
 
 /// <summary>The generators' diagnostic descriptors: on by default, one category per generator.</summary>

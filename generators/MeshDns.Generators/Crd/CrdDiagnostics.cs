@@ -1,6 +1,3 @@
-using MeshDns.Generators.Common;
-using Microsoft.CodeAnalysis;
-
 namespace MeshDns.Generators.Crd;
 
 /// <summary>Problems reported for <c>*.crd.yaml</c> files the CRD model generator cannot turn into code.</summary>

@@ -1,10 +1,5 @@
-using System;
 using System.CodeDom.Compiler;
-using System.Collections.Generic;
-using System.IO;
-using System.Linq;
 using MeshDns.Generators.Crd.Model;
-using Microsoft.CodeAnalysis.CSharp;
 
 namespace MeshDns.Generators.Crd;
 

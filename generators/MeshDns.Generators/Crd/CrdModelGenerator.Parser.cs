@@ -1,10 +1,5 @@
-using System.Collections.Generic;
-using System.Linq;
 using System.Text.RegularExpressions;
-using System.Threading;
-using MeshDns.Generators.Common;
 using MeshDns.Generators.Crd.Model;
-using Microsoft.CodeAnalysis.CSharp;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -43,10 +38,7 @@ public sealed partial class CrdModelGenerator
         internal static string PascalCase(string name) =>
             string.Concat(name.Split('-', '_', '.', ' ').Select(word => word.Length == 0 ? word : char.ToUpperInvariant(word[0]) + word.Substring(1)));
 
-        /// <summary>
-        /// A constant name for an enum value: words split at anything but letters and digits; an all-capitals
-        /// word is title-cased (DNS_ROUND_ROBIN → DnsRoundRobin), others keep their case after the first letter.
-        /// </summary>
+        /// <summary>Words of letters and digits; an all-capitals word is title-cased (DNS_ROUND_ROBIN → DnsRoundRobin).</summary>
         internal static string EnumConstantName(string value) =>
             string.Concat(Regex.Matches(value, @"[\p{L}\p{Nd}]+").Cast<Match>().Select(word =>
                 char.ToUpperInvariant(word.Value[0]) + (word.Value.Any(char.IsLower) ? word.Value.Substring(1) : word.Value.Substring(1).ToLowerInvariant())));

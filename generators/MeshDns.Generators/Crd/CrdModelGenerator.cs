@@ -1,18 +1,10 @@
-using System;
-using System.Collections.Generic;
-using System.Collections.Immutable;
-using System.Linq;
-using MeshDns.Generators.Common;
 using MeshDns.Generators.Crd.Model;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 
 namespace MeshDns.Generators.Crd;
 
 /// <summary>
-/// Emits C# models (System.Text.Json ready) of the CRDs in the project's <c>AdditionalFiles</c> named
-/// <c>*.crd.yaml</c>: AdditionalTexts → Parser (YAML → equatable models or diagnostics) → Emitter (text).
-/// The mapping is a contract, described in this folder's README.
+/// Emits System.Text.Json models of the CRDs in <c>AdditionalFiles</c> named <c>*.crd.yaml</c>: Parser (YAML → equatable
+/// models or diagnostics) → Emitter (text). The mapping is a contract, described in this folder's README.
 /// </summary>
 [Generator]
 public sealed partial class CrdModelGenerator : IIncrementalGenerator

@@ -1,6 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
 using MeshDns.Generators.Crd.Model;
 using YamlDotNet.RepresentationModel;
 using static MeshDns.Generators.Crd.CrdModelGenerator.Parser;
@@ -8,10 +5,8 @@ using static MeshDns.Generators.Crd.CrdModelGenerator.Parser;
 namespace MeshDns.Generators.Crd;
 
 /// <summary>
-/// Keywords beside the type: string enums, <c>required</c>, and combinators. <c>oneOf</c>, <c>anyOf</c>,
-/// <c>allOf</c> and <c>not</c> are ignored when they only say which properties are present (as Istio's older
-/// CRDs wrote "one of endpoints or workloadSelector"), and so is <c>anyOf: [{type: integer}, {type: string}]</c>
-/// next to <c>x-kubernetes-int-or-string: true</c>; any other use is an error.
+/// Enums, <c>required</c>, combinators. oneOf/anyOf/allOf/not are ignored when they only say which properties are present
+/// (Istio's older CRDs), and so is anyOf [integer, string] beside x-kubernetes-int-or-string; any other use is an error.
 /// </summary>
 internal sealed partial class CrdReader
 {

@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-using MeshDns.Generators.Common;
 using MeshDns.Generators.Crd.Model;
 using YamlDotNet.RepresentationModel;
 using static MeshDns.Generators.Crd.CrdModelGenerator.Parser;
@@ -111,10 +107,7 @@ internal sealed partial class CrdReader
         return TypeOf(entry.Value, entry.Key, childPath, className + propertyName);
     }
 
-    /// <summary>
-    /// The C# type of a property, item or map-value schema. <paramref name="baseName"/> is the class an object
-    /// with properties becomes; items add "Item", map values "Value", string enum constants "Values".
-    /// </summary>
+    /// <summary>The C# type of a schema; an object becomes class baseName, items add "Item", map values "Value", enums "Values".</summary>
     private TypeRef? TypeOf(YamlNode node, YamlNode keyNode, string path, string baseName)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -1,11 +1,5 @@
-using System;
-using System.Collections.Generic;
 using System.Globalization;
-using System.Linq;
-using System.Threading;
-using MeshDns.Generators.Common;
 using MeshDns.Generators.Crd.Model;
-using Microsoft.CodeAnalysis;
 using YamlDotNet.RepresentationModel;
 using static MeshDns.Generators.Crd.CrdModelGenerator.Parser;
 

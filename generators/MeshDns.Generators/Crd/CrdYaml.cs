@@ -1,9 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.IO;
-using System.Linq;
-using MeshDns.Generators.Common;
-using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
@@ -69,9 +63,8 @@ internal static class CrdYaml
     }
 
     /// <summary>
-    /// Rejects anchors, aliases and tags (a CRD has no use for them, and no alias can expand) and deep nesting
-    /// (the node tree is built recursively, inside the compiler) at their position, and turns the scanner's own
-    /// failures (InvalidOperationException on some unclosed flow collections) into an error after the last event.
+    /// Rejects anchors, aliases, tags (no alias can expand) and deep nesting (the tree is built recursively, inside the
+    /// compiler); turns the scanner's own failures (on some unclosed flow collections) into a positioned error.
     /// </summary>
     private sealed class StrictParser(IParser inner) : IParser
     {

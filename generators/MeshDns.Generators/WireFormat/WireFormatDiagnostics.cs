@@ -1,6 +1,3 @@
-using MeshDns.Generators.Common;
-using Microsoft.CodeAnalysis;
-
 namespace MeshDns.Generators.WireFormat;
 
 /// <summary>Errors reported for declarations the wire-format generator cannot turn into code.</summary>

@@ -1,14 +1,10 @@
-using System.Collections.Generic;
-using System.Linq;
 using MeshDns.Generators.WireFormat.Model;
-using Microsoft.CodeAnalysis.CSharp;
 
 namespace MeshDns.Generators.WireFormat;
 
 public sealed partial class WireFormatGenerator
 {
-    /// <summary>Writes the reader, writer and bit-field accessors of one part. The output is plain and regular:
-    /// one primitive call per field; the primitives themselves are hand-written in DnsReader and DnsWriter.</summary>
+    /// <summary>One primitive call per field; the primitives are hand-written in DnsReader and DnsWriter.</summary>
     internal static class Emitter
     {
         public static string Emit(WirePartModel part)

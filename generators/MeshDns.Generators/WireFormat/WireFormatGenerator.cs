@@ -1,15 +1,11 @@
-using MeshDns.Generators.Common;
 using MeshDns.Generators.WireFormat.Model;
-using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace MeshDns.Generators.WireFormat;
 
 /// <summary>
-/// Emits allocation-free readers and writers for DNS message parts declared as
-/// <c>[DnsWireFormat] partial struct</c> with <c>[DnsField(kind)]</c> fields and optional
-/// <c>[DnsBits(field, shift, width)]</c> partial properties.
-/// Pipeline: ForAttributeWithMetadataName → Parser (symbols → equatable model) → Emitter (text).
+/// Emits allocation-free readers and writers for <c>[DnsWireFormat] partial struct</c>s with <c>[DnsField(kind)]</c>
+/// fields and <c>[DnsBits]</c> properties: Parser (symbols → equatable model) → Emitter (text).
 /// </summary>
 [Generator]
 public sealed partial class WireFormatGenerator : IIncrementalGenerator

@@ -3,14 +3,12 @@ using Microsoft.Extensions.Logging;
 namespace MeshDns.Sources.Files;
 
 /// <summary>
-/// One FileSystemWatcher per directory involved, calling back when a name that matters changes. A watcher
-/// ends silently when its directory is removed or replaced (<c>rm -rf d; mv d.new d</c>), so each
-/// directory's device and inode are checked every recheck period; a directory that changed is watched anew,
-/// logged once, and reported as a change.
+/// One FileSystemWatcher per directory, calling back when a name that matters changes. A watcher ends silently when its
+/// directory is replaced (<c>rm -rf d; mv d.new d</c>), so device and inode are rechecked; a changed one is watched anew.
 /// </summary>
 internal sealed class DirectoryWatch : IDisposable
 {
-    /// <summary>How often each directory's identity is checked: a stat per directory.</summary>
+    /// <summary>How often each directory's identity is checked (a stat per directory).</summary>
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
 
     private readonly ILogger _logger;
@@ -25,8 +23,7 @@ internal sealed class DirectoryWatch : IDisposable
     /// <param name="targets">Files and directories; a file's directory is watched for that name only.</param>
     public DirectoryWatch(IEnumerable<(string FullPath, bool IsDirectory)> targets, ILogger logger, Action changed)
     {
-        _logger = logger;
-        _changed = changed;
+        (_logger, _changed) = (logger, changed);
         _dirs = [.. targets
             .GroupBy(t => t.IsDirectory ? t.FullPath : Path.GetDirectoryName(t.FullPath) ?? t.FullPath, StringComparer.Ordinal)
             .Select(g => new Watched(g.Key, g.Any(t => t.IsDirectory), g.Where(t => !t.IsDirectory).Select(t => Path.GetFileName(t.FullPath)).ToHashSet(NameComparer)))];

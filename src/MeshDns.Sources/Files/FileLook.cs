@@ -5,9 +5,8 @@ using Microsoft.Win32.SafeHandles;
 namespace MeshDns.Sources.Files;
 
 /// <summary>
-/// What one stat of a path (symbolic links followed) showed: enough to tell a regular file, to see that it
-/// changed, and to see that a directory was replaced. <see cref="Problem"/> says in plain words why it is not
-/// read; <see cref="Missing"/> means nothing is there.
+/// One stat of a path (links followed): enough to tell a regular file, to see that it changed, and that a directory
+/// was replaced. <see cref="Problem"/> says in plain words why it is not read.
 /// </summary>
 internal readonly record struct FileLook(bool Missing, string? Problem, bool IsDirectory, long Size, long MtimeNs, ulong Device, ulong Inode)
 {
@@ -15,7 +14,6 @@ internal readonly record struct FileLook(bool Missing, string? Problem, bool IsD
 
     private static bool _noStatx = !OperatingSystem.IsLinux();
 
-    /// <summary>Now, on the clock of <see cref="MtimeNs"/>.</summary>
     public static long NowNs => (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
 
     public static FileLook Of(string path)

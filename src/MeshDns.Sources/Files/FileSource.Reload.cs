@@ -5,11 +5,9 @@ using MeshDns.Table;
 namespace MeshDns.Sources.Files;
 
 /// <summary>
-/// One reload: list the files, look at each, read and parse the settled ones whose bytes changed, merge. A
-/// file is settled when not written for a debounce time, or its size and mtime are unchanged across two looks
-/// a debounce time apart; until then, and while it cannot be read, is not a regular file, is too large or is
-/// not valid YAML, it keeps the entries of its last good content. A deleted file contributes nothing; when two
-/// files define the same namespace/name, the later file in path order wins, like <c>kubectl apply -f</c>.
+/// One reload: list, look at each file, parse the settled ones whose bytes changed, merge. Settled: not written for a
+/// debounce time, or unchanged across two looks that far apart. Until then, and while unreadable, too large or invalid,
+/// a file keeps its last good entries; a deleted one has none. A namespace/name defined twice: the later file wins.
 /// </summary>
 public sealed partial class FileSource
 {
@@ -21,8 +19,7 @@ public sealed partial class FileSource
 
     private enum Outcome { Gone, Same, Changed, Unsettled }
 
-    /// <summary>Looks at every file once; returns whether some file has not settled yet (look again later).</summary>
-    /// <exception cref="OperationCanceledException">Disposed meanwhile.</exception>
+    /// <summary>Looks at every file once; true when some file has not settled yet. Throws when disposed meanwhile.</summary>
     private bool Reload(out bool changed)
     {
         _budget = new YamlBudget(); // aliases are bounded per file and per reload, all files together
@@ -149,7 +146,7 @@ public sealed partial class FileSource
         return [.. entries.Select(e => e.Entry)];
     }
 
-    /// <summary>The files to read, in order: each path as given; a directory's files by name.</summary>
+    /// <summary>Each path as given; a directory's files by name.</summary>
     private List<(string FullPath, string Display)> ListFiles()
     {
         var files = new List<(string, string)>();
@@ -200,11 +197,11 @@ public sealed partial class FileSource
     private static string Kept(FileState state) =>
         state.Entries.Count > 0 ? $"keeping its previous {state.Entries.Count} entries" : "it contributes no entries";
 
-    /// <summary>One file: its last look and since when it looked so, the hash of its bytes, the entries of its last good content.</summary>
+    /// <summary>One file: its last look and since when, the hash of its bytes, the entries of its last good content.</summary>
     private sealed record FileState(
         string Display, FileLook Look, long LookedAt, byte[] Hash, IReadOnlyList<ServiceEntryInput> Entries, int Invalid, int Other, bool Failed, string? Problem)
     {
-        /// <summary>This state with the look just taken; the time of the look only changes with the look.</summary>
+        /// <summary>The time of the look only changes with the look.</summary>
         public FileState Seen(FileLook look) => look == Look ? this : this with { Look = look, LookedAt = Environment.TickCount64 };
     }
 }

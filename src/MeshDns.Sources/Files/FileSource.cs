@@ -4,24 +4,14 @@ using Microsoft.Extensions.Logging;
 namespace MeshDns.Sources.Files;
 
 /// <summary>
-/// ServiceEntries read from YAML files and kept up to date as the files change (<c>--from-file</c>).
+/// ServiceEntries of <c>--from-file</c> paths: files, or directories' <c>*.yaml</c>/<c>*.yml</c> (not recursive; names
+/// starting with '.' are editors' swap files), kept up to date. Changes are read once settled for the debounce time
+/// (at the latest ten debounce times after the first). <see cref="Changed"/> is raised first on the thread of
+/// <see cref="Start"/>, then on the pool, never twice at once; <see cref="Dispose"/> never waits for a reload.
 /// </summary>
-/// <remarks>
-/// <para>Each path is a file, or a directory whose <c>*.yaml</c> and <c>*.yml</c> files are read (not
-/// recursively; names starting with '.' are editors' swap and lock files). Only regular files (links
-/// followed) up to the size limit are read. <see cref="Start"/> loads everything and raises <see cref="Changed"/>
-/// once; then changes are read when they have settled for the debounce time (at the latest ten debounce times
-/// after the first change), and a file only once it has settled itself (FileSource.Reload.cs).</para>
-/// <para><see cref="Changed"/> is raised on the thread that calls <see cref="Start"/>, then on a thread-pool
-/// thread, never twice at once and always in order. <see cref="Dispose"/> never waits for a reload; a
-/// reload in progress stops at the next file or read and publishes nothing.</para>
-/// </remarks>
 public sealed partial class FileSource : IDisposable
 {
-    /// <summary>The default of <c>--max-file-size</c>: 64 MiB.</summary>
     public const long DefaultMaxFileSize = 64L << 20;
-
-    /// <summary>The largest size limit accepted: 1 GiB.</summary>
     public const long MaxFileSizeLimit = 1L << 30;
 
     private readonly IReadOnlyList<string> _paths;
@@ -43,9 +33,6 @@ public sealed partial class FileSource : IDisposable
     private IReadOnlyList<ServiceEntryInput> _current = [];
 
     /// <param name="paths">Files and directories, as the user gave them (messages name them so).</param>
-    /// <param name="logger">Receives one line per reload, and the warnings and errors of the files.</param>
-    /// <param name="debounce">How long changes (and each file) must have settled before the files are read.</param>
-    /// <param name="maxFileSize">Larger files are not read (<c>--max-file-size</c>).</param>
     public FileSource(IReadOnlyList<string> paths, ILogger<FileSource> logger, TimeSpan debounce, long maxFileSize = DefaultMaxFileSize)
     {
         ArgumentNullException.ThrowIfNull(paths);
@@ -57,15 +44,13 @@ public sealed partial class FileSource : IDisposable
         _timer = new Timer(_ => OnTimer());
     }
 
-    /// <summary>All entries of all files, raised by <see cref="Start"/> and after each reload that changed anything.</summary>
+    /// <summary>Raised by <see cref="Start"/> and after each reload that changed anything.</summary>
     public event Action<IReadOnlyList<ServiceEntryInput>>? Changed;
 
     /// <summary>The entries of the last load (empty before <see cref="Start"/>).</summary>
     public IReadOnlyList<ServiceEntryInput> Current => Volatile.Read(ref _current);
 
-    /// <summary>Loads all files, raises <see cref="Changed"/> once, and starts watching.</summary>
-    /// <remarks>Files being written are waited for up to ten debounce times; after that they load as they settle.</remarks>
-    /// <exception cref="FileSourceException">A path does not exist or cannot be read.</exception>
+    /// <summary>Loads all files (waiting up to ten debounce times for files being written), raises <see cref="Changed"/>, watches.</summary>
     public void Start()
     {
         lock (_gate)
@@ -116,7 +101,7 @@ public sealed partial class FileSource : IDisposable
         }
     }
 
-    /// <summary>Stops watching at once; a reload in progress is not waited for and publishes nothing after this.</summary>
+    /// <summary>Stops watching at once; a reload in progress publishes nothing after this.</summary>
     public void Dispose()
     {
         DirectoryWatch? watch;
@@ -184,7 +169,6 @@ public sealed partial class FileSource : IDisposable
         }
     }
 
-    /// <summary>Raises Changed with the entries of all files, unless disposed.</summary>
     private void Publish(bool initial)
     {
         if (_disposed)

@@ -1,22 +1,4 @@
 namespace MeshDns.Sources.Files;
 
-/// <summary>
-/// A path given to <see cref="FileSource"/> cannot be used at start (it does not exist, or cannot be read).
-/// The message is one line meant for the user, e.g. <c>--from-file /x: no such file or directory</c>.
-/// </summary>
-public sealed class FileSourceException : Exception
-{
-    public FileSourceException()
-    {
-    }
-
-    public FileSourceException(string message)
-        : base(message)
-    {
-    }
-
-    public FileSourceException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-}
+/// <summary>A path given to <see cref="FileSource"/> cannot be used at start; the message is one line for the user.</summary>
+public sealed class FileSourceException(string message, Exception? innerException = null) : Exception(message, innerException);

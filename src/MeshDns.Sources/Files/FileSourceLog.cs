@@ -9,15 +9,12 @@ internal static partial class FileSourceLog
         Message = "Loaded {EntryCount} ServiceEntries from {FileCount} files ({ChangedFileCount} read anew, {InvalidCount} invalid entries skipped, {OtherCount} other documents ignored, {FailedFileCount} files with errors)")]
     public static partial void Loaded(ILogger logger, int entryCount, int fileCount, int changedFileCount, int invalidCount, int otherCount, int failedFileCount);
 
-    /// <summary>A skipped or repeated ServiceEntry: <c>file:line namespace/name: what is wrong</c>.</summary>
     [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "{Warning}")]
     public static partial void EntryWarning(ILogger logger, string warning);
 
-    /// <summary>A file that is not valid YAML: <c>file:line: reason</c>.</summary>
     [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "{Error}; {Kept}")]
     public static partial void FileError(ILogger logger, string error, string kept);
 
-    /// <summary>An I/O error, or a file not read: not a regular file, or larger than the limit.</summary>
     [LoggerMessage(EventId = 1103, Level = LogLevel.Error, Message = "{File}: cannot read: {Reason}; {Kept}")]
     public static partial void ReadError(ILogger logger, string file, string reason, string kept);
 
@@ -27,11 +24,9 @@ internal static partial class FileSourceLog
     [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "{Directory}: cannot list: {Reason}; its files keep their last entries")]
     public static partial void ListError(ILogger logger, string directory, string reason);
 
-    /// <summary>The watcher's own error, such as an overflow of its event buffer.</summary>
     [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "Watching {Directory} failed: {Reason}; reloading everything")]
     public static partial void WatchError(ILogger logger, string directory, string reason);
 
-    /// <summary>A reload, or a handler of <see cref="FileSource.Changed"/>, threw.</summary>
     [LoggerMessage(EventId = 1107, Level = LogLevel.Error, Message = "{What} failed")]
     public static partial void Failed(ILogger logger, string what, Exception exception);
 
@@ -48,7 +43,6 @@ internal static partial class FileSourceLog
     [LoggerMessage(EventId = 1111, Level = LogLevel.Warning, Message = "--from-file {Directory}: no *.yaml or *.yml files there; it serves nothing until some are added")]
     public static partial void EmptyDirectory(ILogger logger, string directory);
 
-    /// <summary>A watched directory removed or replaced (its watcher ended with it); <paramref name="what"/> says which.</summary>
     [LoggerMessage(EventId = 1112, Level = LogLevel.Warning, Message = "{Directory} {What}")]
     public static partial void DirectoryChanged(ILogger logger, string directory, string what);
 }

@@ -9,9 +9,8 @@ using MeshDns.Models.Json;
 namespace MeshDns.Sources.Kubernetes;
 
 /// <summary>
-/// A failure of an API request in plain words. The NativeAOT build keeps no resource strings
-/// (UseSystemResourceKeys), so the runtime's own messages are keys such as net_http_ssl_connection_failed:
-/// only messages MeshDns writes itself are shown, never those.
+/// A failure of an API request in plain words. NativeAOT keeps no resource strings (UseSystemResourceKeys): the
+/// runtime's own messages are keys such as net_http_ssl_connection_failed, so only MeshDns's own are shown.
 /// </summary>
 public static class ApiErrors
 {
@@ -63,17 +62,11 @@ public static class ApiErrors
         };
     }
 
-    private static T? Inner<T>(Exception e)
-        where T : Exception
+    private static T? Inner<T>(Exception? e)
+        where T : Exception => e switch
     {
-        for (Exception? current = e; current is not null; current = current.InnerException)
-        {
-            if (current is T found)
-            {
-                return found;
-            }
-        }
-
-        return null;
-    }
+        null => null,
+        T found => found,
+        _ => Inner<T>(e.InnerException),
+    };
 }

@@ -15,7 +15,6 @@ namespace MeshDns.Sources.Kubernetes;
 /// </summary>
 public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOptions options, ReflectorStats stats, ILogger logger) : IListerWatcher
 {
-    /// <summary>The API version in use, once known.</summary>
     public string? Version { get; private set; }
 
     public async Task<ListResult> ListAsync(string? ns, CancellationToken cancellationToken)

@@ -2,13 +2,9 @@ using System.Text.Json;
 
 namespace MeshDns.Sources.Kubernetes;
 
-/// <summary>
-/// LIST and WATCH of ServiceEntries in one namespace (null: all), as client-go's ListerWatcher. Failures
-/// are exceptions (<see cref="KubernetesApiException"/>, <see cref="TimeoutException"/>, I/O, malformed data).
-/// </summary>
+/// <summary>LIST and WATCH of ServiceEntries in one namespace (null: all), as client-go's ListerWatcher; failures throw.</summary>
 public interface IListerWatcher
 {
-    /// <summary>A complete LIST: every object and the resourceVersion to watch from.</summary>
     Task<ListResult> ListAsync(string? ns, CancellationToken cancellationToken);
 
     /// <summary>Events after <paramref name="resourceVersion"/>, starting with <see cref="WatchEvent.Opened"/>; ends when the server ends the watch.</summary>
@@ -17,10 +13,7 @@ public interface IListerWatcher
 
 public sealed record ListResult(IReadOnlyList<JsonElement> Items, string ResourceVersion);
 
-/// <summary>
-/// A watch event: the API's types (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR with its Status object) and
-/// three the client adds: the stream opened, the server answered 410 to the request, a line over the bound was skipped.
-/// </summary>
+/// <summary>A watch event: the API's types, and three the client adds (stream opened, 410 to the request, line over the bound).</summary>
 public readonly record struct WatchEvent(string Type, JsonElement Object)
 {
     public const string Added = "ADDED";

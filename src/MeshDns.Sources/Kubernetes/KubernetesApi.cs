@@ -7,9 +7,8 @@ using k8s;
 namespace MeshDns.Sources.Kubernetes;
 
 /// <summary>
-/// An HttpClient set up from a <see cref="KubernetesClientConfiguration"/>: the server URL it names,
-/// its CA or insecure-skip-tls-verify, client certificates, and bearer token / token provider / basic
-/// auth. Only the configuration class of KubernetesClient.Aot is used; requests are MeshDns's own.
+/// An HttpClient set up from a <see cref="KubernetesClientConfiguration"/> (server, CA or skip-verify, client certificate,
+/// token / token provider / basic auth). Only that class of KubernetesClient.Aot is used; requests are MeshDns's own.
 /// </summary>
 public sealed class KubernetesApi : IDisposable
 {
@@ -51,8 +50,7 @@ public sealed class KubernetesApi : IDisposable
             sockets.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => ValidateAgainst(ca, certificate, errors);
         }
 
-        X509Certificate2? clientCertificate = LoadClientCertificate(config);
-        if (clientCertificate is not null)
+        if (LoadClientCertificate(config) is { } clientCertificate)
         {
             sockets.SslOptions.ClientCertificates = [clientCertificate];
         }
@@ -97,15 +95,10 @@ public sealed class KubernetesApi : IDisposable
     }
 
     /// <summary>Inline data (base64 of PEM, as kubeconfig stores it) or a file path.</summary>
-    private static string? Pem(string? base64Data, string? path)
-    {
-        if (!string.IsNullOrEmpty(base64Data))
-        {
-            return System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(base64Data));
-        }
-
-        return string.IsNullOrEmpty(path) ? null : File.ReadAllText(path);
-    }
+    private static string? Pem(string? base64Data, string? path) =>
+        !string.IsNullOrEmpty(base64Data) ? System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(base64Data))
+        : string.IsNullOrEmpty(path) ? null
+        : File.ReadAllText(path);
 
     /// <summary>Adds the Authorization header to every request; a token provider is asked each time (tokens rotate).</summary>
     private sealed class AuthenticationHandler(KubernetesClientConfiguration config) : DelegatingHandler

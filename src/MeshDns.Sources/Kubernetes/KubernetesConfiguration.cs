@@ -8,10 +8,8 @@ namespace MeshDns.Sources.Kubernetes;
 public static class KubernetesConfiguration
 {
     /// <summary>
-    /// In a pod with no --kubeconfig: the service account. Otherwise the kubeconfig named by --kubeconfig,
-    /// else the first file of $KUBECONFIG, else ~/.kube/config, with --context or its current-context.
-    /// The kubeconfig's server URL is used as written. A user without credentials (kubectl proxy, a
-    /// plain-http test server) sends no Authorization header.
+    /// In a pod with no --kubeconfig: the service account. Else --kubeconfig, the first file of $KUBECONFIG, or
+    /// ~/.kube/config, with --context or its current-context. A user without credentials sends no Authorization header.
     /// </summary>
     /// <param name="requestedBy">The flag that asked for the Kubernetes source when --kubeconfig was not given.</param>
     public static KubernetesClientConfiguration Load(string? kubeconfig, string? context, string requestedBy = "--namespace")

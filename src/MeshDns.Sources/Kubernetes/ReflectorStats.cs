@@ -19,10 +19,8 @@ public sealed class ReflectorStats
     /// <summary>Failures in a row before the latest retry (1 after a watch that had worked).</summary>
     public long ConsecutiveFailures;
 
-    /// <summary>The latest wait before a retry.</summary>
     public TimeSpan LastBackoff { get; private set; }
 
-    /// <summary>Failures by reason.</summary>
     public IReadOnlyDictionary<string, long> Errors => _errors;
 
     internal void Count(ref long counter) => Interlocked.Increment(ref counter);

@@ -18,7 +18,6 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
     private static readonly TimeSpan MinimumQuietWatch = TimeSpan.FromSeconds(1);
 
     private readonly ILogger _logger;
-
     private readonly IListerWatcher _source;
     private readonly Uri _server;
     private readonly ServiceEntryStore _store;
@@ -41,10 +40,7 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
 
     private ServiceEntryReflector(Func<ReflectorStats, IListerWatcher> source, Uri server, ServiceEntryDecoder decoder, ReflectorOptions options, ILogger logger)
     {
-        _source = source(Stats);
-        _server = server;
-        _options = options;
-        _logger = logger;
+        (_source, _server, _options, _logger) = (source(Stats), server, options, logger);
         _store = new ServiceEntryStore(options.Namespaces, decoder, options.Debounce, Stats, logger);
     }
 
@@ -58,7 +54,6 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
     /// <summary>True once every followed namespace has been listed.</summary>
     public bool HasSynced => _store.HasSynced;
 
-    /// <summary>Counters for metrics and tests.</summary>
     public ReflectorStats Stats { get; } = new();
 
     public void Start()

@@ -1,23 +1,6 @@
 namespace MeshDns.Wire;
 
-/// <summary>
-/// Message header (RFC 1035 4.1.1):
-/// <code>
-///                                 1  1  1  1  1  1
-///   0  1  2  3  4  5  6  7  8  9  0  1  2  3  4  5
-/// +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
-/// |                      ID                       |
-/// +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
-/// |QR|   Opcode  |AA|TC|RD|RA| Z|AD|CD|   RCODE   |
-/// +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
-/// |                    QDCOUNT                    |
-/// |                    ANCOUNT                    |
-/// |                    NSCOUNT                    |
-/// |                    ARCOUNT                    |
-/// +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
-/// </code>
-/// Bits are numbered here from the most significant; <see cref="DnsBitsAttribute"/> counts from the least.
-/// </summary>
+/// <summary>Message header (RFC 1035 4.1.1); the fields in wire order. <see cref="DnsBitsAttribute"/> counts bits from the least significant.</summary>
 [DnsWireFormat]
 public partial struct DnsHeader
 {

@@ -1,16 +1,6 @@
 namespace MeshDns.Wire;
 
-/// <summary>
-/// Question entry (RFC 1035 4.1.2):
-/// <code>
-/// +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
-/// /                     QNAME                     /
-/// +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
-/// |                     QTYPE                     |
-/// |                     QCLASS                    |
-/// +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
-/// </code>
-/// </summary>
+/// <summary>Question entry (RFC 1035 4.1.2).</summary>
 [DnsWireFormat]
 public ref partial struct DnsQuestion
 {

@@ -14,7 +14,6 @@ public ref partial struct AaaaRdata
     [DnsField(DnsFieldKind.IPv6)] public ReadOnlySpan<byte> Address;
 }
 
-
 /// <summary>NS RDATA (RFC 1035 3.3.11): the name server's host name.</summary>
 [DnsWireFormat]
 public ref partial struct NsRdata
@@ -22,12 +21,7 @@ public ref partial struct NsRdata
     [DnsField(DnsFieldKind.Name)] public DnsName Host;
 }
 
-/// <summary>
-/// SOA RDATA (RFC 1035 3.3.13):
-/// <code>
-/// /  MNAME  /  /  RNAME  /  | SERIAL | REFRESH | RETRY | EXPIRE | MINIMUM |   (five 32-bit fields)
-/// </code>
-/// </summary>
+/// <summary>SOA RDATA (RFC 1035 3.3.13).</summary>
 [DnsWireFormat]
 public ref partial struct SoaRdata
 {

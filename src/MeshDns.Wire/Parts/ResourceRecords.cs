@@ -1,20 +1,9 @@
 namespace MeshDns.Wire;
 
 /// <summary>
-/// The fixed part of a resource record; RDLENGTH octets of RDATA follow (RFC 1035 4.1.3):
-/// <code>
-/// +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
-/// /                      NAME                     /
-/// +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
-/// |                      TYPE                     |
-/// |                     CLASS                     |
-/// |                      TTL                      |  (32 bits)
-/// |                   RDLENGTH                    |
-/// +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
-/// </code>
-/// The OPT pseudo-record (RFC 6891 6.1.2, 6.1.3) has the same fixed part, with CLASS = the requestor's
-/// UDP payload size and TTL = EXTENDED-RCODE (8 bits), VERSION (8), DO (1), Z (15); its RDATA is
-/// { OPTION-CODE (u16), OPTION-LENGTH (u16), OPTION-DATA }*.
+/// The fixed part of a resource record (RFC 1035 4.1.3); RDLENGTH octets of RDATA follow. In the OPT pseudo-record
+/// (RFC 6891 6.1.2, 6.1.3) CLASS is the requestor's UDP payload size and TTL is EXTENDED-RCODE (8 bits), VERSION (8),
+/// DO (1), Z (15); its RDATA is { OPTION-CODE (u16), OPTION-LENGTH (u16), OPTION-DATA }*.
 /// </summary>
 [DnsWireFormat]
 public ref partial struct DnsRecordHeader

@@ -1,9 +1,6 @@
 namespace MeshDns.Generators.WireFormat.Model;
 
-/// <summary>
-/// Mirrors <c>MeshDns.Wire.DnsFieldKind</c> value for value: the generator reads the attribute's
-/// constructor argument as an integer and maps it here.
-/// </summary>
+/// <summary>Mirrors <c>MeshDns.Wire.DnsFieldKind</c> value for value (the attribute argument is read as an integer).</summary>
 public enum WireFieldKind
 {
     U8 = 0,

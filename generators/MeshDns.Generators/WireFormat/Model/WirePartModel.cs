@@ -1,6 +1,3 @@
-using System.Linq;
-using MeshDns.Generators.Common;
-
 namespace MeshDns.Generators.WireFormat.Model;
 
 /// <summary>One declared DNS message part: a partial struct whose fields are read and written in order.</summary>
@@ -15,7 +12,6 @@ public sealed record WirePartModel(
     public int? FixedSize => Fields.All(f => f.FixedSize is not null) ? Fields.Sum(f => f.FixedSize!.Value) : null;
 }
 
-/// <summary>One field of a part, in declaration order.</summary>
 public sealed record WireFieldModel(string Name, WireFieldKind Kind)
 {
     public int? FixedSize => Kind switch
@@ -39,5 +35,4 @@ public sealed record WireBitsModel(
     int Shift,
     int Width);
 
-/// <summary>What the parser produced for one declaration: a model to emit, diagnostics, or both.</summary>
 public sealed record WirePartResult(WirePartModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
