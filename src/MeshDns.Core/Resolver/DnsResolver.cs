@@ -3,41 +3,24 @@ using MeshDns.Wire;
 
 namespace MeshDns.Resolver;
 
-/// <summary>What happened to one query; frontends count these.</summary>
-/// <param name="Length">Octets of response written; 0 means send nothing.</param>
-/// <param name="Rcode">The full (extended) response code; -1 when nothing is sent.</param>
-/// <param name="QType">The question's type, or 0 when it could not be read.</param>
-/// <param name="Truncated">TC was set because the answer did not fit the transport's limit.</param>
-/// <param name="Malformed">The query could not be parsed (FORMERR sent, or dropped without a header).</param>
+/// <summary>What happened to one query: Length 0 sends nothing (Rcode -1); QType 0 when unreadable.</summary>
 public readonly record struct ResolveResult(int Length, int Rcode, ushort QType, bool Truncated, bool Malformed);
 
 /// <summary>
-/// Turns one query message into one response message, for every transport. Allocation-free: it reads
-/// the query in place, looks the name up in the current <see cref="NameTable"/> and writes into the
-/// caller's buffer. Malformed input never throws; it yields FORMERR, or nothing when even the header is
-/// unreadable.
+/// One query message to one response message, for every transport, allocation-free. Malformed input
+/// never throws: it yields FORMERR, or nothing when even the header is unreadable.
 /// </summary>
-public sealed class DnsResolver
+public sealed class DnsResolver(TableHolder tables, ResolverOptions options)
 {
-    /// <summary>The smallest response buffer a caller may pass (the classic UDP limit).</summary>
+    /// <summary>The smallest response buffer (the classic UDP limit).</summary>
     public const int MinimumBufferSize = 512;
 
-    /// <summary>The largest DNS message (TCP and gRPC framing limit).</summary>
     public const int MaxMessageSize = 65535;
 
     [ThreadStatic]
     private static uint t_rotation;
 
-    private readonly TableHolder _tables;
-    private readonly ResolverOptions _options;
-    private readonly Zone[] _zones;
-
-    public DnsResolver(TableHolder tables, ResolverOptions options)
-    {
-        _tables = tables;
-        _options = options;
-        _zones = options.Zones.Select(z => Zone.Create(z, options)).ToArray();
-    }
+    private readonly Zone[] _zones = [.. options.Zones.Select(z => Zone.Create(z, options))];
 
     public ResolveResult Resolve(ReadOnlySpan<byte> query, Span<byte> response, DnsTransport transport)
     {
@@ -55,7 +38,7 @@ public sealed class DnsResolver
         }
 
         bool udp = transport == DnsTransport.Udp;
-        var builder = new ResponseBuilder(response, request, udp ? MinimumBufferSize : MaxMessageSize, _options.EdnsUdpSize);
+        var builder = new ResponseBuilder(response, request, udp ? MinimumBufferSize : MaxMessageSize, options.EdnsUdpSize);
         if (request.QuestionCount != 1)
         {
             // QDCOUNT 0 or >1: no single question to echo (opcode checked after, as its question may be absent).
@@ -103,7 +86,7 @@ public sealed class DnsResolver
             return builder.Finish(DnsRcode.NotImp); // IXFR, AXFR
         }
 
-        NameTable? table = _tables.Current;
+        NameTable? table = tables.Current;
         if (table is null)
         {
             return builder.Finish(DnsRcode.ServFail);
@@ -121,7 +104,7 @@ public sealed class DnsResolver
         builder.MarkAuthoritative();
         bool isApex = zone is not null && name.Length == zone.Wire.Length;
         NameMatch match = table.Lookup(name);
-        uint rotation = _options.RoundRobin ? t_rotation++ : 0;
+        uint rotation = options.RoundRobin ? t_rotation++ : 0;
         if (match.Kind is MatchKind.Host or MatchKind.Wildcard)
         {
             AddAddresses(ref builder, owner, qtype is DnsType.A or DnsType.ANY ? table.IPv4(match) : default, 4, rotation);
@@ -130,18 +113,18 @@ public sealed class DnsResolver
 
         if (isApex && qtype is DnsType.SOA or DnsType.ANY)
         {
-            zone!.TryAddSoa(ref builder, table.Serial, _options.NegativeTtl, authority: false);
+            zone!.TryAddSoa(ref builder, table.Serial, options.NegativeTtl, authority: false);
         }
 
         if (isApex && qtype is DnsType.NS or DnsType.ANY)
         {
-            zone!.TryAddNs(ref builder, _options.Ttl);
+            zone!.TryAddNs(ref builder, options.Ttl);
         }
 
         if (builder.Answers == 0 && zone is not null)
         {
             // RFC 2308: negative answers carry the zone's SOA so resolvers know how long to cache them.
-            zone.TryAddSoa(ref builder, table.Serial, _options.NegativeTtl, authority: true);
+            zone.TryAddSoa(ref builder, table.Serial, options.NegativeTtl, authority: true);
         }
 
         return builder.Finish(isApex || match.Kind != MatchKind.None ? DnsRcode.NoError : DnsRcode.NXDomain);
@@ -155,8 +138,8 @@ public sealed class DnsResolver
         {
             ReadOnlySpan<byte> address = addresses.Slice((int)((rotation + (uint)i) % (uint)count) * size, size);
             bool added = size == 4
-                ? builder.TryAdd(owner, DnsType.A, _options.Ttl, new ARdata { Address = address })
-                : builder.TryAdd(owner, DnsType.AAAA, _options.Ttl, new AaaaRdata { Address = address });
+                ? builder.TryAdd(owner, DnsType.A, options.Ttl, new ARdata { Address = address })
+                : builder.TryAdd(owner, DnsType.AAAA, options.Ttl, new AaaaRdata { Address = address });
             if (!added)
             {
                 return;
@@ -217,5 +200,7 @@ public sealed class DnsResolver
         }
 
         return true;
+
     }
+
 }

@@ -2,11 +2,7 @@ using MeshDns.Wire;
 
 namespace MeshDns.Resolver;
 
-/// <summary>
-/// One response being written: the header's place is held first and filled in by <see cref="Finish"/>,
-/// once the rcode and counts are known. After the first record that does not fit, nothing more is
-/// written and TC is set.
-/// </summary>
+/// <summary>One response being written; the header is filled in by Finish. After the first record that does not fit, TC is set.</summary>
 internal ref struct ResponseBuilder
 {
     private const int OptRecordSize = 11; // root name, type, class, ttl, rdlength
@@ -65,16 +61,9 @@ internal ref struct ResponseBuilder
             return false;
         }
 
-        if (authority)
-        {
-            _authority++;
-        }
-        else
-        {
-            _answers++;
-        }
-
+        _ = authority ? _authority++ : _answers++;
         return true;
+
     }
 
     public ResolveResult Finish(int rcode, bool malformed = false)

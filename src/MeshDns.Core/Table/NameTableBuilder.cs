@@ -4,21 +4,18 @@ using System.Numerics;
 
 namespace MeshDns.Table;
 
-/// <summary>One value the table skipped: where it is in the ServiceEntry, the value as written, and why.</summary>
+/// <summary>One value the table skipped: <c>spec.addresses[1] "10.1.1.300": not an IP address or CIDR</c>.</summary>
 public sealed record TableProblem(string Path, string? Value, string Reason)
 {
-    /// <summary>The one place a problem is put into words: <c>spec.addresses[1] "10.1.1.300": not an IP address or CIDR</c>.</summary>
     public override string ToString() => $"{Path} \"{Value}\": {Reason}";
 }
 
-/// <summary>What the table skipped in one ServiceEntry (the rest of the entry is served); logged once per entry.</summary>
+/// <summary>What the table skipped in one ServiceEntry (the rest is served); logged once per entry.</summary>
 public sealed record TableWarning(string ServiceEntry, IReadOnlyList<TableProblem> Problems)
 {
-    /// <summary>The problems in one line, in the order of the entry's fields.</summary>
     public string Message => string.Join("; ", Problems);
 }
 
-/// <summary>A new table and what was skipped while building it.</summary>
 public sealed record TableBuildResult(NameTable Table, IReadOnlyList<TableWarning> Warnings);
 
 /// <summary>
@@ -28,15 +25,8 @@ public sealed record TableBuildResult(NameTable Table, IReadOnlyList<TableWarnin
 /// </summary>
 public static class NameTableBuilder
 {
-    public static TableBuildResult Build(IEnumerable<ServiceEntryInput> serviceEntries, TableOptions options, uint previousSerial) =>
-        Build(serviceEntries, options, previousSerial, cache: null);
-
-    /// <summary>
-    /// Builds a table. With a <paramref name="cache"/>, the per-entry work (host validation, address
-    /// parsing) is remembered for each <see cref="ServiceEntryInput"/> instance, so a rebuild after one
-    /// changed entry only redoes that entry and the cheap assembly of the arrays.
-    /// </summary>
-    public static TableBuildResult Build(IEnumerable<ServiceEntryInput> serviceEntries, TableOptions options, uint previousSerial, TableBuildCache? cache)
+    /// <summary>With a <paramref name="cache"/>, a rebuild after one changed entry redoes only that entry's work.</summary>
+    public static TableBuildResult Build(IEnumerable<ServiceEntryInput> serviceEntries, TableOptions options, uint previousSerial, TableBuildCache? cache = null)
     {
         var warnings = new List<TableWarning>();
         var hosts = new Dictionary<string, HostAccumulator>(StringComparer.Ordinal);
@@ -59,8 +49,7 @@ public static class NameTableBuilder
             {
                 if (!hosts.TryGetValue(host, out HostAccumulator? accumulator))
                 {
-                    accumulator = new HostAccumulator(host);
-                    hosts.Add(host, accumulator);
+                    hosts.Add(host, accumulator = new HostAccumulator(host));
                 }
 
                 accumulator.Add(addresses, prepared.Id);
@@ -94,7 +83,7 @@ public static class NameTableBuilder
     private static bool IsServed(string? resolution) =>
         !string.IsNullOrEmpty(resolution) && !resolution.Equals("NONE", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Everything about one entry that does not depend on the others: its served hosts with their addresses.</summary>
+    /// <summary>The per-entry work (does not depend on other entries): served hosts with their addresses.</summary>
     private static PreparedEntry Prepare(ServiceEntryInput entry, TableOptions options)
     {
         var problems = new List<TableProblem>();
@@ -102,7 +91,7 @@ public static class NameTableBuilder
         IReadOnlyList<string> hostTexts = entry.Hosts ?? [];
         for (int i = 0; i < hostTexts.Count; i++)
         {
-            string? normalized = HostNames.Normalize(hostTexts[i], out _);
+            string? normalized = HostNames.Normalize(hostTexts[i]);
             if (normalized is null)
             {
                 problems.Add(new TableProblem($"spec.hosts[{i}]", hostTexts[i], "invalid host"));
@@ -155,7 +144,7 @@ public static class NameTableBuilder
         {
             if (ServedAddresses.TryParse(items[i].Value, out IPAddress? ip, out string? reason))
             {
-                string? host = string.IsNullOrEmpty(items[i].Host) ? null : HostNames.Normalize(items[i].Host!, out _) ?? string.Empty;
+                string? host = string.IsNullOrEmpty(items[i].Host) ? null : HostNames.Normalize(items[i].Host!) ?? string.Empty;
                 found.Add((ip, host));
             }
             else
@@ -169,21 +158,8 @@ public static class NameTableBuilder
 
     private static IPAddress[] StatusOrDefault((IPAddress Address, string? Host)[] status, string host, TableOptions options)
     {
-        var found = new List<IPAddress>();
-        foreach ((IPAddress address, string? forHost) in status)
-        {
-            if (forHost is null || forHost == host)
-            {
-                found.Add(address);
-            }
-        }
-
-        if (found.Count == 0 && options.DefaultAddress is not null)
-        {
-            found.Add(options.DefaultAddress);
-        }
-
-        return [.. found];
+        IPAddress[] found = [.. status.Where(s => s.Host is null || s.Host == host).Select(s => s.Address)];
+        return found.Length == 0 && options.DefaultAddress is not null ? [options.DefaultAddress] : found;
     }
 
     private static NameTable Assemble(Dictionary<string, HostAccumulator> hosts, uint serial, int contributing)
@@ -213,7 +189,6 @@ public static class NameTableBuilder
         return table.Build(serial, contributing, records);
     }
 
-    /// <summary>The flat arrays of a <see cref="NameTable"/> while they are filled.</summary>
     private sealed class Assembly
     {
         private readonly List<byte> _names = [];
@@ -329,7 +304,6 @@ public static class NameTableBuilder
         public string Host { get; } = host;
 
         public List<IPAddress> Addresses { get; } = [];
-
         public List<string> Sources { get; } = [];
 
         public void Add(IPAddress[] addresses, string source)
@@ -355,14 +329,13 @@ public static class NameTableBuilder
     }
 }
 
-/// <summary>The per-entry part of a build, remembered by <see cref="TableBuildCache"/>.</summary>
 internal sealed record PreparedEntry(string Id, (string Host, IPAddress[] Addresses)[] Hosts, TableWarning? Warning, IPAddress? DefaultAddress);
 
 /// <summary>
-/// Remembers the per-entry work of earlier builds for each <see cref="ServiceEntryInput"/> instance (weakly:
-/// entries that are gone are forgotten with them). Sources keep the instances of unchanged entries, so
-/// a rebuild after one event redoes one entry. Safe for one builder at a time.
+/// Per-entry work of earlier builds, weakly keyed by <see cref="ServiceEntryInput"/> instance: sources keep
+/// unchanged entries' instances, so a rebuild after one event redoes one entry. One builder at a time.
 /// </summary>
+
 public sealed class TableBuildCache
 {
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ServiceEntryInput, PreparedEntry> _entries = [];
