@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Reflection;
 using MeshDns.Cli;
 using MeshDns.Hosting;
@@ -9,6 +10,7 @@ using MeshDns.Sources.Kubernetes;
 using k8s;
 using MeshDns.Table;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Grpc.HealthCheck;
 using MeshDns.Frontends.Grpc;
 using Microsoft.AspNetCore.Hosting;
@@ -26,8 +28,7 @@ public static partial class Program
     [LoggerMessage(Level = LogLevel.Information, Message = "meshdns serving ({Version})")]
     private static partial void LogServing(ILogger logger, string version);
 
-    /// <summary>Kestrel's connection cap on each of its ports (HTTP, gRPC), lowered to fit a low open-file limit.</summary>
-    private const int KestrelMaxConnections = 1024;
+    private const int KestrelMaxConnections = 1024; // on each of its ports; lowered to fit a low open-file limit
 
     public static async Task<int> Main(string[] args)
     {
@@ -82,7 +83,7 @@ public static partial class Program
         }
     }
 
-    /// <summary>Null when the sources are usable, else the exit code (2) after one line saying what to fix.</summary>
+    /// <summary>Null when usable, else exit code 2 after one line saying what to fix.</summary>
     private static int? CheckSources(MeshDnsOptions options, out KubernetesClientConfiguration? kubeConfig)
     {
         kubeConfig = null;
@@ -121,11 +122,7 @@ public static partial class Program
         return null;
     }
 
-    /// <summary>
-    /// Starts the host, serves until SIGTERM/SIGINT, and stops it: 0 for every stop, also one that comes
-    /// during start-up (which then ends at once); 2 for bad input found at start, 1 for a listener that
-    /// cannot open.
-    /// </summary>
+    /// <summary>Serves until SIGTERM/SIGINT: 0 for every stop (also during start-up); 2 for bad input, 1 for a listener that cannot open.</summary>
     private static async Task<int> Run(IHost host, StopSignals signals, string version, IPEndPoint? httpEndpoint, IPEndPoint? grpcEndpoint)
     {
         IHostApplicationLifetime lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
@@ -148,39 +145,26 @@ public static partial class Program
         {
             // Every listener is open now (Kestrel included): tests and operators can start asking.
             LogServing(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MeshDns"), version);
-            await WhenCancelled(lifetime.ApplicationStopping).ConfigureAwait(false);
+            await Task.Delay(Timeout.InfiniteTimeSpan, lifetime.ApplicationStopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         await Quietly(() => host.StopAsync()).ConfigureAwait(false);
         return failed ?? 0;
     }
 
-    private static Task WhenCancelled(CancellationToken token)
-    {
-        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        token.Register(() => stopped.TrySetResult());
-        return stopped.Task;
-    }
-
     private static int StartFailed(Exception e, IPEndPoint? httpEndpoint, IPEndPoint? grpcEndpoint)
     {
-        switch (e)
+        bool grpc = grpcEndpoint is not null && e.Message.Contains($":{grpcEndpoint.Port}", StringComparison.Ordinal);
+        return e switch
         {
-            case FileSourceException:
-                return ConfigError(e.Message);
-            case ListenException:
-                return Exit(1, e.Message);
-            case var _ when IsAddressInUse(e):
-                string which = grpcEndpoint is not null && e.Message.Contains($":{grpcEndpoint.Port}", StringComparison.Ordinal)
-                    ? $"grpc {grpcEndpoint}"
-                    : $"http {httpEndpoint}";
-                return Exit(1, $"listen {which}: address already in use");
-            default:
-                return Exit(1, $"start failed: {e.Message}");
-        }
+            FileSourceException => ConfigError(e.Message),
+            ListenException => Exit(1, e.Message),
+            _ when IsAddressInUse(e) => Exit(1, $"listen {(grpc ? $"grpc {grpcEndpoint}" : $"http {httpEndpoint}")}: address already in use"),
+            _ => Exit(1, $"start failed: {e.Message}"),
+        };
     }
 
-    /// <summary>Runs a stop step (host.StopAsync is bounded by HostOptions.ShutdownTimeout); a failure is one line, never a crash.</summary>
+    /// <summary>A stop step (bounded by HostOptions.ShutdownTimeout) that fails with one line, never a crash.</summary>
     private static async Task Quietly(Func<Task> step)
     {
         try
@@ -215,8 +199,8 @@ public static partial class Program
             web.Logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.Warning);
             web.Services.AddGrpc(o =>
             {
-                o.MaxReceiveMessageSize = 70 * 1024;
-                o.MaxSendMessageSize = 70 * 1024;
+                o.MaxReceiveMessageSize = MaxMessageBytes;
+                o.MaxSendMessageSize = MaxMessageBytes;
                 o.EnableDetailedErrors = false;
             });
             web.Services.AddSingleton<HealthServiceImpl>();
@@ -226,7 +210,8 @@ public static partial class Program
 
         web.Services.AddRoutingCore();
         // Memory back after bursts: Kestrel's buffers from a pool that keeps little, and a trim when quiet.
-        web.Services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, BoundedMemoryPoolFactory>();
+        web.Services.AddSingleton<IMemoryPoolFactory<byte>, BoundedMemoryPoolFactory>();
+
         web.Services.AddHostedService<MemoryTrimmer>();
         WebApplication app = web.Build();
         if (grpcEndpoint is not null)
@@ -244,8 +229,7 @@ public static partial class Program
     {
         for (Exception? current = e; current is not null; current = current.InnerException)
         {
-            if (current is Microsoft.AspNetCore.Connections.AddressInUseException
-                || current is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse })
+            if (current is AddressInUseException or SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
             {
                 return true;
             }
@@ -335,6 +319,7 @@ public static partial class Program
     }
 
     /// <summary>What /metrics shows, in this order.</summary>
+
     private static void AddMetrics(IServiceCollection services, bool grpc, bool kubernetes)
     {
         services.AddSingleton<GrpcStats>(); // its connection gauges are shown (as 0) without gRPC too

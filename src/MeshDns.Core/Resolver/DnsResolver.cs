@@ -200,7 +200,5 @@ public sealed class DnsResolver(TableHolder tables, ResolverOptions options)
         }
 
         return true;
-
     }
-
 }

@@ -73,7 +73,6 @@ public sealed class QueryStats
         return TypeBuckets.Length - 1;
     }
 
-
     public void Record(int requestLength, in ResolveResult result)
     {
         Queries++;

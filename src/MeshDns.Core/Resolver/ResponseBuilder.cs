@@ -63,7 +63,6 @@ internal ref struct ResponseBuilder
 
         _ = authority ? _authority++ : _answers++;
         return true;
-
     }
 
     public ResolveResult Finish(int rcode, bool malformed = false)

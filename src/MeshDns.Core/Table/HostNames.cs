@@ -23,7 +23,6 @@ public static class HostNames
 
         string body = text.StartsWith("*.", StringComparison.Ordinal) ? text[2..] : text;
         return body.Length is > 0 and <= 253 && body.Split('.').All(IsValidLabel) ? text : null;
-
     }
 
     private static bool IsValidLabel(string label) =>

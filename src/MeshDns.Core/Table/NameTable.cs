@@ -111,7 +111,6 @@ public sealed class NameTable
     public ReadOnlySpan<byte> IPv6(NameMatch match) => match.Kind is MatchKind.Host or MatchKind.Wildcard
         ? _v6.AsSpan(_entries[match.Entry].V6Start * 16, _entries[match.Entry].V6Count * 16) : default;
 
-
     private int Find(int[] buckets, ReadOnlySpan<byte> name)
     {
         int hash = Hash(name);

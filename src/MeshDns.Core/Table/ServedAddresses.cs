@@ -14,7 +14,6 @@ public static class ServedAddresses
     public const string RangeReason = "a CIDR range, not one address"; // Istio matches it for TCP; no one address
     public const string InvalidReason = "not an IP address or CIDR";
 
-
     public static bool TryParse(string? text, [NotNullWhen(true)] out IPAddress? address, [NotNullWhen(false)] out string? reason)
     {
         address = null;

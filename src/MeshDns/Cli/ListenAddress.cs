@@ -7,7 +7,7 @@ public static class ListenAddress
 {
     public const string Off = "off";
 
-    /// <summary>Parses an address; null endpoint with true means "off". Error text names what is wrong.</summary>
+    /// <summary>A null endpoint with true means "off".</summary>
     public static bool TryParse(string text, out IPEndPoint? endpoint, out string? error)
     {
         endpoint = null;
@@ -28,25 +28,15 @@ public static class ListenAddress
             return false;
         }
 
-        IPAddress address;
-        if (host.Length == 0)
+        string bare = host.StartsWith('[') && host.EndsWith(']') ? host[1..^1] : host;
+        IPAddress? address = host.Length == 0 ? IPAddress.IPv6Any // dual-stack: IPv4 and IPv6
+            : host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback
+            : IPAddress.TryParse(bare, out IPAddress? parsed) && !(parsed.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && bare == host) ? parsed
+            : null;
+        if (address is null)
         {
-            address = IPAddress.IPv6Any; // dual-stack: IPv4 and IPv6
-        }
-        else if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            address = IPAddress.Loopback;
-        }
-        else
-        {
-            string bare = host.StartsWith('[') && host.EndsWith(']') ? host[1..^1] : host;
-            if (!IPAddress.TryParse(bare, out IPAddress? parsed) || (parsed.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && bare == host))
-            {
-                error = $"\"{host}\" is not an IP address; {Forms}";
-                return false;
-            }
-
-            address = parsed;
+            error = $"\"{host}\" is not an IP address; {Forms}";
+            return false;
         }
 
         endpoint = new IPEndPoint(address, port);
@@ -55,7 +45,8 @@ public static class ListenAddress
 
     private const string Forms = "write HOST:PORT (127.0.0.1:1053), [IPv6]:PORT ([::1]:1053), :PORT (all interfaces) or off";
 
-    /// <summary>Host and port text; an IPv6 address must be in brackets, so its colons are not read as the port's.</summary>
+    /// <summary>An IPv6 address must be in brackets, so its colons are not read as the port's.</summary>
+
     private static bool Split(string text, out string host, out string port, out string? error)
     {
         host = port = "";

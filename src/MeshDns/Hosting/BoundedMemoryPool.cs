@@ -5,11 +5,8 @@ using Microsoft.AspNetCore.Connections;
 namespace MeshDns.Hosting;
 
 /// <summary>
-/// Kestrel's buffers (sockets, HTTP/2 streams, request and response pipes), in place of its pinned block pool.
-/// That pool keeps every block a burst ever needed and gives back only 1–5 % every 10 s, so 1000 gRPC
-/// connections left hundreds of MB behind for many minutes. This one keeps at most <see cref="KeepBlocks"/>
-/// free blocks (4 MiB) and drops the rest for the GC (see <see cref="MemoryTrimmer"/>). Blocks are ordinary
-/// arrays, not pinned ones, so the GC can compact around the few kept.
+/// Kestrel's buffers, in place of its pinned block pool, which keeps every block a burst needed (1000 gRPC connections
+/// left hundreds of MB for minutes). This keeps at most 4 MiB free, in unpinned arrays the GC can compact around.
 /// </summary>
 public sealed class BoundedMemoryPoolFactory : IMemoryPoolFactory<byte>
 {
@@ -18,8 +15,8 @@ public sealed class BoundedMemoryPoolFactory : IMemoryPoolFactory<byte>
 
 public sealed class BoundedMemoryPool : MemoryPool<byte>
 {
-    public const int BlockSize = 4096;
-    public const int KeepBlocks = 1024;
+    private const int BlockSize = 4096;
+    private const int KeepBlocks = 1024;
 
     private readonly ConcurrentQueue<Block> _free = new();
     private int _freeCount;

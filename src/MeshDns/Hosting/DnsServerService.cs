@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using MeshDns.Cli;
 using MeshDns.Frontends.Dns;
 using MeshDns.Resolver;
@@ -64,24 +65,23 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
         {
             start();
         }
-        catch (System.Net.Sockets.SocketException e)
+        catch (SocketException e)
         {
             throw new ListenException($"listen {network} {endpoint}: {Describe(e)}", e);
         }
     }
 
-    private static string Describe(System.Net.Sockets.SocketException e) => e.SocketErrorCode switch
+    private static string Describe(SocketException e) => e.SocketErrorCode switch
     {
-        System.Net.Sockets.SocketError.AddressAlreadyInUse => "address already in use",
-        System.Net.Sockets.SocketError.AccessDenied => "permission denied (ports below 1024 need privileges)",
-        System.Net.Sockets.SocketError.AddressNotAvailable => "address not available on this machine",
+        SocketError.AddressAlreadyInUse => "address already in use",
+        SocketError.AccessDenied => "permission denied (ports below 1024 need privileges)",
+        SocketError.AddressNotAvailable => "address not available on this machine",
         _ => e.Message,
     };
 
     /// <summary>
-    /// Lame duck, like CoreDNS's health { lameduck }: before any service stops (Kestrel's HTTP and gRPC
-    /// included), report not ready but keep answering until load balancers have moved away. Skipped when
-    /// the stop came during start-up, as no traffic was sent yet.
+    /// Lame duck (CoreDNS's health { lameduck }): before any service stops, not ready but still answering while
+    /// load balancers move away. Skipped for a stop during start-up: no traffic was sent yet.
     /// </summary>
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
@@ -100,7 +100,7 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
         }
     }
 
-    /// <summary>Closes the listeners; safe when start-up never reached this service.</summary>
+    /// <summary>Safe when start-up never reached this service.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _udp?.Dispose();
@@ -129,5 +129,6 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
     private static partial void LogOff(ILogger logger);
 }
 
-/// <summary>A listener could not be opened; the process exits 1 with this message.</summary>
+/// <summary>The process exits 1 with this message.</summary>
+
 public sealed class ListenException(string message, Exception inner) : Exception(message, inner);

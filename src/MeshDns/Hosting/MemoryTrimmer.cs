@@ -3,32 +3,22 @@ using Microsoft.Extensions.Hosting;
 namespace MeshDns.Hosting;
 
 /// <summary>
-/// Gives memory back after a burst (gRPC connections, /debug/names scrapes). With no allocations nothing
-/// triggers a collection, so a heap grown by a burst would stay committed for good. Every few seconds,
-/// when the committed heap is well above where the last trim left it and the process is quiet (little
-/// allocated since the last look), one aggressive blocking collection compacts the heap and decommits
-/// the free memory. Under load it never runs: the GC's own collections keep up there.
+/// Gives memory back after a burst (gRPC connections, /debug/names): with no allocations nothing collects, so a grown
+/// heap would stay committed. When the heap is well above the last trim's and the process is quiet, one aggressive
+/// collection compacts and decommits; under load the GC's own collections keep up.
 /// </summary>
 public sealed class MemoryTrimmer : BackgroundService
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
-
-    /// <summary>Committed growth that is worth a trim.</summary>
-    private const long GrowthBytes = 32L * 1024 * 1024;
-
-    /// <summary>Allocated in one <see cref="Interval"/> below this (1.6 MB/s), the process counts as quiet.</summary>
-    private const long QuietBytes = 8L * 1024 * 1024;
-
-    /// <summary>A trim that gave back this much is followed by another on the next quiet tick.</summary>
-    private const long AgainBytes = 8L * 1024 * 1024;
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+    private const long GrowthBytes = 32L * 1024 * 1024; // committed growth worth a trim
+    private const long QuietBytes = 8L * 1024 * 1024; // allocated per Interval below this (1.6 MB/s): quiet
+    private const long AgainBytes = 8L * 1024 * 1024; // a trim giving back this much is followed by another
 
     private static long s_trims;
     private bool _again;
-
     private long _baseline = GC.GetGCMemoryInfo().TotalCommittedBytes;
     private long _allocated = GC.GetTotalAllocatedBytes();
 
-    /// <summary>Aggressive collections run so far.</summary>
     public static long Trims => Interlocked.Read(ref s_trims);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

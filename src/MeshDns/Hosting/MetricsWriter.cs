@@ -11,10 +11,7 @@ public interface IMetricsSource
     void Write(MetricsText text);
 }
 
-/// <summary>
-/// /metrics in the Prometheus text exposition format (version 0.0.4). Counters live where they are
-/// counted (per UDP loop, per frontend, in the reflector) and are only read here, at scrape time.
-/// </summary>
+/// <summary>/metrics in Prometheus text format 0.0.4; counters live where they are counted and are read at scrape time.</summary>
 public static class MetricsWriter
 {
     public static string Render(IEnumerable<IMetricsSource> sources, string version)
@@ -31,7 +28,6 @@ public static class MetricsWriter
     }
 }
 
-/// <summary>The text being rendered, with one helper per line shape.</summary>
 public sealed class MetricsText
 {
     private readonly StringBuilder _text = new(8 * 1024);
@@ -41,17 +37,13 @@ public sealed class MetricsText
 
     public void Counter(string name, string help) => Header(name, "counter", help);
 
-    /// <summary>A counter with one unlabelled sample.</summary>
-    public void Counter(string name, string help, long value)
-    {
-        Header(name, "counter", help);
-        Sample(name, null, value);
-    }
+    public void Counter(string name, string help, long value) => One(name, "counter", help, value);
 
-    /// <summary>A gauge with one unlabelled sample.</summary>
-    public void Gauge(string name, string help, long value)
+    public void Gauge(string name, string help, long value) => One(name, "gauge", help, value);
+
+    private void One(string name, string type, string help, long value)
     {
-        Header(name, "gauge", help);
+        Header(name, type, help);
         Sample(name, null, value);
     }
 
@@ -73,7 +65,8 @@ public sealed class MetricsText
     public static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
 }
 
-/// <summary>The query counters of every transport (UDP and TCP loops, gRPC), one family each.</summary>
+/// <summary>The query counters of every transport, one family each.</summary>
+
 public sealed class QueryMetrics(IReadOnlyList<(string Transport, Func<IReadOnlyList<QueryStats>> Stats)> transports) : IMetricsSource
 {
     public void Write(MetricsText text)
@@ -152,7 +145,6 @@ public sealed class QueryMetrics(IReadOnlyList<(string Transport, Func<IReadOnly
     };
 }
 
-/// <summary>A source whose counters are static.</summary>
 public sealed class StaticMetrics(Action<MetricsText> write) : IMetricsSource
 {
     public void Write(MetricsText text) => write(text);

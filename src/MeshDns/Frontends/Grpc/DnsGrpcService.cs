@@ -7,12 +7,9 @@ using Microsoft.Extensions.Logging;
 namespace MeshDns.Frontends.Grpc;
 
 /// <summary>
-/// /coredns.dns.DnsService/Query: the request's bytes are the client's DNS query exactly as CoreDNS got it;
-/// the reply is the resolver's answer for the gRPC transport (65535-octet limit; CoreDNS truncates for its
-/// UDP clients). Always a DNS message with status OK for any DnsPacket: CoreDNS 1.6.2 drops the client's
-/// query when the backend returns a gRPC error, so even a garbage DNS message gets a FORMERR message.
-/// A body that is not a DnsPacket at all (never sent by CoreDNS) gets INVALID_ARGUMENT, counted and
-/// logged at most once a second, instead of an exception per call in the framework's log.
+/// /coredns.dns.DnsService/Query: the client's DNS query as CoreDNS got it, answered for the gRPC transport.
+/// Any DnsPacket gets a DNS message with status OK (CoreDNS 1.6.2 drops the query on a gRPC error), even
+/// garbage a FORMERR; a body that is not a DnsPacket gets INVALID_ARGUMENT, logged at most once a second.
 /// </summary>
 public sealed partial class DnsGrpcService(DnsResolver resolver, GrpcStats stats, ILogger<DnsGrpcService> logger) : DnsServiceBinding
 {
@@ -37,10 +34,10 @@ public sealed partial class DnsGrpcService(DnsResolver resolver, GrpcStats stats
         {
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
             result = resolver.Resolve(query, buffer, DnsTransport.Grpc);
-            QueryStats counters = stats.ForThisThread;
-            counters.Record(query.Length, result);
-            counters.RecordDuration(System.Diagnostics.Stopwatch.GetTimestamp() - started);
+            stats.ForThisThread.Record(query.Length, result);
+            stats.ForThisThread.RecordDuration(System.Diagnostics.Stopwatch.GetTimestamp() - started);
         }
+
         catch (Exception)
         {
             stats.ForThisThread.Errors++;
@@ -52,7 +49,7 @@ public sealed partial class DnsGrpcService(DnsResolver resolver, GrpcStats stats
         return Task.FromResult(new DnsPacket { Msg = UnsafeByteOperations.UnsafeWrap(reply) });
     }
 
-    /// <summary>An RpcException is the framework's way to a non-OK status; it logs it at Information (filtered out in Program), without a stack trace.</summary>
+    /// <summary>RpcException is the way to a non-OK status; the framework logs it at Information (filtered out in Program).</summary>
     private Task<DnsPacket> Malformed(ServerCallContext context)
     {
         stats.ForThisThread.Malformed++;
@@ -64,7 +61,7 @@ public sealed partial class DnsGrpcService(DnsResolver resolver, GrpcStats stats
         throw new RpcException(InvalidArgument);
     }
 
-    /// <summary>A header-only response (FORMERR for a query with no readable header, SERVFAIL on a bug), echoing what ID there is.</summary>
+    /// <summary>A header-only response echoing what ID there is.</summary>
     private static byte[] Header(ReadOnlySpan<byte> query, byte rcode)
     {
         var header = new byte[12];
