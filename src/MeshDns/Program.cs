@@ -99,13 +99,11 @@ public static partial class Program
             return ConfigError("--dns-listen, --grpc-listen and --http-listen are all off: nothing would be served; give at least one of them an address");
         }
 
-        foreach (string path in options.FromFile)
+        if (options.FromFile.FirstOrDefault(p => !File.Exists(p) && !Directory.Exists(p)) is string missing)
         {
-            if (!File.Exists(path) && !Directory.Exists(path))
-            {
-                return ConfigError($"--from-file {path}: no such file or directory");
-            }
+            return ConfigError($"--from-file {missing}: no such file or directory");
         }
+
 
         if (kubernetes)
         {

@@ -1,12 +1,8 @@
 namespace MeshDns.Resolver;
 
 /// <summary>It sets the response size limit.</summary>
-public enum DnsTransport : byte
-{
-    Udp = 0,
-    Tcp = 1,
-    Grpc = 2,
-}
+public enum DnsTransport : byte { Udp, Tcp, Grpc }
+
 
 /// <summary>Answer settings shared by every transport.</summary>
 public sealed record ResolverOptions

@@ -102,59 +102,36 @@ public static class NameTableBuilder
             }
         }
 
-        IPAddress[] spec = ParseAddresses(entry.Addresses ?? [], problems);
-        (IPAddress Address, string? Host)[] status = ParseStatus(entry.StatusAddresses ?? [], problems);
-        var hosts = new List<(string, IPAddress[])>(validHosts.Count);
-        foreach (string host in validHosts)
-        {
-            IPAddress[] addresses = spec.Length > 0 ? spec : StatusOrDefault(status, host, options);
-            if (addresses.Length > 0)
-            {
-                hosts.Add((host, addresses));
-            }
-        }
-
+        IPAddress[] spec = [.. Parse(entry.Addresses ?? [], a => (a, null), i => $"spec.addresses[{i}]", problems).Select(a => a.Address)];
+        (IPAddress Address, string? Host)[] status = Parse(entry.StatusAddresses ?? [], s => (s.Value, s.Host), i => $"status.addresses[{i}].value", problems);
+        (string, IPAddress[])[] hosts = [.. validHosts
+            .Select(host => (host, spec.Length > 0 ? spec : StatusOrDefault(status, host, options)))
+            .Where(h => h.Item2.Length > 0)];
         TableWarning? warning = problems.Count > 0 ? new TableWarning(entry.Id, problems) : null;
-        return new PreparedEntry(entry.Id, [.. hosts], warning, options.DefaultAddress);
+        return new PreparedEntry(entry.Id, hosts, warning, options.DefaultAddress);
     }
 
-    private static IPAddress[] ParseAddresses(IReadOnlyList<string> texts, List<TableProblem> problems)
-    {
-        var found = new List<IPAddress>(texts.Count);
-        for (int i = 0; i < texts.Count; i++)
-        {
-            if (ServedAddresses.TryParse(texts[i], out IPAddress? ip, out string? reason))
-            {
-                found.Add(ip);
-            }
-            else
-            {
-                problems.Add(new TableProblem($"spec.addresses[{i}]", texts[i], reason));
-            }
-        }
-
-        return [.. found];
-    }
-
-    /// <summary>status.addresses parsed once per entry, with each item's host normalised (null: every host).</summary>
-    private static (IPAddress, string?)[] ParseStatus(IReadOnlyList<StatusAddress> items, List<TableProblem> problems)
+    /// <summary>Addresses parsed once per entry, each with its host normalised (null: every host).</summary>
+    private static (IPAddress Address, string? Host)[] Parse<T>(
+        IReadOnlyList<T> items, Func<T, (string? Value, string? Host)> read, Func<int, string> path, List<TableProblem> problems)
     {
         var found = new List<(IPAddress, string?)>(items.Count);
         for (int i = 0; i < items.Count; i++)
         {
-            if (ServedAddresses.TryParse(items[i].Value, out IPAddress? ip, out string? reason))
+            (string? value, string? host) = read(items[i]);
+            if (ServedAddresses.TryParse(value, out IPAddress? ip, out string? reason))
             {
-                string? host = string.IsNullOrEmpty(items[i].Host) ? null : HostNames.Normalize(items[i].Host!) ?? string.Empty;
-                found.Add((ip, host));
+                found.Add((ip, string.IsNullOrEmpty(host) ? null : HostNames.Normalize(host) ?? string.Empty));
             }
             else
             {
-                problems.Add(new TableProblem($"status.addresses[{i}].value", items[i].Value, reason));
+                problems.Add(new TableProblem(path(i), value, reason));
             }
         }
 
         return [.. found];
     }
+
 
     private static IPAddress[] StatusOrDefault((IPAddress Address, string? Host)[] status, string host, TableOptions options)
     {

@@ -35,11 +35,19 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
         if (endpoint is null)
         {
             LogOff(_logger);
-            readiness.ListenersUp();
-            _started = true;
-            return Task.CompletedTask;
+        }
+        else
+        {
+            Listen(endpoint);
         }
 
+        readiness.ListenersUp();
+        _started = true;
+        return Task.CompletedTask;
+    }
+
+    private void Listen(IPEndPoint endpoint)
+    {
         _udp = new UdpFrontend(resolver, endpoint, Environment.ProcessorCount, _logger);
         Bind("udp", endpoint, _udp.Start);
 
@@ -54,9 +62,6 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
         _tcp = new TcpFrontend(resolver, endpoint, tcpOptions, _logger);
         Bind("tcp", endpoint, _tcp.Start);
         LogListening(_logger, _udp.Endpoint.ToString(), _tcp.Endpoint.ToString());
-        readiness.ListenersUp();
-        _started = true;
-        return Task.CompletedTask;
     }
 
     private static void Bind(string network, IPEndPoint endpoint, Action start)
@@ -104,11 +109,9 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _udp?.Dispose();
-        if (_tcp is not null)
-        {
-            await _tcp.DisposeAsync().ConfigureAwait(false);
-        }
+        await (_tcp?.DisposeAsync() ?? ValueTask.CompletedTask).ConfigureAwait(false);
     }
+
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -132,17 +132,11 @@ public sealed class QueryMetrics(IReadOnlyList<(string Transport, Func<IReadOnly
         }
     }
 
-    private static string RcodeName(int rcode) => rcode switch
-    {
-        0 => "NOERROR",
-        1 => "FORMERR",
-        2 => "SERVFAIL",
-        3 => "NXDOMAIN",
-        4 => "NOTIMP",
-        5 => "REFUSED",
-        16 => "BADVERS",
-        _ => rcode.ToString(CultureInfo.InvariantCulture),
-    };
+    private static readonly string[] RcodeNames = ["NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"];
+
+    private static string RcodeName(int rcode) =>
+        rcode < RcodeNames.Length ? RcodeNames[rcode] : rcode == 16 ? "BADVERS" : rcode.ToString(CultureInfo.InvariantCulture);
+
 }
 
 public sealed class StaticMetrics(Action<MetricsText> write) : IMetricsSource

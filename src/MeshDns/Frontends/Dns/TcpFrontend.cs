@@ -343,10 +343,8 @@ public sealed partial class TcpFrontend(DnsResolver resolver, IPEndPoint endpoin
             }
         }
 
-        if (_acceptLoop is not null)
-        {
-            await _acceptLoop.ConfigureAwait(false);
-        }
+        await (_acceptLoop ?? Task.CompletedTask).ConfigureAwait(false);
+
 
         _stop.Dispose();
         // _stats stays alive: scrapes after a stop still read it.
