@@ -10,7 +10,6 @@ public static partial class Program
 {
     /// <summary>With 64 streams each, at most 8192 calls in flight: well under the chart's 256 MiB. CoreDNS needs one per upstream.</summary>
     private const int MaxGrpcConnections = 128;
-
     private const int MaxMessageBytes = 70 * 1024; // a DNS message (65535) plus gRPC framing
 
     private static void ConfigureKestrel(KestrelServerOptions kestrel, ConnectionCaps caps, IPEndPoint? httpEndpoint, IPEndPoint? grpcEndpoint)
@@ -20,7 +19,6 @@ public static partial class Program
         kestrel.Limits.MaxConcurrentConnections = caps.Kestrel; // per port; fits the open-file limit
         kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
         kestrel.Limits.MaxRequestBodySize = MaxMessageBytes;
-
         kestrel.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(2);
         kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
         // Per connection at most 64 streams and 128 KiB of unread request data (the defaults are 100, 1 MiB and

@@ -104,7 +104,6 @@ public static partial class Program
             return ConfigError($"--from-file {missing}: no such file or directory");
         }
 
-
         if (kubernetes)
         {
             try
@@ -209,7 +208,6 @@ public static partial class Program
         web.Services.AddRoutingCore();
         // Memory back after bursts: Kestrel's buffers from a pool that keeps little, and a trim when quiet.
         web.Services.AddSingleton<IMemoryPoolFactory<byte>, BoundedMemoryPoolFactory>();
-
         web.Services.AddHostedService<MemoryTrimmer>();
         WebApplication app = web.Build();
         if (grpcEndpoint is not null)
@@ -317,7 +315,6 @@ public static partial class Program
     }
 
     /// <summary>What /metrics shows, in this order.</summary>
-
     private static void AddMetrics(IServiceCollection services, bool grpc, bool kubernetes)
     {
         services.AddSingleton<GrpcStats>(); // its connection gauges are shown (as 0) without gRPC too

@@ -14,7 +14,6 @@ public sealed class DnsResolver(TableHolder tables, ResolverOptions options)
 {
     /// <summary>The smallest response buffer (the classic UDP limit).</summary>
     public const int MinimumBufferSize = 512;
-
     public const int MaxMessageSize = 65535;
 
     [ThreadStatic]

@@ -24,7 +24,6 @@ public sealed class QueryStats
     public static readonly double[] DurationBounds = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.01, 0.05];
     public static readonly double[] SizeBounds = [64, 128, 256, 512, 1232, 4096, 16384, 65535];
     private static readonly long[] DurationBoundTicks = [.. DurationBounds.Select(b => (long)(b * System.Diagnostics.Stopwatch.Frequency))];
-
     public long Queries;
     public long Responses;
     public long Dropped;

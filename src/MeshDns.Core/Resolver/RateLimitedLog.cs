@@ -9,7 +9,6 @@ public sealed class RateLimitedLog(int perSecond)
     private long _suppressed;
 
     /// <summary><paramref name="suppressed"/>: lines held back since the last one taken.</summary>
-
     public bool TryTake(out long suppressed)
     {
         long second = Environment.TickCount64 / 1000;

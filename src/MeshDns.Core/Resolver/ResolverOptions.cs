@@ -3,7 +3,6 @@ namespace MeshDns.Resolver;
 /// <summary>It sets the response size limit.</summary>
 public enum DnsTransport : byte { Udp, Tcp, Grpc }
 
-
 /// <summary>Answer settings shared by every transport.</summary>
 public sealed record ResolverOptions
 {
@@ -43,7 +42,6 @@ public sealed record ResolverOptions
     public uint NegativeTtl { get; init; } = 30;
 
     /// <summary>Like CoreDNS loadbalance.</summary>
-
     public bool RoundRobin { get; init; } = true;
 
     /// <summary>Our EDNS UDP payload size (RFC 6891); 1232 avoids IP fragmentation.</summary>

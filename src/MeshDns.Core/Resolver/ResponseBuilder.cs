@@ -6,7 +6,6 @@ namespace MeshDns.Resolver;
 internal ref struct ResponseBuilder
 {
     private const int OptRecordSize = 11; // root name, type, class, ttl, rdlength
-
     private readonly Span<byte> _response;
     private readonly ushort _ednsUdpSize;
     private DnsWriter _writer;

@@ -6,9 +6,6 @@ namespace MeshDns.Resolver;
 public sealed class TableHolder
 {
     private volatile NameTable? _current;
-
     public NameTable? Current => _current;
-
     public void Publish(NameTable table) => _current = table;
 }
-

@@ -46,7 +46,6 @@ internal sealed class Zone(byte[] wire, byte[] mname, byte[] rname)
     {
         DnsName.TryCreate(Wire, out DnsName owner);
         DnsName.TryCreate(mname, out DnsName host);
-
         return response.TryAdd(owner, DnsType.NS, ttl, new NsRdata { Host = host });
     }
 

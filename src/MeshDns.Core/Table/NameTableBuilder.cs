@@ -132,7 +132,6 @@ public static class NameTableBuilder
         return [.. found];
     }
 
-
     private static IPAddress[] StatusOrDefault((IPAddress Address, string? Host)[] status, string host, TableOptions options)
     {
         IPAddress[] found = [.. status.Where(s => s.Host is null || s.Host == host).Select(s => s.Address)];
@@ -312,7 +311,6 @@ internal sealed record PreparedEntry(string Id, (string Host, IPAddress[] Addres
 /// Per-entry work of earlier builds, weakly keyed by <see cref="ServiceEntryInput"/> instance: sources keep
 /// unchanged entries' instances, so a rebuild after one event redoes one entry. One builder at a time.
 /// </summary>
-
 public sealed class TableBuildCache
 {
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ServiceEntryInput, PreparedEntry> _entries = [];
@@ -329,4 +327,3 @@ public sealed class TableBuildCache
         return prepared;
     }
 }
-

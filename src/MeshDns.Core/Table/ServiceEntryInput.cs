@@ -14,5 +14,4 @@ public sealed record ServiceEntryInput(string Namespace, string Name, DateTimeOf
 public sealed record StatusAddress(string Value, string? Host);
 
 /// <summary>DefaultAddress: served for hosts with no usable address; null skips them.</summary>
-
 public sealed record TableOptions(System.Net.IPAddress? DefaultAddress = null);

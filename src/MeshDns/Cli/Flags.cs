@@ -226,11 +226,8 @@ public static class Flags
     }
 
     private static string? CheckBool(string value) => bool.TryParse(value, out _) ? null : "must be true or false";
-
     private static string? CheckListen(string value) => ListenAddress.TryParse(value, out _, out string? error) ? null : error;
-
     private static string? CheckLevel(string value) => ParseLevel(value) is null ? "must be debug, info, warn or error" : null;
-
     private static string? CheckFormat(string value) => value is "text" or "json" ? null : "must be text or json";
 
     private static string? CheckDurationOrZero(string value) =>

@@ -27,7 +27,6 @@ public static class GoDuration
         double seconds = 0;
         int i = 0;
         while (i < text.Length)
-
         {
             int start = i;
             while (i < text.Length && (char.IsAsciiDigit(text[i]) || text[i] == '.'))

@@ -46,7 +46,6 @@ public static class ListenAddress
     private const string Forms = "write HOST:PORT (127.0.0.1:1053), [IPv6]:PORT ([::1]:1053), :PORT (all interfaces) or off";
 
     /// <summary>An IPv6 address must be in brackets, so its colons are not read as the port's.</summary>
-
     private static bool Split(string text, out string host, out string port, out string? error)
     {
         host = port = "";

@@ -17,10 +17,8 @@ public sealed class BoundedMemoryPool : MemoryPool<byte>
 {
     private const int BlockSize = 4096;
     private const int KeepBlocks = 1024;
-
     private readonly ConcurrentQueue<Block> _free = new();
     private int _freeCount;
-
     public override int MaxBufferSize => BlockSize;
 
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
@@ -52,9 +50,7 @@ public sealed class BoundedMemoryPool : MemoryPool<byte>
     private sealed class Block(BoundedMemoryPool pool) : IMemoryOwner<byte>
     {
         private readonly byte[] _array = GC.AllocateUninitializedArray<byte>(BlockSize);
-
         public Memory<byte> Memory => _array;
-
         public void Dispose() => pool.Return(this);
     }
 }

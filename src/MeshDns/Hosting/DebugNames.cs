@@ -13,7 +13,6 @@ public static class DebugNames
 {
     private const int MaxConcurrent = 2;
     private const int FlushBytes = 16 * 1024;
-
     private static readonly SemaphoreSlim Gate = new(MaxConcurrent, MaxConcurrent);
     private static long s_served;
     private static long s_rejected;
@@ -111,7 +110,6 @@ public static class DebugNames
     }
 
     /// <summary>"" when none serves it (REFUSED), "*" without zones.</summary>
-
     private static string ZoneOf(string host, string[] zones) =>
         zones.Length == 0 ? "*" : ResolverOptions.ZoneOf(host, zones) ?? "";
 }

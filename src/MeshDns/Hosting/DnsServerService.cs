@@ -112,11 +112,8 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
         await (_tcp?.DisposeAsync() ?? ValueTask.CompletedTask).ConfigureAwait(false);
     }
 
-
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "DNS listening on udp {Udp} and tcp {Tcp}")]
@@ -133,5 +130,4 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
 }
 
 /// <summary>The process exits 1 with this message.</summary>
-
 public sealed class ListenException(string message, Exception inner) : Exception(message, inner);

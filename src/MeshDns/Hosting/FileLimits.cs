@@ -90,5 +90,4 @@ public static class FileLimits
 }
 
 /// <summary>DNS over TCP, and each of Kestrel's ports; the open-file limit they fit (null: unknown).</summary>
-
 public sealed record ConnectionCaps(int Tcp, int Kestrel, long? FileLimit);

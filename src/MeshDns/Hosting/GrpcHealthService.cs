@@ -5,7 +5,6 @@ using Microsoft.Extensions.Hosting;
 namespace MeshDns.Hosting;
 
 /// <summary>grpc.health.v1.Health (for "" and coredns.dns.DnsService) in step with readiness.</summary>
-
 public sealed class GrpcHealthService(HealthServiceImpl health, Readiness readiness, IHostApplicationLifetime lifetime) : BackgroundService
 {
     private static readonly string[] Services = ["", "coredns.dns.DnsService"];

@@ -6,8 +6,7 @@ namespace MeshDns.Hosting;
 /// <summary>The HTTP endpoint (--http-listen).</summary>
 public static class HealthEndpoints
 {
-    public static
- string Version { get; set; } = "unknown";
+    public static string Version { get; set; } = "unknown";
 
     public static Task Handle(HttpContext context)
     {

@@ -13,12 +13,10 @@ public sealed class MemoryTrimmer : BackgroundService
     private const long GrowthBytes = 32L * 1024 * 1024; // committed growth worth a trim
     private const long QuietBytes = 8L * 1024 * 1024; // allocated per Interval below this (1.6 MB/s): quiet
     private const long AgainBytes = 8L * 1024 * 1024; // a trim giving back this much is followed by another
-
     private static long s_trims;
     private bool _again;
     private long _baseline = GC.GetGCMemoryInfo().TotalCommittedBytes;
     private long _allocated = GC.GetTotalAllocatedBytes();
-
     public static long Trims => Interlocked.Read(ref s_trims);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

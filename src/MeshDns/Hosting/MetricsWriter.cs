@@ -36,9 +36,7 @@ public sealed class MetricsText
         _text.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
 
     public void Counter(string name, string help) => Header(name, "counter", help);
-
     public void Counter(string name, string help, long value) => One(name, "counter", help, value);
-
     public void Gauge(string name, string help, long value) => One(name, "gauge", help, value);
 
     private void One(string name, string type, string help, long value)
@@ -61,12 +59,10 @@ public sealed class MetricsText
     }
 
     public override string ToString() => _text.ToString();
-
     public static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
 }
 
 /// <summary>The query counters of every transport, one family each.</summary>
-
 public sealed class QueryMetrics(IReadOnlyList<(string Transport, Func<IReadOnlyList<QueryStats>> Stats)> transports) : IMetricsSource
 {
     public void Write(MetricsText text)
@@ -136,7 +132,6 @@ public sealed class QueryMetrics(IReadOnlyList<(string Transport, Func<IReadOnly
 
     private static string RcodeName(int rcode) =>
         rcode < RcodeNames.Length ? RcodeNames[rcode] : rcode == 16 ? "BADVERS" : rcode.ToString(CultureInfo.InvariantCulture);
-
 }
 
 public sealed class StaticMetrics(Action<MetricsText> write) : IMetricsSource

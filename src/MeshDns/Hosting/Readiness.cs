@@ -17,11 +17,9 @@ public sealed class Readiness
     }
 
     public void ListenersUp() => _listening = true;
-
     public void Stopping() => _stopping = true;
 
     /// <summary>Null when ready.</summary>
-
     public string? NotReadyReason =>
         _stopping ? "shutting down"
         : _tables.Current is null ? "waiting for the first sync of the ServiceEntry sources"

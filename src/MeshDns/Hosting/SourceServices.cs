@@ -18,9 +18,7 @@ public abstract class SourceService : IHostedService
     }
 
     public abstract Task StartAsync(CancellationToken cancellationToken);
-
     public abstract Task StopAsync(CancellationToken cancellationToken);
-
     protected void OnChanged(IReadOnlyList<ServiceEntryInput> entries) => _publisher.Publish(_name, entries);
 }
 

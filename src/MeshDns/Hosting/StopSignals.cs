@@ -19,7 +19,6 @@ public sealed class StopSignals : IDisposable
 
     /// <summary>Cancelled at the first signal.</summary>
     public CancellationToken Token => _requested.Token;
-
     public bool Requested => _requested.IsCancellationRequested;
 
     /// <summary>Cancelled at the second signal: an operator's second Ctrl+C cuts the lame duck short.</summary>

@@ -14,7 +14,6 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
     private const int MaxMappingLines = 1000; // beyond this many changes, per-host lines go to debug level
     private const long MinimumHeapToTrim = 24L * 1024 * 1024; // smaller heaps are left to the GC's own pacing
     private const long MinimumTrimIntervalMs = 30_000; // the compacting pause must not follow every event
-
     private readonly Lock _gate = new();
     private readonly Dictionary<string, IReadOnlyList<ServiceEntryInput>?> _sources = new(StringComparer.Ordinal);
     private readonly TableBuildCache _cache = new();
@@ -150,7 +149,6 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
     private static partial void LogSkipped(ILogger logger, string serviceEntry, string problem);
 
     /// <summary><paramref name="count"/> as /debug/names shows; <paramref name="read"/> also counts entries serving nothing.</summary>
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Have {Count} service entries ({Read} read; {Hosts} hosts served; table built in {BuildMs:0.0} ms)")]
     private static partial void LogHave(ILogger logger, int count, int read, int hosts, double buildMs);
 

@@ -47,13 +47,9 @@ public sealed partial class TcpFrontend(DnsResolver resolver, IPEndPoint endpoin
     public IPEndPoint Endpoint { get; private set; } = endpoint;
 
     public int OpenConnections => Volatile.Read(ref _open);
-
     public int MaxConnections => options.MaxConnections;
-
     public long Evictions => Interlocked.Read(ref _evictions);
-
     public long QueryTimeouts => Interlocked.Read(ref _queryTimeouts);
-
     public long AcceptErrors => Interlocked.Read(ref _acceptErrors);
 
     /// <summary>One set per thread that served connections; sum them.</summary>
@@ -345,7 +341,6 @@ public sealed partial class TcpFrontend(DnsResolver resolver, IPEndPoint endpoin
 
         await (_acceptLoop ?? Task.CompletedTask).ConfigureAwait(false);
 
-
         _stop.Dispose();
         // _stats stays alive: scrapes after a stop still read it.
     }
@@ -364,7 +359,6 @@ public sealed partial class TcpFrontend(DnsResolver resolver, IPEndPoint endpoin
         public readonly Socket Socket = socket;
 
         /// <summary>Since accepted or last answered (trickled octets do not move it); the smallest is evicted at the cap.</summary>
-
         public long WaitingSince = Stopwatch.GetTimestamp();
     }
 }

@@ -17,7 +17,6 @@ public sealed partial class DnsGrpcService(DnsResolver resolver, GrpcStats stats
 
     [ThreadStatic]
     private static byte[]? t_buffer;
-
     private readonly RateLimitedLog _malformedLog = new(perSecond: 1);
 
     public override Task<DnsPacket> Query(DnsPacket request, ServerCallContext context)
@@ -37,7 +36,6 @@ public sealed partial class DnsGrpcService(DnsResolver resolver, GrpcStats stats
             stats.ForThisThread.Record(query.Length, result);
             stats.ForThisThread.RecordDuration(System.Diagnostics.Stopwatch.GetTimestamp() - started);
         }
-
         catch (Exception)
         {
             stats.ForThisThread.Errors++;

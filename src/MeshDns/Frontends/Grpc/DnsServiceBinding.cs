@@ -12,7 +12,6 @@ namespace MeshDns.Frontends.Grpc;
 public abstract class DnsServiceBinding
 {
     public static readonly DnsPacket NotAPacket = new();
-
     private static readonly Marshaller<DnsPacket> PacketMarshaller = Marshallers.Create(Serialize, Deserialize);
 
     private static readonly Method<DnsPacket, DnsPacket> QueryMethod =

@@ -9,7 +9,6 @@ public sealed class GrpcStats : IMetricsSource
     private readonly ThreadLocal<QueryStats> _perThread = new(() => new QueryStats(), trackAllValues: true);
     private long _connections;
     private long _rejected;
-
     public QueryStats ForThisThread => _perThread.Value!;
 
     public IReadOnlyList<QueryStats> All => [.. _perThread.Values];
