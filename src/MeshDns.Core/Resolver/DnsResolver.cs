@@ -6,10 +6,8 @@ namespace MeshDns.Resolver;
 /// <summary>What happened to one query: Length 0 sends nothing (Rcode -1); QType 0 when unreadable.</summary>
 public readonly record struct ResolveResult(int Length, int Rcode, ushort QType, bool Truncated, bool Malformed);
 
-/// <summary>
-/// One query message to one response message, for every transport, allocation-free. Malformed input
-/// never throws: it yields FORMERR, or nothing when even the header is unreadable.
-/// </summary>
+/// <summary>One query message to one response message, for every transport, allocation-free. Malformed input
+/// never throws: it yields FORMERR, or nothing when even the header is unreadable.</summary>
 public sealed class DnsResolver(TableHolder tables, ResolverOptions options)
 {
     /// <summary>The smallest response buffer (the classic UDP limit).</summary>
@@ -26,14 +24,10 @@ public sealed class DnsResolver(TableHolder tables, ResolverOptions options)
         ArgumentOutOfRangeException.ThrowIfLessThan(response.Length, MinimumBufferSize, nameof(response));
 
         var reader = new DnsReader(query);
-        if (!DnsHeader.TryRead(ref reader, out DnsHeader request))
+        bool readable = DnsHeader.TryRead(ref reader, out DnsHeader request);
+        if (!readable || request.IsResponse)
         {
-            return new ResolveResult(0, -1, 0, false, Malformed: true);
-        }
-
-        if (request.IsResponse)
-        {
-            return new ResolveResult(0, -1, 0, false, Malformed: false);
+            return new ResolveResult(0, -1, 0, false, Malformed: !readable);
         }
 
         bool udp = transport == DnsTransport.Udp;

@@ -2,10 +2,8 @@ using System.Runtime.InteropServices;
 
 namespace MeshDns.Resolver;
 
-/// <summary>
-/// Counters of one loop or thread: a single writer (plain increments, no atomics); readers sum them at
-/// scrape time. Padding keeps two loops' counters off one cache line.
-/// </summary>
+/// <summary>Counters of one loop or thread: a single writer (plain increments, no atomics); readers sum them at
+/// scrape time. Padding keeps two loops' counters off one cache line.</summary>
 [StructLayout(LayoutKind.Sequential)]
 public sealed class QueryStats
 {

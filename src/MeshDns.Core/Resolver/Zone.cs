@@ -3,7 +3,7 @@ using MeshDns.Wire;
 namespace MeshDns.Resolver;
 
 /// <summary>A configured zone with its names encoded once, and the SOA and NS records it answers with.</summary>
-internal sealed class Zone(byte[] wire, byte[] mname, byte[] rname)
+internal sealed class Zone(byte[] wire, byte[] mnameWire, byte[] rnameWire)
 {
     private const uint SoaRefresh = 3600;
     private const uint SoaRetry = 600;
@@ -36,16 +36,16 @@ internal sealed class Zone(byte[] wire, byte[] mname, byte[] rname)
     public bool TryAddSoa(ref ResponseBuilder response, uint serial, uint negativeTtl, bool authority)
     {
         DnsName.TryCreate(Wire, out DnsName owner);
-        DnsName.TryCreate(mname, out DnsName mnameName);
-        DnsName.TryCreate(rname, out DnsName rnameName);
-        var soa = new SoaRdata { MName = mnameName, RName = rnameName, Serial = serial, Refresh = SoaRefresh, Retry = SoaRetry, Expire = SoaExpire, Minimum = negativeTtl };
+        DnsName.TryCreate(mnameWire, out DnsName mname);
+        DnsName.TryCreate(rnameWire, out DnsName rname);
+        var soa = new SoaRdata { MName = mname, RName = rname, Serial = serial, Refresh = SoaRefresh, Retry = SoaRetry, Expire = SoaExpire, Minimum = negativeTtl };
         return response.TryAdd(owner, DnsType.SOA, negativeTtl, soa, authority);
     }
 
     public bool TryAddNs(ref ResponseBuilder response, uint ttl)
     {
         DnsName.TryCreate(Wire, out DnsName owner);
-        DnsName.TryCreate(mname, out DnsName host);
+        DnsName.TryCreate(mnameWire, out DnsName host);
         return response.TryAdd(owner, DnsType.NS, ttl, new NsRdata { Host = host });
     }
 

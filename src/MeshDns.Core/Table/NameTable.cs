@@ -42,10 +42,8 @@ internal struct TableEntry
 /// <summary>A served host, as the debug view and the change log show it.</summary>
 public sealed record HostRecord(string Host, IReadOnlyList<System.Net.IPAddress> Addresses, IReadOnlyList<string> Sources);
 
-/// <summary>
-/// Immutable map from lower-case wire-form names to addresses, shared by query threads without locks and
-/// replaced whole. Two open-addressing indexes (exact, wildcard suffixes) over one byte pool: no allocation.
-/// </summary>
+/// <summary>Immutable map from lower-case wire-form names to addresses, shared by query threads without locks and
+/// replaced whole. Two open-addressing indexes (exact, wildcard suffixes) over one byte pool: no allocation.</summary>
 public sealed class NameTable
 {
     private readonly byte[] _names;
@@ -80,10 +78,8 @@ public sealed class NameTable
     /// <summary>Exact and wildcard, sorted by name.</summary>
     public IReadOnlyList<HostRecord> Hosts { get; }
 
-    /// <summary>
-    /// Finds a lower-case, uncompressed wire-form name: an exact host first, then the longest wildcard
-    /// suffix (Istio's matching: any number of extra labels), then an empty non-terminal.
-    /// </summary>
+    /// <summary>Finds a lower-case, uncompressed wire-form name: an exact host first, then the longest wildcard
+    /// suffix (Istio's matching: any number of extra labels), then an empty non-terminal.</summary>
     public NameMatch Lookup(ReadOnlySpan<byte> name)
     {
         int exact = Find(_exact, name);

@@ -18,15 +18,14 @@ public sealed record TableWarning(string ServiceEntry, IReadOnlyList<TableProble
 
 public sealed record TableBuildResult(NameTable Table, IReadOnlyList<TableWarning> Warnings);
 
-/// <summary>
-/// Builds a <see cref="NameTable"/> from ServiceEntries following Istio's rules: resolution NONE (or
+/// <summary>Builds a <see cref="NameTable"/> from ServiceEntries following Istio's rules: resolution NONE (or
 /// absent) is skipped; IPs and /32 or /128 CIDRs of spec.addresses are served, else status.addresses,
-/// else the default address; the same host in several entries merges their addresses, oldest entry first.
-/// </summary>
+/// else the default address; the same host in several entries merges their addresses, oldest entry first.</summary>
 public static class NameTableBuilder
 {
     /// <summary>With a <paramref name="cache"/>, a rebuild after one changed entry redoes only that entry's work.</summary>
-    public static TableBuildResult Build(IEnumerable<ServiceEntryInput> serviceEntries, TableOptions options, uint previousSerial, TableBuildCache? cache = null)
+    public static TableBuildResult Build(IEnumerable<ServiceEntryInput> serviceEntries, TableOptions options, uint previousSerial,
+        TableBuildCache? cache = null)
     {
         var warnings = new List<TableWarning>();
         var hosts = new Dictionary<string, HostAccumulator>(StringComparer.Ordinal);
@@ -69,12 +68,9 @@ public static class NameTableBuilder
         Array.Sort(ordered, static (a, b) =>
         {
             int c = (a.CreationTimestamp ?? DateTimeOffset.MaxValue).CompareTo(b.CreationTimestamp ?? DateTimeOffset.MaxValue);
-            if (c == 0)
-            {
-                c = string.CompareOrdinal(a.Namespace, b.Namespace);
-            }
-
-            return c != 0 ? c : string.CompareOrdinal(a.Name, b.Name);
+            c = c != 0 ? c : string.CompareOrdinal(a.Namespace, b.Namespace);
+            return
+ c != 0 ? c : string.CompareOrdinal(a.Name, b.Name);
         });
         return ordered;
     }
@@ -103,7 +99,8 @@ public static class NameTableBuilder
         }
 
         IPAddress[] spec = [.. Parse(entry.Addresses ?? [], a => (a, null), i => $"spec.addresses[{i}]", problems).Select(a => a.Address)];
-        (IPAddress Address, string? Host)[] status = Parse(entry.StatusAddresses ?? [], s => (s.Value, s.Host), i => $"status.addresses[{i}].value", problems);
+        (IPAddress Address, string? Host)[] status = Parse(
+            entry.StatusAddresses ?? [], s => (s.Value, s.Host), i => $"status.addresses[{i}].value", problems);
         (string, IPAddress[])[] hosts = [.. validHosts
             .Select(host => (host, spec.Length > 0 ? spec : StatusOrDefault(status, host, options)))
             .Where(h => h.Item2.Length > 0)];
@@ -307,10 +304,8 @@ public static class NameTableBuilder
 
 internal sealed record PreparedEntry(string Id, (string Host, IPAddress[] Addresses)[] Hosts, TableWarning? Warning, IPAddress? DefaultAddress);
 
-/// <summary>
-/// Per-entry work of earlier builds, weakly keyed by <see cref="ServiceEntryInput"/> instance: sources keep
-/// unchanged entries' instances, so a rebuild after one event redoes one entry. One builder at a time.
-/// </summary>
+/// <summary>Per-entry work of earlier builds, weakly keyed by <see cref="ServiceEntryInput"/> instance: sources keep
+/// unchanged entries' instances, so a rebuild after one event redoes one entry. One builder at a time.</summary>
 public sealed class TableBuildCache
 {
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ServiceEntryInput, PreparedEntry> _entries = [];

@@ -5,10 +5,8 @@ using System.Net.Sockets;
 
 namespace MeshDns.Table;
 
-/// <summary>
-/// The one rule for address text (the CRD lets any string through): served are dotted-quad IPv4, RFC 4291
-/// IPv6 (no zone), or a /32 or /128 CIDR of one; anything else is skipped alone, with a reason.
-/// </summary>
+/// <summary>The one rule for address text (the CRD lets any string through): served are dotted-quad IPv4, RFC 4291
+/// IPv6 (no zone), or a /32 or /128 CIDR of one; anything else is skipped alone, with a reason.</summary>
 public static class ServedAddresses
 {
     public const string RangeReason = "a CIDR range, not one address"; // Istio matches it for TCP; no one address
@@ -52,10 +50,8 @@ public static class ServedAddresses
         return true;
     }
 
-    /// <summary>
-    /// <see cref="IPAddress.TryParse(ReadOnlySpan{char}, out IPAddress?)"/> also takes shorthand IPv4 (<c>10</c>,
-    /// <c>0x7f.1</c>), brackets and zones; only the standard text forms are taken here.
-    /// </summary>
+    /// <summary><see cref="IPAddress.TryParse(ReadOnlySpan{char}, out IPAddress?)"/> also takes shorthand IPv4 (<c>10</c>,
+    /// <c>0x7f.1</c>), brackets and zones; only the standard text forms are taken here.</summary>
     private static bool TryParseStrict(ReadOnlySpan<char> text, [NotNullWhen(true)] out IPAddress? ip)
     {
         ip = null;

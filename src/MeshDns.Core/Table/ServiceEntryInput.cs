@@ -1,9 +1,7 @@
 namespace MeshDns.Table;
 
-/// <summary>
-/// What the table needs of one ServiceEntry (metadata, spec and status fields of the same names), so the table
-/// does not depend on how sources read entries. A null timestamp sorts last; resolution null or NONE is not served.
-/// </summary>
+/// <summary>What the table needs of one ServiceEntry (metadata, spec and status fields of the same names), so the table
+/// does not depend on how sources read entries. A null timestamp sorts last; resolution null or NONE is not served.</summary>
 public sealed record ServiceEntryInput(string Namespace, string Name, DateTimeOffset? CreationTimestamp, IReadOnlyList<string> Hosts,
     IReadOnlyList<string> Addresses, string? Resolution, IReadOnlyList<StatusAddress> StatusAddresses)
 {

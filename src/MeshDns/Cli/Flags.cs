@@ -9,10 +9,8 @@ namespace MeshDns.Cli;
 /// <summary>Values: configuration keys for the options binder; Error: one line naming the flag (exit 2).</summary>
 public sealed record FlagParseResult(IReadOnlyDictionary<string, string?> Values, bool Help, bool Version, string? Error);
 
-/// <summary>
-/// <c>--flag value</c>, <c>--flag=value</c> and Go's <c>-flag</c> (the image MeshDns replaces took Go flags).
-/// Every value is checked here, so a bad one gets a one-line message naming the flag.
-/// </summary>
+/// <summary><c>--flag value</c>, <c>--flag=value</c> and Go's <c>-flag</c> (the image MeshDns replaces took Go flags).
+/// Every value is checked here, so a bad one gets a one-line message naming the flag.</summary>
 public static class Flags
 {
     public const string Section = "MeshDns";
@@ -153,7 +151,7 @@ public static class Flags
     private static string Metavar(Flag flag) => flag.Name switch
     {
         "from-file" or "kubeconfig" => "PATH",
-        "context" => "NAME",
+        "context" or "soa-mname" or "soa-rname" => "NAME",
         "namespace" => "NS",
         "default-address" => "IP",
         "zone" => "ZONE",
@@ -162,7 +160,6 @@ public static class Flags
         _ when DurationFlags.Contains(flag.Name) => "DURATION",
         "tcp-max-connections" => "N",
         "max-file-size" => "SIZE",
-        "soa-mname" or "soa-rname" => "NAME",
         _ => "VALUE",
     };
 

@@ -31,7 +31,8 @@ public static class ListenAddress
         string bare = host.StartsWith('[') && host.EndsWith(']') ? host[1..^1] : host;
         IPAddress? address = host.Length == 0 ? IPAddress.IPv6Any // dual-stack: IPv4 and IPv6
             : host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback
-            : IPAddress.TryParse(bare, out IPAddress? parsed) && !(parsed.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && bare == host) ? parsed
+            : IPAddress.TryParse(bare, out IPAddress? parsed)
+                && !(parsed.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && bare == host) ? parsed
             : null;
         if (address is null)
         {

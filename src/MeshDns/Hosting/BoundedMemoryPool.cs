@@ -4,10 +4,8 @@ using Microsoft.AspNetCore.Connections;
 
 namespace MeshDns.Hosting;
 
-/// <summary>
-/// Kestrel's buffers, in place of its pinned block pool, which keeps every block a burst needed (1000 gRPC connections
-/// left hundreds of MB for minutes). This keeps at most 4 MiB free, in unpinned arrays the GC can compact around.
-/// </summary>
+/// <summary>Kestrel's buffers, in place of its pinned block pool, which keeps every block a burst needed (1000 gRPC connections
+/// left hundreds of MB for minutes). This keeps at most 4 MiB free, in unpinned arrays the GC can compact around.</summary>
 public sealed class BoundedMemoryPoolFactory : IMemoryPoolFactory<byte>
 {
     public MemoryPool<byte> Create(MemoryPoolOptions? options = null) => new BoundedMemoryPool();

@@ -5,10 +5,8 @@ using Microsoft.AspNetCore.Http;
 
 namespace MeshDns.Hosting;
 
-/// <summary>
-/// /debug/names: the table as JSON (host, zone, addresses, source ServiceEntries), so an operator can see why a name
-/// does or does not resolve. Streamed (tens of KiB a scrape whatever the table's size); over MaxConcurrent, 429.
-/// </summary>
+/// <summary>/debug/names: the table as JSON (host, zone, addresses, source ServiceEntries), so an operator can see why a name
+/// does or does not resolve. Streamed (tens of KiB a scrape whatever the table's size); over MaxConcurrent, 429.</summary>
 public static class DebugNames
 {
     private const int MaxConcurrent = 2;

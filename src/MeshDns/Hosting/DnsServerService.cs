@@ -84,10 +84,8 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
         _ => e.Message,
     };
 
-    /// <summary>
-    /// Lame duck (CoreDNS's health { lameduck }): before any service stops, not ready but still answering while
-    /// load balancers move away. Skipped for a stop during start-up: no traffic was sent yet.
-    /// </summary>
+    /// <summary>Lame duck (CoreDNS's health { lameduck }): before any service stops, not ready but still answering while
+    /// load balancers move away. Skipped for a stop during start-up: no traffic was sent yet.</summary>
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         if (_started && options.Lameduck > TimeSpan.Zero)

@@ -2,10 +2,8 @@ using System.Runtime.InteropServices;
 
 namespace MeshDns.Hosting;
 
-/// <summary>
-/// The open-file limit (RLIMIT_NOFILE) bounds connections. The JIT runtime raises the soft limit to the hard one,
-/// as Go does; NativeAOT does not, which leaves a container on the common default of 1024.
-/// </summary>
+/// <summary>The open-file limit (RLIMIT_NOFILE) bounds connections. The JIT runtime raises the soft limit to the hard one,
+/// as Go does; NativeAOT does not, which leaves a container on the common default of 1024.</summary>
 public static class FileLimits
 {
     private const int RlimitNofile = 7; // the same on x64 and arm64 Linux
@@ -65,10 +63,8 @@ public static class FileLimits
         }
     }
 
-    /// <summary>
-    /// Caps that fit under <paramref name="limit"/> together, less what is open and a reserve (an eighth, at least 32):
-    /// else clients could take the last descriptor and no probe would be accepted. A short budget is shared in proportion.
-    /// </summary>
+    /// <summary>Caps that fit under <paramref name="limit"/> together, less what is open and a reserve (an eighth, at least 32):
+    /// else clients could take the last descriptor and no probe would be accepted. A short budget is shared in proportion.</summary>
     public static ConnectionCaps Caps(int tcpRequested, int kestrelRequested, long? limit, int open)
     {
         if (limit is not { } max)

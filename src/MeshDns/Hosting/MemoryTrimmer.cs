@@ -2,11 +2,9 @@ using Microsoft.Extensions.Hosting;
 
 namespace MeshDns.Hosting;
 
-/// <summary>
-/// Gives memory back after a burst (gRPC connections, /debug/names): with no allocations nothing collects, so a grown
+/// <summary>Gives memory back after a burst (gRPC connections, /debug/names): with no allocations nothing collects, so a grown
 /// heap would stay committed. When the heap is well above the last trim's and the process is quiet, one aggressive
-/// collection compacts and decommits; under load the GC's own collections keep up.
-/// </summary>
+/// collection compacts and decommits; under load the GC's own collections keep up.</summary>
 public sealed class MemoryTrimmer : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);

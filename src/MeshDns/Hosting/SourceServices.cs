@@ -25,10 +25,8 @@ public abstract class SourceService : IHostedService
 /// <summary>Loads --from-file paths before the listeners start, then feeds every change to the publisher.</summary>
 public sealed class FileSourceService(FileSource source, TablePublisher publisher) : SourceService("files", publisher)
 {
-    /// <summary>
-    /// Publishes the first snapshot before returning; off the host's thread, so a stop during a long first load ends
-    /// start-up at once (the abandoned load raises nothing once the source is disposed).
-    /// </summary>
+    /// <summary>Publishes the first snapshot before returning; off the host's thread, so a stop during a long first load ends
+    /// start-up at once (the abandoned load raises nothing once the source is disposed).</summary>
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         source.Changed += OnChanged;

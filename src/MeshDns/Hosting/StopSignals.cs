@@ -2,10 +2,8 @@ using System.Runtime.InteropServices;
 
 namespace MeshDns.Hosting;
 
-/// <summary>
-/// SIGTERM and SIGINT from Main's first line: a stop during start-up ends it and exits 0, instead of killing the
-/// process (the default before the host has handlers) or failing its start.
-/// </summary>
+/// <summary>SIGTERM and SIGINT from Main's first line: a stop during start-up ends it and exits 0, instead of killing the
+/// process (the default before the host has handlers) or failing its start.</summary>
 public sealed class StopSignals : IDisposable
 {
     private readonly CancellationTokenSource _requested = new();

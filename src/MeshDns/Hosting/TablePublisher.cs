@@ -5,10 +5,8 @@ using Microsoft.Extensions.Logging;
 
 namespace MeshDns.Hosting;
 
-/// <summary>
-/// Builds and swaps in a table per snapshot; logs changes in the original plugin's words so operators' greps keep
-/// working: <c>Have 2 service entries</c>, <c>adding DNS mapping: .test.global.->[127.255.0.2]</c>.
-/// </summary>
+/// <summary>Builds and swaps in a table per snapshot; logs changes in the original plugin's words so operators' greps keep
+/// working: <c>Have 2 service entries</c>, <c>adding DNS mapping: .test.global.->[127.255.0.2]</c>.</summary>
 public sealed partial class TablePublisher(TableHolder holder, TableOptions options, ResolverOptions resolver, ILogger<TablePublisher> logger) : IMetricsSource
 {
     private const int MaxMappingLines = 1000; // beyond this many changes, per-host lines go to debug level
@@ -72,10 +70,8 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
         }
     }
 
-    /// <summary>
-    /// A big snapshot leaves garbage many times the table (10k entries: ~100 MB for ~11 MB live) that the GC keeps
-    /// committed: when the heap has grown well past the last live size, compact once (at most every 30 s).
-    /// </summary>
+    /// <summary>A big snapshot leaves garbage many times the table (10k entries: ~100 MB for ~11 MB live) that the GC keeps
+    /// committed: when the heap has grown well past the last live size, compact once (at most every 30 s).</summary>
     private void ReleaseGarbage()
     {
         long heap = GC.GetTotalMemory(forceFullCollection: false);
@@ -115,14 +111,7 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
         foreach ((string verb, HostRecord host) in changes)
         {
             string mapping = $"{Display(host.Host)}->[{string.Join(' ', host.Addresses.Select(a => a.ToString()))}]";
-            if (verbose)
-            {
-                LogMapping(logger, verb, mapping);
-            }
-            else
-            {
-                LogMappingDebug(logger, verb, mapping);
-            }
+            LogMapping(logger, verbose ? LogLevel.Information : LogLevel.Debug, verb, mapping);
         }
     }
 
@@ -152,11 +141,8 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
     [LoggerMessage(Level = LogLevel.Information, Message = "Have {Count} service entries ({Read} read; {Hosts} hosts served; table built in {BuildMs:0.0} ms)")]
     private static partial void LogHave(ILogger logger, int count, int read, int hosts, double buildMs);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Verb} DNS mapping: {Mapping}")]
-    private static partial void LogMapping(ILogger logger, string verb, string mapping);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "{Verb} DNS mapping: {Mapping}")]
-    private static partial void LogMappingDebug(ILogger logger, string verb, string mapping);
+    [LoggerMessage(Message = "{Verb} DNS mapping: {Mapping}")]
+    private static partial void LogMapping(ILogger logger, LogLevel level, string verb, string mapping);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Hosts outside every --zone ({Zones}) get REFUSED: {Count}, such as {Examples}; add their zone or leave --zone out")]
     private static partial void LogOutsideZones(ILogger logger, int count, string zones, string examples);

@@ -24,10 +24,8 @@ public sealed record TcpOptions
     public int MaxQuerySize { get; init; } = 4096;
 }
 
-/// <summary>
-/// DNS over TCP (RFC 7766): length framing, pipelined queries answered in order, idle and per-query timeouts,
-/// caps on connections and query size. A misbehaving client loses only its own connection.
-/// </summary>
+/// <summary>DNS over TCP (RFC 7766): length framing, pipelined queries answered in order, idle and per-query timeouts,
+/// caps on connections and query size. A misbehaving client loses only its own connection.</summary>
 public sealed partial class TcpFrontend(DnsResolver resolver, IPEndPoint endpoint, TcpOptions options, ILogger logger) : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();

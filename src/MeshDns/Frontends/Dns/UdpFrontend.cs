@@ -5,10 +5,8 @@ using Microsoft.Extensions.Logging;
 
 namespace MeshDns.Frontends.Dns;
 
-/// <summary>
-/// DNS over UDP: one socket per loop on the same address (SO_REUSEPORT: the kernel spreads datagrams), each
-/// served by a thread blocking in ReceiveFrom. Buffers and the peer address are reused: no allocation per packet.
-/// </summary>
+/// <summary>DNS over UDP: one socket per loop on the same address (SO_REUSEPORT: the kernel spreads datagrams), each
+/// served by a thread blocking in ReceiveFrom. Buffers and the peer address are reused: no allocation per packet.</summary>
 public sealed partial class UdpFrontend(DnsResolver resolver, IPEndPoint endpoint, int loops, ILogger logger) : IDisposable
 {
     private const int ReceiveBufferSize = 65535; // larger datagrams are cut by the kernel and then fail to parse
@@ -98,11 +96,7 @@ public sealed partial class UdpFrontend(DnsResolver resolver, IPEndPoint endpoin
             {
                 continue; // e.g. ICMP errors reported on the socket: not fatal
             }
-            catch (Exception) when (_stopping)
-            {
-                return;
-            }
-            catch (ObjectDisposedException)
+            catch (Exception e) when (_stopping || e is ObjectDisposedException)
             {
                 return;
             }

@@ -6,11 +6,9 @@ using Microsoft.Extensions.Logging;
 
 namespace MeshDns.Frontends.Grpc;
 
-/// <summary>
-/// /coredns.dns.DnsService/Query: the client's DNS query as CoreDNS got it, answered for the gRPC transport.
+/// <summary>/coredns.dns.DnsService/Query: the client's DNS query as CoreDNS got it, answered for the gRPC transport.
 /// Any DnsPacket gets a DNS message with status OK (CoreDNS 1.6.2 drops the query on a gRPC error), even
-/// garbage a FORMERR; a body that is not a DnsPacket gets INVALID_ARGUMENT, logged at most once a second.
-/// </summary>
+/// garbage a FORMERR; a body that is not a DnsPacket gets INVALID_ARGUMENT, logged at most once a second.</summary>
 public sealed partial class DnsGrpcService(DnsResolver resolver, GrpcStats stats, ILogger<DnsGrpcService> logger) : DnsServiceBinding
 {
     private static readonly Status InvalidArgument = new(StatusCode.InvalidArgument, "request is not a coredns.dns.DnsPacket");

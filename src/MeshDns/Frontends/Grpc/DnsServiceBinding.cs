@@ -4,10 +4,8 @@ using MeshDns.Frontends.Grpc.Protocol;
 
 namespace MeshDns.Frontends.Grpc;
 
-/// <summary>
-/// Bound by hand: the generated base class's marshaller throws on a body that is not a DnsPacket (a stack trace
-/// per call, UNKNOWN). This one never throws: such a body arrives as <see cref="NotAPacket"/> (compared by reference).
-/// </summary>
+/// <summary>Bound by hand: the generated base class's marshaller throws on a body that is not a DnsPacket (a stack trace
+/// per call, UNKNOWN). This one never throws: such a body arrives as <see cref="NotAPacket"/> (compared by reference).</summary>
 [BindServiceMethod(typeof(DnsServiceBinding), nameof(BindService))]
 public abstract class DnsServiceBinding
 {

@@ -31,6 +31,7 @@ public sealed class GrpcStats : IMetricsSource
     public void Write(MetricsText text)
     {
         text.Gauge("meshdns_grpc_connections_open", "HTTP/2 connections open on the gRPC port.", Interlocked.Read(ref _connections));
-        text.Counter("meshdns_grpc_connections_rejected_total", "gRPC connections closed at once because the most (128) were open.", Interlocked.Read(ref _rejected));
+        text.Counter("meshdns_grpc_connections_rejected_total", "gRPC connections closed at once because the most (128) were open.",
+            Interlocked.Read(ref _rejected));
     }
 }
