@@ -40,27 +40,19 @@ public static partial class Program
             return ConfigError(flags.Error);
         }
 
-        if (flags.Help)
+        if (flags.Help || flags.Version)
         {
-            Console.Out.Write(Flags.HelpText(version));
+            Console.Out.Write(flags.Help ? Flags.HelpText(version) : $"meshdns {version}{Environment.NewLine}");
             return 0;
         }
 
-        if (flags.Version)
-        {
-            Console.Out.WriteLine($"meshdns {version}");
-            return 0;
-        }
-
-        var configuration = new ConfigurationManager();
-        configuration.AddInMemoryCollection(flags.Values);
         var options = new MeshDnsOptions();
-        configuration.GetSection(Flags.Section).Bind(options);
-        int? invalid = CheckSources(options, out KubernetesClientConfiguration? kubeConfig);
-        if (invalid is not null)
+        new ConfigurationBuilder().AddInMemoryCollection(flags.Values).Build().GetSection(Flags.Section).Bind(options);
+        if (CheckSources(options, out KubernetesClientConfiguration? kubeConfig) is int invalid)
         {
-            return invalid.Value;
+            return invalid;
         }
+
 
         HealthEndpoints.Version = version;
         ListenAddress.TryParse(options.HttpListen, out IPEndPoint? httpEndpoint, out _);

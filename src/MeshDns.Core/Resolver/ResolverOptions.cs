@@ -8,9 +8,18 @@ public sealed record ResolverOptions
 {
     /// <summary>Seconds, of A/AAAA/NS answers.</summary>
     public uint Ttl { get; init; } = 30;
-
+    /// <summary>Seconds: SOA MINIMUM and the authority SOA's TTL.</summary>
+    public uint NegativeTtl { get; init; } = 30;
     /// <summary>Zones served with authority (--zone). Empty: answer for every host, NXDOMAIN without SOA otherwise.</summary>
     public IReadOnlyList<string> Zones { get; init; } = [];
+    /// <summary>SOA MNAME and NS target; null means <c>ns.&lt;zone&gt;</c>.</summary>
+    public string? SoaMName { get; init; }
+    /// <summary>SOA RNAME; null means <c>hostmaster.&lt;zone&gt;</c>.</summary>
+    public string? SoaRName { get; init; }
+    /// <summary>Like CoreDNS loadbalance.</summary>
+    public bool RoundRobin { get; init; } = true;
+    /// <summary>Our EDNS UDP payload size (RFC 6891); 1232 avoids IP fragmentation.</summary>
+    public ushort EdnsUdpSize { get; init; } = 1232;
 
     /// <summary>A zone as the resolver serves it and /debug/names shows it: lower case, no trailing dot.</summary>
     public static string NormalizeZone(string zone) => zone.Trim().TrimEnd('.').ToLowerInvariant();
@@ -31,19 +40,4 @@ public sealed record ResolverOptions
 
         return best;
     }
-
-    /// <summary>SOA MNAME and NS target; null means <c>ns.&lt;zone&gt;</c>.</summary>
-    public string? SoaMName { get; init; }
-
-    /// <summary>SOA RNAME; null means <c>hostmaster.&lt;zone&gt;</c>.</summary>
-    public string? SoaRName { get; init; }
-
-    /// <summary>Seconds: SOA MINIMUM and the authority SOA's TTL.</summary>
-    public uint NegativeTtl { get; init; } = 30;
-
-    /// <summary>Like CoreDNS loadbalance.</summary>
-    public bool RoundRobin { get; init; } = true;
-
-    /// <summary>Our EDNS UDP payload size (RFC 6891); 1232 avoids IP fragmentation.</summary>
-    public ushort EdnsUdpSize { get; init; } = 1232;
 }

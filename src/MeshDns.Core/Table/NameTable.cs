@@ -5,25 +5,18 @@ namespace MeshDns.Table;
 /// <summary>How a name relates to the table.</summary>
 public enum MatchKind : byte
 {
-    /// <summary>No host at or below the name: NXDOMAIN.</summary>
-    None = 0,
-
-    /// <summary>The name is an exact host.</summary>
+    None = 0, // no host at or below the name: NXDOMAIN
     Host = 1,
-
-    /// <summary>The name is covered by a wildcard host.</summary>
-    Wildcard = 2,
-
-    /// <summary>The name has hosts below it but none of its own (RFC 8020): NODATA, not NXDOMAIN.</summary>
-    EmptyNonTerminal = 3,
+    Wildcard = 2, // covered by a wildcard host
+    EmptyNonTerminal = 3, // hosts below it but none of its own (RFC 8020): NODATA, not NXDOMAIN
 }
 
 /// <summary>What matched, and the index of its entry in the table (meaningless for None).</summary>
 public readonly struct NameMatch(MatchKind kind, int entry)
 {
     public MatchKind Kind { get; } = kind;
-
-    internal int Entry { get; } = entry;
+    internal int Entry
+ { get; } = entry;
 }
 
 /// <summary>One served name (host, wildcard suffix, or empty non-terminal) and its addresses.</summary>
@@ -68,13 +61,10 @@ public sealed class NameTable
     }
 
     public static NameTable Empty { get; } = NameTableBuilder.Build([], new TableOptions(), 0).Table;
-
     /// <summary>SOA serial: grows whenever a table replaces another.</summary>
     public uint Serial { get; }
-
     /// <summary>ServiceEntries that contributed at least one served host.</summary>
     public int ServiceEntryCount { get; }
-
     /// <summary>Exact and wildcard, sorted by name.</summary>
     public IReadOnlyList<HostRecord> Hosts { get; }
 

@@ -13,13 +13,10 @@ public sealed record TcpOptions
 {
     /// <summary>Without a query under way (RFC 7766 6.2.3).</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(10);
-
     /// <summary>From a query's first octet; trickled octets do not extend it (slowloris).</summary>
     public TimeSpan QueryTimeout { get; init; } = TimeSpan.FromSeconds(5);
-
     /// <summary>At the cap, a new connection closes the one waiting longest on its client.</summary>
     public int MaxConnections { get; init; } = 1024;
-
     /// <summary>Queries are small; a longer frame disconnects the client.</summary>
     public int MaxQuerySize { get; init; } = 4096;
 }
@@ -49,7 +46,6 @@ public sealed partial class TcpFrontend(DnsResolver resolver, IPEndPoint endpoin
     public long Evictions => Interlocked.Read(ref _evictions);
     public long QueryTimeouts => Interlocked.Read(ref _queryTimeouts);
     public long AcceptErrors => Interlocked.Read(ref _acceptErrors);
-
     /// <summary>One set per thread that served connections; sum them.</summary>
     public IReadOnlyList<QueryStats> Stats => [.. _stats.Values];
 
