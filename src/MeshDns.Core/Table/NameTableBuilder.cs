@@ -275,8 +275,8 @@ public static class NameTableBuilder
         private HashSet<IPAddress>? _seen; // only needed once a second entry adds to the host
 
         public string Host { get; } = host;
-
-        public List<IPAddress> Addresses { get; } = [];
+        public List<IPAddress>
+ Addresses { get; } = [];
         public List<string> Sources { get; } = [];
 
         public void Add(IPAddress[] addresses, string source)
@@ -312,13 +312,12 @@ public sealed class TableBuildCache
 
     internal PreparedEntry Get(ServiceEntryInput entry, TableOptions options, Func<ServiceEntryInput, TableOptions, PreparedEntry> prepare)
     {
-        if (_entries.TryGetValue(entry, out PreparedEntry? prepared) && Equals(prepared.DefaultAddress, options.DefaultAddress))
+        if (!_entries.TryGetValue(entry, out PreparedEntry? prepared) || !Equals(prepared.DefaultAddress, options.DefaultAddress))
         {
-            return prepared;
+            prepared = prepare(entry, options);
+            _entries.AddOrUpdate(entry, prepared);
         }
 
-        prepared = prepare(entry, options);
-        _entries.AddOrUpdate(entry, prepared);
         return prepared;
     }
 }

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
+
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -11,6 +13,7 @@ public static class ServedAddresses
 {
     public const string RangeReason = "a CIDR range, not one address"; // Istio matches it for TCP; no one address
     public const string InvalidReason = "not an IP address or CIDR";
+    private static readonly SearchValues<char> Ipv6Chars = SearchValues.Create("0123456789abcdefABCDEF:.");
 
     public static bool TryParse(string? text, [NotNullWhen(true)] out IPAddress? address, [NotNullWhen(false)] out string? reason)
     {
@@ -57,12 +60,9 @@ public static class ServedAddresses
         ip = null;
         if (text.Contains(':'))
         {
-            foreach (char c in text)
+            if (text.ContainsAnyExcept(Ipv6Chars))
             {
-                if (!(char.IsAsciiHexDigit(c) || c is ':' or '.'))
-                {
-                    return false; // zone (%eth0), brackets, white space
-                }
+                return false; // zone (%eth0), brackets, white space
             }
 
             int lastColon = text.LastIndexOf(':');

@@ -200,23 +200,19 @@ public sealed partial class TcpFrontend(DnsResolver resolver, IPEndPoint endpoin
         }
         finally
         {
-            Forget(connection);
+            lock (_connections)
+            {
+                if (_connections.Remove(connection)) // else it was evicted, and no longer counted
+                {
+                    Volatile.Write(ref _open, _connections.Count);
+                }
+            }
+
+            connection.Socket.Dispose();
             ArrayPool<byte>.Shared.Return(input);
         }
     }
 
-    private void Forget(Connection connection)
-    {
-        lock (_connections)
-        {
-            if (_connections.Remove(connection)) // else it was evicted, and no longer counted
-            {
-                Volatile.Write(ref _open, _connections.Count);
-            }
-        }
-
-        connection.Socket.Dispose();
-    }
 
     /// <summary>Answers the complete frames in order; returns octets consumed, or -1 for a frame no DNS client sends.</summary>
     private async ValueTask<int> AnswerFrames(Socket client, byte[] input, int filled, CancellationTokenSource deadline)

@@ -42,11 +42,9 @@ public sealed partial class UdpFrontend(DnsResolver resolver, IPEndPoint endpoin
             _threads.Add(thread);
         }
 
-        foreach (Thread thread in _threads)
-        {
-            thread.Start();
-        }
+        _threads.ForEach(thread => thread.Start());
     }
+
 
     private static Socket CreateSocket(IPEndPoint endpoint, bool reusePort) =>
         Bind(endpoint, SocketType.Dgram, ProtocolType.Udp, socket =>
