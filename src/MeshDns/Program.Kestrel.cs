@@ -21,8 +21,7 @@ public static partial class Program
         kestrel.Limits.MaxRequestBodySize = MaxMessageBytes;
         kestrel.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(2);
         kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
-        // Per connection at most 64 streams and 128 KiB of unread request data (the defaults are 100, 1 MiB and
-        // 768 KiB a stream); 96 KiB still lets a whole 70 KiB message in without waiting for a window update.
+        // Per connection 64 streams, 128 KiB unread (defaults: 100, 1 MiB); 96 KiB a stream lets a whole message in.
         kestrel.Limits.Http2.MaxStreamsPerConnection = 64;
         kestrel.Limits.Http2.InitialConnectionWindowSize = 128 * 1024;
         kestrel.Limits.Http2.InitialStreamWindowSize = 96 * 1024;

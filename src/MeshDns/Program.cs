@@ -183,8 +183,7 @@ public static partial class Program
         ConfigureServices(web.Services, options, caps, signals, kubeConfig, grpcEndpoint is not null);
         if (grpcEndpoint is not null)
         {
-            // One line per non-OK call ("Error status code ... raised") at Information: a bad client would flood the log.
-            // DnsGrpcService counts and logs those itself, rate-limited.
+            // A line per non-OK call would let a bad client flood the log; DnsGrpcService logs those, rate-limited.
             web.Logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.Warning);
             web.Services.AddGrpc(o =>
             {
@@ -314,13 +313,10 @@ public static partial class Program
         {
             DnsServerService dns = sp.GetRequiredService<DnsServerService>();
             GrpcStats stats = sp.GetRequiredService<GrpcStats>();
-            List<(string, Func<IReadOnlyList<QueryStats>>)> transports = [("udp", () => dns.UdpStats), ("tcp", () => dns.TcpStats)];
-            if (grpc)
-            {
-                transports.Add(("grpc", () => stats.All));
-            }
+            return new QueryMetrics(grpc
+                ? [("udp", () => dns.UdpStats), ("tcp", () => dns.TcpStats), ("grpc", () => stats.All)]
+                : [("udp", () => dns.UdpStats), ("tcp", () => dns.TcpStats)]);
 
-            return new QueryMetrics(transports);
         });
         services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<DnsServerService>());
         services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<GrpcStats>());

@@ -50,7 +50,8 @@ public sealed class DnsResolver(TableHolder tables, ResolverOptions options)
             return builder.Finish(DnsRcode.NotImp);
         }
 
-        if (!TrySkipRecords(ref reader, request.AnswerCount + request.AuthorityCount) || !TryReadOpt(ref reader, request.AdditionalCount, out bool hasEdns, out DnsRecordHeader opt))
+        if (!TryReadOpt(ref reader, request, out bool hasEdns, out DnsRecordHeader opt))
+
         {
             return builder.Finish(DnsRcode.FormErr, malformed: true);
         }
@@ -140,33 +141,23 @@ public sealed class DnsResolver(TableHolder tables, ResolverOptions options)
         }
     }
 
-    /// <summary>Answer and authority sections of a query are unusual but legal: skipped record by record.</summary>
-    private static bool TrySkipRecords(ref DnsReader reader, int count)
-    {
-        for (int i = 0; i < count; i++)
-        {
-            if (!DnsRecordHeader.TryRead(ref reader, out DnsRecordHeader skipped) || !reader.TrySkip(skipped.RdLength))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>Reads the additional section; only its OPT record matters, the others are skipped.</summary>
-    private static bool TryReadOpt(ref DnsReader reader, int count, out bool found, out DnsRecordHeader opt)
+    /// <summary>
+    /// Reads the answer and authority sections (unusual in a query but legal: skipped) and the additional section,
+    /// where only the OPT record matters.
+    /// </summary>
+    private static bool TryReadOpt(ref DnsReader reader, in DnsHeader request, out bool found, out DnsRecordHeader opt)
     {
         found = false;
         opt = default;
-        for (int i = 0; i < count; i++)
+        int skipped = request.AnswerCount + request.AuthorityCount;
+        for (int i = 0; i < skipped + request.AdditionalCount; i++)
         {
             if (!DnsRecordHeader.TryRead(ref reader, out DnsRecordHeader record) || !reader.TryReadSubReader(record.RdLength, out DnsReader rdata))
             {
                 return false;
             }
 
-            if (record.Type == DnsType.OPT)
+            if (i >= skipped && record.Type == DnsType.OPT)
             {
                 // RFC 6891 6.1.1: more than one OPT, or an OPT not owned by the root, is FORMERR.
                 if (found || record.Name.Length != 1 || !OptionsAreWellFormed(ref rdata))

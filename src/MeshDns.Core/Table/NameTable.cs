@@ -49,15 +49,9 @@ public sealed class NameTable
     internal NameTable(byte[] names, TableEntry[] entries, int[] exact, int[] wildcard, byte[] v4, byte[] v6,
         uint serial, int serviceEntryCount, IReadOnlyList<HostRecord> hosts)
     {
-        _names = names;
-        _entries = entries;
-        _exact = exact;
-        _wildcard = wildcard;
-        _v4 = v4;
-        _v6 = v6;
-        Serial = serial;
-        ServiceEntryCount = serviceEntryCount;
-        Hosts = hosts;
+        (_names, _entries, _exact, _wildcard, _v4, _v6) = (names, entries, exact, wildcard, v4, v6);
+        (Serial, ServiceEntryCount, Hosts) = (serial, serviceEntryCount, hosts);
+
     }
 
     public static NameTable Empty { get; } = NameTableBuilder.Build([], new TableOptions(), 0).Table;

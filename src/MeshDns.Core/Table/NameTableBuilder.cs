@@ -147,8 +147,7 @@ public static class NameTableBuilder
             records.Add(new HostRecord(host.Host, host.Addresses, host.Sources));
         }
 
-        // Every proper ancestor of a host, and every wildcard's suffix with its ancestors, exists in DNS:
-        // add the ones that are not hosts themselves as empty non-terminals.
+        // Ancestors of hosts, and wildcards' suffixes with theirs, exist in DNS: empty non-terminals unless hosts.
         foreach (HostAccumulator host in hosts.Values)
         {
             bool wildcard = host.Host.StartsWith("*.", StringComparison.Ordinal);
@@ -205,16 +204,8 @@ public static class NameTableBuilder
         }
 
         /// <summary>False when the name is already there (its ancestors are, or will be, added from it).</summary>
-        public bool TryAddEmptyNonTerminal(string name)
-        {
-            if (_exact.ContainsKey(name))
-            {
-                return false;
-            }
-
-            _exact[name] = AddEntry(name, MatchKind.EmptyNonTerminal);
-            return true;
-        }
+        public bool TryAddEmptyNonTerminal(string name) =>
+            !_exact.ContainsKey(name) && _exact.TryAdd(name, AddEntry(name, MatchKind.EmptyNonTerminal));
 
         public NameTable Build(uint serial, int contributing, List<HostRecord> records)
         {

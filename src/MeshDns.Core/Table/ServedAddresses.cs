@@ -19,11 +19,6 @@ public static class ServedAddresses
     {
         address = null;
         reason = InvalidReason;
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return false;
-        }
-
         ReadOnlySpan<char> span = text.AsSpan().Trim();
         int slash = span.IndexOf('/');
         ReadOnlySpan<char> ipText = slash < 0 ? span : span[..slash];

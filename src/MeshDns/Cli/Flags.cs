@@ -76,14 +76,11 @@ public static class Flags
                 return Fail($"unknown flag -{(arg.StartsWith("--", StringComparison.Ordinal) ? "-" : "")}{name} (see --help)");
             }
 
-            if (ReadValue(flag, inline, args, ref i, out string value) is string missing)
+            string? problem = ReadValue(flag, inline, args, ref i, out string value)
+                ?? ((flag.Check ?? CheckBool)(value) is string invalid ? $"invalid value \"{value}\" for --{flag.Name}: {invalid}" : null);
+            if (problem is not null)
             {
-                return Fail(missing);
-            }
-
-            if ((flag.Check ?? CheckBool)(value) is string problem)
-            {
-                return Fail($"invalid value \"{value}\" for --{flag.Name}: {problem}");
+                return Fail(problem);
             }
 
             help = flag.Name == "help" ? bool.Parse(value) : help;

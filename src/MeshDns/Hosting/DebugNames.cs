@@ -63,8 +63,7 @@ public static class DebugNames
         for (int i = 0; i < hosts.Count; i++)
         {
             WriteHost(json, hosts[i], zones);
-            // The writer hands full 4 KiB chunks to the pipe by itself (BytesCommitted) but never flushes it,
-            // and an unflushed pipe grows without bound: flush, which sends and waits while the client is slow.
+            // The writer never flushes the pipe, which then grows without bound: flush (and wait for a slow client).
             if (json.BytesCommitted + json.BytesPending - flushed >= FlushBytes)
             {
                 json.Flush();

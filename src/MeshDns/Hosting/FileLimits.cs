@@ -8,12 +8,8 @@ public static class FileLimits
 {
     private const int RlimitNofile = 7; // the same on x64 and arm64 Linux
 
-    [StructLayout(LayoutKind.Sequential)]
-    private struct RLimit
-    {
-        public ulong Soft;
-        public ulong Hard;
-    }
+    private record struct RLimit(ulong Soft, ulong Hard); // sequential layout, as struct rlimit
+
 
     // DllImport with a blittable struct needs no marshalling code (LibraryImport would need unsafe blocks).
     [DllImport("libc.so.6", EntryPoint = "getrlimit")]
@@ -37,7 +33,7 @@ public static class FileLimits
                 return null;
             }
 
-            if (limit.Soft < limit.Hard && SetRLimit(RlimitNofile, new RLimit { Soft = limit.Hard, Hard = limit.Hard }) == 0)
+            if (limit.Soft < limit.Hard && SetRLimit(RlimitNofile, new RLimit(limit.Hard, limit.Hard)) == 0)
             {
                 limit.Soft = limit.Hard;
             }

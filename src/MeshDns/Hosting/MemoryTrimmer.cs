@@ -39,13 +39,9 @@ public sealed class MemoryTrimmer : BackgroundService
         bool quiet = allocated - _allocated < QuietBytes;
         _allocated = allocated;
         long committed = GC.GetGCMemoryInfo().TotalCommittedBytes;
-        if (committed < _baseline)
-        {
-            _baseline = committed; // the GC gave some back itself: measure growth from there
-        }
+        _baseline = Math.Min(_baseline, committed); // the GC may have given some back itself: measure growth from there
 
-        // A trim that gave much back may have run while a burst was still being torn down (connections
-        // closing, pooled streams expiring): look again next time, until one gives little back.
+        // A trim that gave much back may have run while a burst was torn down: again, until one gives little back.
         if (!quiet || (committed - _baseline < GrowthBytes && !_again))
         {
             return;

@@ -89,8 +89,7 @@ public sealed partial class TcpFrontend(DnsResolver resolver, IPEndPoint endpoin
             }
             catch (SocketException e)
             {
-                // Out of file descriptors (EMFILE, ENFILE) or kernel memory: the connection stays in the
-                // backlog and an immediate retry fails the same way, spinning a core. Wait, doubling.
+                // Out of descriptors or kernel memory: an immediate retry fails the same way, spinning a core.
                 backoff = AcceptFailed(e, backoff);
                 await Task.Delay(backoff, _stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 continue; // a stop during the wait ends the loop at its condition
@@ -217,8 +216,7 @@ public sealed partial class TcpFrontend(DnsResolver resolver, IPEndPoint endpoin
     /// <summary>Answers the complete frames in order; returns octets consumed, or -1 for a frame no DNS client sends.</summary>
     private async ValueTask<int> AnswerFrames(Socket client, byte[] input, int filled, CancellationTokenSource deadline)
     {
-        // The 64 KiB answer buffer is held only while answering, so an idle or trickling connection costs
-        // its small input buffer, not 136 KiB.
+        // The 64 KiB answer buffer is held only while answering: an idle connection costs its small input buffer.
         byte[]? output = null;
         int offset = 0;
         try

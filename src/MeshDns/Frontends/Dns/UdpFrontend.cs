@@ -26,8 +26,7 @@ public sealed partial class UdpFrontend(DnsResolver resolver, IPEndPoint endpoin
     /// <summary>Throws <see cref="SocketException"/> when the address is taken.</summary>
     public void Start()
     {
-        // SO_REUSEPORT would let us share a port with another process of the same user; a plain bind
-        // first makes "address already in use" an error, and resolves port 0 once for all sockets.
+        // A plain bind first: "address already in use" despite SO_REUSEPORT, and port 0 resolved once for all.
         using (Socket probe = CreateSocket(Endpoint, reusePort: false))
         {
             Endpoint = (IPEndPoint)probe.LocalEndPoint!;
@@ -38,8 +37,7 @@ public sealed partial class UdpFrontend(DnsResolver resolver, IPEndPoint endpoin
             Socket socket = CreateSocket(Endpoint, reusePort: _stats.Length > 1);
             _sockets.Add(socket);
             QueryStats stats = _stats[i];
-            var thread = new Thread(() => Loop(socket, stats)) { IsBackground = true, Name = $"meshdns-udp-{i}" };
-            _threads.Add(thread);
+            _threads.Add(new Thread(() => Loop(socket, stats)) { IsBackground = true, Name = $"meshdns-udp-{i}" });
         }
 
         _threads.ForEach(thread => thread.Start());

@@ -61,12 +61,7 @@ public sealed partial class DnsGrpcService(DnsResolver resolver, GrpcStats stats
     private static byte[] Header(ReadOnlySpan<byte> query, byte rcode)
     {
         var header = new byte[12];
-        if (query.Length >= 2)
-        {
-            header[0] = query[0];
-            header[1] = query[1];
-        }
-
+        query[..Math.Min(2, query.Length)].CopyTo(header); // the ID
         header[2] = (byte)(0x80 | (query.Length >= 3 ? query[2] & 0x79 : 0)); // QR, opcode and RD copied
         header[3] = rcode;
         return header;
