@@ -6,14 +6,11 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace MeshDns;
 
-/// <summary>Kestrel's HTTP (probes, metrics) and gRPC (CoreDNS) ports, with every input bounded.</summary>
 public static partial class Program
 {
-    /// <summary>
-    /// gRPC connections served at once: with 64 streams each, at most 8192 calls in flight, which stays well
-    /// under the chart's 256 MiB (README, Operating). CoreDNS needs one connection per upstream.
-    /// </summary>
+    /// <summary>With 64 streams each, at most 8192 calls in flight: well under the chart's 256 MiB. CoreDNS needs one per upstream.</summary>
     private const int MaxGrpcConnections = 128;
+    private const int MaxMessageBytes = 70 * 1024; // a DNS message (65535) plus gRPC framing
 
     private static void ConfigureKestrel(KestrelServerOptions kestrel, ConnectionCaps caps, IPEndPoint? httpEndpoint, IPEndPoint? grpcEndpoint)
     {
@@ -21,11 +18,10 @@ public static partial class Program
         kestrel.AddServerHeader = false;
         kestrel.Limits.MaxConcurrentConnections = caps.Kestrel; // per port; fits the open-file limit
         kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
-        kestrel.Limits.MaxRequestBodySize = 70 * 1024; // a DNS message (65535) plus gRPC framing
+        kestrel.Limits.MaxRequestBodySize = MaxMessageBytes;
         kestrel.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(2);
         kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
-        // Per connection at most 64 streams and 128 KiB of unread request data (the defaults are 100, 1 MiB and
-        // 768 KiB a stream); 96 KiB still lets a whole 70 KiB message in without waiting for a window update.
+        // Per connection 64 streams, 128 KiB unread (defaults: 100, 1 MiB); 96 KiB a stream lets a whole message in.
         kestrel.Limits.Http2.MaxStreamsPerConnection = 64;
         kestrel.Limits.Http2.InitialConnectionWindowSize = 128 * 1024;
         kestrel.Limits.Http2.InitialStreamWindowSize = 96 * 1024;

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Reflection;
 using MeshDns.Cli;
 using MeshDns.Hosting;
@@ -9,6 +10,7 @@ using MeshDns.Sources.Kubernetes;
 using k8s;
 using MeshDns.Table;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Grpc.HealthCheck;
 using MeshDns.Frontends.Grpc;
 using Microsoft.AspNetCore.Hosting;
@@ -26,8 +28,7 @@ public static partial class Program
     [LoggerMessage(Level = LogLevel.Information, Message = "meshdns serving ({Version})")]
     private static partial void LogServing(ILogger logger, string version);
 
-    /// <summary>Kestrel's connection cap on each of its ports (HTTP, gRPC), lowered to fit a low open-file limit.</summary>
-    private const int KestrelMaxConnections = 1024;
+    private const int KestrelMaxConnections = 1024; // on each of its ports; lowered to fit a low open-file limit
 
     public static async Task<int> Main(string[] args)
     {
@@ -39,27 +40,19 @@ public static partial class Program
             return ConfigError(flags.Error);
         }
 
-        if (flags.Help)
+        if (flags.Help || flags.Version)
         {
-            Console.Out.Write(Flags.HelpText(version));
+            Console.Out.Write(flags.Help ? Flags.HelpText(version) : $"meshdns {version}{Environment.NewLine}");
             return 0;
         }
 
-        if (flags.Version)
-        {
-            Console.Out.WriteLine($"meshdns {version}");
-            return 0;
-        }
-
-        var configuration = new ConfigurationManager();
-        configuration.AddInMemoryCollection(flags.Values);
         var options = new MeshDnsOptions();
-        configuration.GetSection(Flags.Section).Bind(options);
-        int? invalid = CheckSources(options, out KubernetesClientConfiguration? kubeConfig);
-        if (invalid is not null)
+        new ConfigurationBuilder().AddInMemoryCollection(flags.Values).Build().GetSection(Flags.Section).Bind(options);
+        if (CheckSources(options, out KubernetesClientConfiguration? kubeConfig) is int invalid)
         {
-            return invalid.Value;
+            return invalid;
         }
+
 
         HealthEndpoints.Version = version;
         ListenAddress.TryParse(options.HttpListen, out IPEndPoint? httpEndpoint, out _);
@@ -82,7 +75,7 @@ public static partial class Program
         }
     }
 
-    /// <summary>Null when the sources are usable, else the exit code (2) after one line saying what to fix.</summary>
+    /// <summary>Null when usable, else exit code 2 after one line saying what to fix.</summary>
     private static int? CheckSources(MeshDnsOptions options, out KubernetesClientConfiguration? kubeConfig)
     {
         kubeConfig = null;
@@ -98,12 +91,9 @@ public static partial class Program
             return ConfigError("--dns-listen, --grpc-listen and --http-listen are all off: nothing would be served; give at least one of them an address");
         }
 
-        foreach (string path in options.FromFile)
+        if (options.FromFile.FirstOrDefault(p => !File.Exists(p) && !Directory.Exists(p)) is string missing)
         {
-            if (!File.Exists(path) && !Directory.Exists(path))
-            {
-                return ConfigError($"--from-file {path}: no such file or directory");
-            }
+            return ConfigError($"--from-file {missing}: no such file or directory");
         }
 
         if (kubernetes)
@@ -121,11 +111,7 @@ public static partial class Program
         return null;
     }
 
-    /// <summary>
-    /// Starts the host, serves until SIGTERM/SIGINT, and stops it: 0 for every stop, also one that comes
-    /// during start-up (which then ends at once); 2 for bad input found at start, 1 for a listener that
-    /// cannot open.
-    /// </summary>
+    /// <summary>Serves until SIGTERM/SIGINT: 0 for every stop (also during start-up); 2 for bad input, 1 for a listener that cannot open.</summary>
     private static async Task<int> Run(IHost host, StopSignals signals, string version, IPEndPoint? httpEndpoint, IPEndPoint? grpcEndpoint)
     {
         IHostApplicationLifetime lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
@@ -148,39 +134,26 @@ public static partial class Program
         {
             // Every listener is open now (Kestrel included): tests and operators can start asking.
             LogServing(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MeshDns"), version);
-            await WhenCancelled(lifetime.ApplicationStopping).ConfigureAwait(false);
+            await Task.Delay(Timeout.InfiniteTimeSpan, lifetime.ApplicationStopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         await Quietly(() => host.StopAsync()).ConfigureAwait(false);
         return failed ?? 0;
     }
 
-    private static Task WhenCancelled(CancellationToken token)
-    {
-        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        token.Register(() => stopped.TrySetResult());
-        return stopped.Task;
-    }
-
     private static int StartFailed(Exception e, IPEndPoint? httpEndpoint, IPEndPoint? grpcEndpoint)
     {
-        switch (e)
+        bool grpc = grpcEndpoint is not null && e.Message.Contains($":{grpcEndpoint.Port}", StringComparison.Ordinal);
+        return e switch
         {
-            case FileSourceException:
-                return ConfigError(e.Message);
-            case ListenException:
-                return Exit(1, e.Message);
-            case var _ when IsAddressInUse(e):
-                string which = grpcEndpoint is not null && e.Message.Contains($":{grpcEndpoint.Port}", StringComparison.Ordinal)
-                    ? $"grpc {grpcEndpoint}"
-                    : $"http {httpEndpoint}";
-                return Exit(1, $"listen {which}: address already in use");
-            default:
-                return Exit(1, $"start failed: {e.Message}");
-        }
+            FileSourceException => ConfigError(e.Message),
+            ListenException => Exit(1, e.Message),
+            _ when IsAddressInUse(e) => Exit(1, $"listen {(grpc ? $"grpc {grpcEndpoint}" : $"http {httpEndpoint}")}: address already in use"),
+            _ => Exit(1, $"start failed: {e.Message}"),
+        };
     }
 
-    /// <summary>Runs a stop step (host.StopAsync is bounded by HostOptions.ShutdownTimeout); a failure is one line, never a crash.</summary>
+    /// <summary>A stop step (bounded by HostOptions.ShutdownTimeout) that fails with one line, never a crash.</summary>
     private static async Task Quietly(Func<Task> step)
     {
         try
@@ -210,13 +183,12 @@ public static partial class Program
         ConfigureServices(web.Services, options, caps, signals, kubeConfig, grpcEndpoint is not null);
         if (grpcEndpoint is not null)
         {
-            // One line per non-OK call ("Error status code ... raised") at Information: a bad client would flood the log.
-            // DnsGrpcService counts and logs those itself, rate-limited.
+            // A line per non-OK call would let a bad client flood the log; DnsGrpcService logs those, rate-limited.
             web.Logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.Warning);
             web.Services.AddGrpc(o =>
             {
-                o.MaxReceiveMessageSize = 70 * 1024;
-                o.MaxSendMessageSize = 70 * 1024;
+                o.MaxReceiveMessageSize = MaxMessageBytes;
+                o.MaxSendMessageSize = MaxMessageBytes;
                 o.EnableDetailedErrors = false;
             });
             web.Services.AddSingleton<HealthServiceImpl>();
@@ -226,7 +198,7 @@ public static partial class Program
 
         web.Services.AddRoutingCore();
         // Memory back after bursts: Kestrel's buffers from a pool that keeps little, and a trim when quiet.
-        web.Services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, BoundedMemoryPoolFactory>();
+        web.Services.AddSingleton<IMemoryPoolFactory<byte>, BoundedMemoryPoolFactory>();
         web.Services.AddHostedService<MemoryTrimmer>();
         WebApplication app = web.Build();
         if (grpcEndpoint is not null)
@@ -244,8 +216,7 @@ public static partial class Program
     {
         for (Exception? current = e; current is not null; current = current.InnerException)
         {
-            if (current is Microsoft.AspNetCore.Connections.AddressInUseException
-                || current is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse })
+            if (current is AddressInUseException or SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
             {
                 return true;
             }
@@ -342,13 +313,10 @@ public static partial class Program
         {
             DnsServerService dns = sp.GetRequiredService<DnsServerService>();
             GrpcStats stats = sp.GetRequiredService<GrpcStats>();
-            List<(string, Func<IReadOnlyList<QueryStats>>)> transports = [("udp", () => dns.UdpStats), ("tcp", () => dns.TcpStats)];
-            if (grpc)
-            {
-                transports.Add(("grpc", () => stats.All));
-            }
+            return new QueryMetrics(grpc
+                ? [("udp", () => dns.UdpStats), ("tcp", () => dns.TcpStats), ("grpc", () => stats.All)]
+                : [("udp", () => dns.UdpStats), ("tcp", () => dns.TcpStats)]);
 
-            return new QueryMetrics(transports);
         });
         services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<DnsServerService>());
         services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<GrpcStats>());

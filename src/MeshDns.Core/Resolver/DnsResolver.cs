@@ -3,59 +3,35 @@ using MeshDns.Wire;
 
 namespace MeshDns.Resolver;
 
-/// <summary>What happened to one query; frontends count these.</summary>
-/// <param name="Length">Octets of response written; 0 means send nothing.</param>
-/// <param name="Rcode">The full (extended) response code; -1 when nothing is sent.</param>
-/// <param name="QType">The question's type, or 0 when it could not be read.</param>
-/// <param name="Truncated">TC was set because the answer did not fit the transport's limit.</param>
-/// <param name="Malformed">The query could not be parsed (FORMERR sent, or dropped without a header).</param>
+/// <summary>What happened to one query: Length 0 sends nothing (Rcode -1); QType 0 when unreadable.</summary>
 public readonly record struct ResolveResult(int Length, int Rcode, ushort QType, bool Truncated, bool Malformed);
 
-/// <summary>
-/// Turns one query message into one response message, for every transport. Allocation-free: it reads
-/// the query in place, looks the name up in the current <see cref="NameTable"/> and writes into the
-/// caller's buffer. Malformed input never throws; it yields FORMERR, or nothing when even the header is
-/// unreadable.
-/// </summary>
-public sealed class DnsResolver
+/// <summary>One query message to one response message, for every transport, allocation-free. Malformed input
+/// never throws: it yields FORMERR, or nothing when even the header is unreadable.</summary>
+public sealed class DnsResolver(TableHolder tables, ResolverOptions options)
 {
-    /// <summary>The smallest response buffer a caller may pass (the classic UDP limit).</summary>
+    /// <summary>The smallest response buffer (the classic UDP limit).</summary>
     public const int MinimumBufferSize = 512;
-
-    /// <summary>The largest DNS message (TCP and gRPC framing limit).</summary>
     public const int MaxMessageSize = 65535;
 
     [ThreadStatic]
     private static uint t_rotation;
 
-    private readonly TableHolder _tables;
-    private readonly ResolverOptions _options;
-    private readonly Zone[] _zones;
-
-    public DnsResolver(TableHolder tables, ResolverOptions options)
-    {
-        _tables = tables;
-        _options = options;
-        _zones = options.Zones.Select(z => Zone.Create(z, options)).ToArray();
-    }
+    private readonly Zone[] _zones = [.. options.Zones.Select(z => Zone.Create(z, options))];
 
     public ResolveResult Resolve(ReadOnlySpan<byte> query, Span<byte> response, DnsTransport transport)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(response.Length, MinimumBufferSize, nameof(response));
 
         var reader = new DnsReader(query);
-        if (!DnsHeader.TryRead(ref reader, out DnsHeader request))
+        bool readable = DnsHeader.TryRead(ref reader, out DnsHeader request);
+        if (!readable || request.IsResponse)
         {
-            return new ResolveResult(0, -1, 0, false, Malformed: true);
-        }
-
-        if (request.IsResponse)
-        {
-            return new ResolveResult(0, -1, 0, false, Malformed: false);
+            return new ResolveResult(0, -1, 0, false, Malformed: !readable);
         }
 
         bool udp = transport == DnsTransport.Udp;
-        var builder = new ResponseBuilder(response, request, udp ? MinimumBufferSize : MaxMessageSize, _options.EdnsUdpSize);
+        var builder = new ResponseBuilder(response, request, udp ? MinimumBufferSize : MaxMessageSize, options.EdnsUdpSize);
         if (request.QuestionCount != 1)
         {
             // QDCOUNT 0 or >1: no single question to echo (opcode checked after, as its question may be absent).
@@ -74,7 +50,8 @@ public sealed class DnsResolver
             return builder.Finish(DnsRcode.NotImp);
         }
 
-        if (!TrySkipRecords(ref reader, request.AnswerCount + request.AuthorityCount) || !TryReadOpt(ref reader, request.AdditionalCount, out bool hasEdns, out DnsRecordHeader opt))
+        if (!TryReadOpt(ref reader, request, out bool hasEdns, out DnsRecordHeader opt))
+
         {
             return builder.Finish(DnsRcode.FormErr, malformed: true);
         }
@@ -103,7 +80,7 @@ public sealed class DnsResolver
             return builder.Finish(DnsRcode.NotImp); // IXFR, AXFR
         }
 
-        NameTable? table = _tables.Current;
+        NameTable? table = tables.Current;
         if (table is null)
         {
             return builder.Finish(DnsRcode.ServFail);
@@ -121,7 +98,7 @@ public sealed class DnsResolver
         builder.MarkAuthoritative();
         bool isApex = zone is not null && name.Length == zone.Wire.Length;
         NameMatch match = table.Lookup(name);
-        uint rotation = _options.RoundRobin ? t_rotation++ : 0;
+        uint rotation = options.RoundRobin ? t_rotation++ : 0;
         if (match.Kind is MatchKind.Host or MatchKind.Wildcard)
         {
             AddAddresses(ref builder, owner, qtype is DnsType.A or DnsType.ANY ? table.IPv4(match) : default, 4, rotation);
@@ -130,18 +107,18 @@ public sealed class DnsResolver
 
         if (isApex && qtype is DnsType.SOA or DnsType.ANY)
         {
-            zone!.TryAddSoa(ref builder, table.Serial, _options.NegativeTtl, authority: false);
+            zone!.TryAddSoa(ref builder, table.Serial, options.NegativeTtl, authority: false);
         }
 
         if (isApex && qtype is DnsType.NS or DnsType.ANY)
         {
-            zone!.TryAddNs(ref builder, _options.Ttl);
+            zone!.TryAddNs(ref builder, options.Ttl);
         }
 
         if (builder.Answers == 0 && zone is not null)
         {
             // RFC 2308: negative answers carry the zone's SOA so resolvers know how long to cache them.
-            zone.TryAddSoa(ref builder, table.Serial, _options.NegativeTtl, authority: true);
+            zone.TryAddSoa(ref builder, table.Serial, options.NegativeTtl, authority: true);
         }
 
         return builder.Finish(isApex || match.Kind != MatchKind.None ? DnsRcode.NoError : DnsRcode.NXDomain);
@@ -155,8 +132,8 @@ public sealed class DnsResolver
         {
             ReadOnlySpan<byte> address = addresses.Slice((int)((rotation + (uint)i) % (uint)count) * size, size);
             bool added = size == 4
-                ? builder.TryAdd(owner, DnsType.A, _options.Ttl, new ARdata { Address = address })
-                : builder.TryAdd(owner, DnsType.AAAA, _options.Ttl, new AaaaRdata { Address = address });
+                ? builder.TryAdd(owner, DnsType.A, options.Ttl, new ARdata { Address = address })
+                : builder.TryAdd(owner, DnsType.AAAA, options.Ttl, new AaaaRdata { Address = address });
             if (!added)
             {
                 return;
@@ -164,33 +141,23 @@ public sealed class DnsResolver
         }
     }
 
-    /// <summary>Answer and authority sections of a query are unusual but legal: skipped record by record.</summary>
-    private static bool TrySkipRecords(ref DnsReader reader, int count)
-    {
-        for (int i = 0; i < count; i++)
-        {
-            if (!DnsRecordHeader.TryRead(ref reader, out DnsRecordHeader skipped) || !reader.TrySkip(skipped.RdLength))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>Reads the additional section; only its OPT record matters, the others are skipped.</summary>
-    private static bool TryReadOpt(ref DnsReader reader, int count, out bool found, out DnsRecordHeader opt)
+    /// <summary>
+    /// Reads the answer and authority sections (unusual in a query but legal: skipped) and the additional section,
+    /// where only the OPT record matters.
+    /// </summary>
+    private static bool TryReadOpt(ref DnsReader reader, in DnsHeader request, out bool found, out DnsRecordHeader opt)
     {
         found = false;
         opt = default;
-        for (int i = 0; i < count; i++)
+        int skipped = request.AnswerCount + request.AuthorityCount;
+        for (int i = 0; i < skipped + request.AdditionalCount; i++)
         {
             if (!DnsRecordHeader.TryRead(ref reader, out DnsRecordHeader record) || !reader.TryReadSubReader(record.RdLength, out DnsReader rdata))
             {
                 return false;
             }
 
-            if (record.Type == DnsType.OPT)
+            if (i >= skipped && record.Type == DnsType.OPT)
             {
                 // RFC 6891 6.1.1: more than one OPT, or an OPT not owned by the root, is FORMERR.
                 if (found || record.Name.Length != 1 || !OptionsAreWellFormed(ref rdata))

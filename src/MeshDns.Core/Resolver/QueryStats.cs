@@ -2,11 +2,8 @@ using System.Runtime.InteropServices;
 
 namespace MeshDns.Resolver;
 
-/// <summary>
-/// Counters of one receive loop (UDP) or one thread of a frontend (TCP, gRPC): each instance has a single
-/// writer (plain increments, no atomics).
-/// Readers sum them at scrape time. Padding keeps two loops' counters off one cache line.
-/// </summary>
+/// <summary>Counters of one loop or thread: a single writer (plain increments, no atomics); readers sum them at
+/// scrape time. Padding keeps two loops' counters off one cache line.</summary>
 [StructLayout(LayoutKind.Sequential)]
 public sealed class QueryStats
 {
@@ -21,6 +18,10 @@ public sealed class QueryStats
     private readonly long _pad0, _pad1, _pad2, _pad3, _pad4, _pad5, _pad6, _pad7;
 #pragma warning restore CS0169, IDE0051
 
+    // Histogram upper bounds (seconds; octets); the last bucket is +Inf.
+    public static readonly double[] DurationBounds = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.01, 0.05];
+    public static readonly double[] SizeBounds = [64, 128, 256, 512, 1232, 4096, 16384, 65535];
+    private static readonly long[] DurationBoundTicks = [.. DurationBounds.Select(b => (long)(b * System.Diagnostics.Stopwatch.Frequency))];
     public long Queries;
     public long Responses;
     public long Dropped;
@@ -29,35 +30,15 @@ public sealed class QueryStats
     public long Errors;
     public long RequestBytes;
     public long ResponseBytes;
-
-    /// <summary>GC.GetAllocatedBytesForCurrentThread() of the loop thread after its latest packet.</summary>
-    public long AllocatedBytes;
-
-    /// <summary>Responses by full rcode (0..23).</summary>
+    public long AllocatedBytes; // of the loop thread, after its latest packet
+    public long DurationTicks; // sum, in Stopwatch ticks
     public readonly long[] Rcodes = new long[24];
-
-    /// <summary>Queries by <see cref="TypeBuckets"/> index.</summary>
     public readonly long[] Types = new long[TypeBuckets.Length];
-
-    /// <summary>Upper bounds (seconds) of the request-duration histogram; the last bucket is +Inf.</summary>
-    public static readonly double[] DurationBounds = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.01, 0.05];
-
-    /// <summary>Upper bounds (octets) of the request and response size histograms; the last bucket is +Inf.</summary>
-    public static readonly double[] SizeBounds = [64, 128, 256, 512, 1232, 4096, 16384, 65535];
-
-    /// <summary>Non-cumulative counts per duration bucket (index DurationBounds.Length is +Inf).</summary>
-    public readonly long[] Durations = new long[DurationBounds.Length + 1];
-
-    /// <summary>Sum of request durations in Stopwatch ticks.</summary>
-    public long DurationTicks;
-
+    public readonly long[] Durations = new long[DurationBounds.Length + 1]; // non-cumulative
     public readonly long[] RequestSizes = new long[SizeBounds.Length + 1];
-
     public readonly long[] ResponseSizes = new long[SizeBounds.Length + 1];
 
-    private static readonly long[] DurationBoundTicks = [.. DurationBounds.Select(b => (long)(b * System.Diagnostics.Stopwatch.Frequency))];
-
-    /// <summary>Index of the first bound that <paramref name="value"/> does not exceed; bounds.Length for +Inf.</summary>
+    /// <summary>Index of the first bound not below <paramref name="value"/>; bounds.Length for +Inf.</summary>
     private static int Bucket<T>(T[] bounds, T value)
         where T : System.Numerics.INumber<T>
     {
@@ -70,13 +51,11 @@ public sealed class QueryStats
         return i;
     }
 
-    /// <summary>Adds one request's time from receipt to reply (single writer).</summary>
     public void RecordDuration(long ticks)
     {
         Durations[Bucket(DurationBoundTicks, ticks)]++;
         DurationTicks += ticks;
     }
-
 
     public static int TypeIndex(ushort qtype)
     {
@@ -91,7 +70,6 @@ public sealed class QueryStats
         return TypeBuckets.Length - 1;
     }
 
-    /// <summary>Counts one query and its outcome; single writer only.</summary>
     public void Record(int requestLength, in ResolveResult result)
     {
         Queries++;

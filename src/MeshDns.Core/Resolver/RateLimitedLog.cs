@@ -1,10 +1,6 @@
 namespace MeshDns.Resolver;
 
-/// <summary>
-/// At most <c>perSecond</c> log lines a second, counting the ones held back (used by the frontends'
-/// per-query QueryLog and the gRPC endpoint's malformed-request lines), so that a flood of queries or
-/// bad requests cannot become a flood of logs.
-/// </summary>
+/// <summary>At most <c>perSecond</c> log lines a second, counting those held back: a flood of queries is not a flood of logs.</summary>
 public sealed class RateLimitedLog(int perSecond)
 {
     private readonly Lock _gate = new();
@@ -12,7 +8,7 @@ public sealed class RateLimitedLog(int perSecond)
     private int _count;
     private long _suppressed;
 
-    /// <summary>True when a line may be written now; <paramref name="suppressed"/> is how many were held back since the last one.</summary>
+    /// <summary><paramref name="suppressed"/>: lines held back since the last one taken.</summary>
     public bool TryTake(out long suppressed)
     {
         long second = Environment.TickCount64 / 1000;

@@ -2,15 +2,10 @@ using MeshDns.Wire;
 
 namespace MeshDns.Resolver;
 
-/// <summary>
-/// One response being written: the header's place is held first and filled in by <see cref="Finish"/>,
-/// once the rcode and counts are known. After the first record that does not fit, nothing more is
-/// written and TC is set.
-/// </summary>
+/// <summary>One response being written; the header is filled in by Finish. After the first record that does not fit, TC is set.</summary>
 internal ref struct ResponseBuilder
 {
     private const int OptRecordSize = 11; // root name, type, class, ttl, rdlength
-
     private readonly Span<byte> _response;
     private readonly ushort _ednsUdpSize;
     private DnsWriter _writer;
@@ -65,15 +60,7 @@ internal ref struct ResponseBuilder
             return false;
         }
 
-        if (authority)
-        {
-            _authority++;
-        }
-        else
-        {
-            _answers++;
-        }
-
+        _ = authority ? _authority++ : _answers++;
         return true;
     }
 

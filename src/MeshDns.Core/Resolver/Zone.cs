@@ -3,23 +3,13 @@ using MeshDns.Wire;
 namespace MeshDns.Resolver;
 
 /// <summary>A configured zone with its names encoded once, and the SOA and NS records it answers with.</summary>
-internal sealed class Zone
+internal sealed class Zone(byte[] wire, byte[] mnameWire, byte[] rnameWire)
 {
     private const uint SoaRefresh = 3600;
     private const uint SoaRetry = 600;
     private const uint SoaExpire = 86400;
 
-    private readonly byte[] _mname;
-    private readonly byte[] _rname;
-
-    private Zone(byte[] wire, byte[] mname, byte[] rname)
-    {
-        Wire = wire;
-        _mname = mname;
-        _rname = rname;
-    }
-
-    public byte[] Wire { get; }
+    public byte[] Wire { get; } = wire;
 
     public static Zone Create(string zone, ResolverOptions options)
     {
@@ -46,8 +36,8 @@ internal sealed class Zone
     public bool TryAddSoa(ref ResponseBuilder response, uint serial, uint negativeTtl, bool authority)
     {
         DnsName.TryCreate(Wire, out DnsName owner);
-        DnsName.TryCreate(_mname, out DnsName mname);
-        DnsName.TryCreate(_rname, out DnsName rname);
+        DnsName.TryCreate(mnameWire, out DnsName mname);
+        DnsName.TryCreate(rnameWire, out DnsName rname);
         var soa = new SoaRdata { MName = mname, RName = rname, Serial = serial, Refresh = SoaRefresh, Retry = SoaRetry, Expire = SoaExpire, Minimum = negativeTtl };
         return response.TryAdd(owner, DnsType.SOA, negativeTtl, soa, authority);
     }
@@ -55,7 +45,7 @@ internal sealed class Zone
     public bool TryAddNs(ref ResponseBuilder response, uint ttl)
     {
         DnsName.TryCreate(Wire, out DnsName owner);
-        DnsName.TryCreate(_mname, out DnsName host);
+        DnsName.TryCreate(mnameWire, out DnsName host);
         return response.TryAdd(owner, DnsType.NS, ttl, new NsRdata { Host = host });
     }
 

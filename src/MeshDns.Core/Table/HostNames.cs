@@ -2,66 +2,25 @@ using MeshDns.Wire;
 
 namespace MeshDns.Table;
 
-/// <summary>Validation and normalisation of ServiceEntry host strings.</summary>
 public static class HostNames
 {
-    /// <summary>
-    /// Normalises a host: lower case, no trailing dot. Accepts <c>name</c> or <c>*.name</c> whose labels
-    /// are 1..63 characters of letters, digits, '-' and '_' (not starting or ending with '-'), within 255
-    /// octets in wire form. Returns null when the host is not a name MeshDns can serve.
-    /// </summary>
-    public static string? Normalize(string? host, out bool isWildcard)
+    /// <summary>Lower case, no trailing dot; <c>name</c> or <c>*.name</c> with labels of 1..63 letters, digits, '-' and
+    /// '_' (no '-' at either end), within 255 wire octets. Null when MeshDns cannot serve it.</summary>
+    public static string? Normalize(string? host)
     {
-        isWildcard = false;
         if (string.IsNullOrWhiteSpace(host))
         {
             return null;
         }
 
         string text = host.Trim().ToLowerInvariant();
-        if (text.EndsWith('.'))
-        {
-            text = text[..^1];
-        }
+        text = text.EndsWith('.') ? text[..^1] : text;
 
-        string body = text;
-        if (text.StartsWith("*.", StringComparison.Ordinal))
-        {
-            isWildcard = true;
-            body = text[2..];
-        }
-
-        if (body.Length == 0 || body.Length > 253)
-        {
-            return null;
-        }
-
-        foreach (string label in body.Split('.'))
-        {
-            if (!IsValidLabel(label))
-            {
-                return null;
-            }
-        }
-
-        return text;
+        string body = text.StartsWith("*.", StringComparison.Ordinal) ? text[2..] : text;
+        return body.Length is > 0 and <= 253 && body.Split('.').All(IsValidLabel) ? text : null;
     }
 
-    private static bool IsValidLabel(string label)
-    {
-        if (label.Length is 0 or > DnsName.MaxLabelLength || label[0] == '-' || label[^1] == '-')
-        {
-            return false;
-        }
-
-        foreach (char c in label)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    private static bool IsValidLabel(string label) =>
+        label.Length is > 0 and <= DnsName.MaxLabelLength && label[0] != '-' && label[^1] != '-'
+        && label.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 }

@@ -5,32 +5,18 @@ namespace MeshDns.Table;
 /// <summary>How a name relates to the table.</summary>
 public enum MatchKind : byte
 {
-    /// <summary>No host at or below the name: NXDOMAIN.</summary>
-    None = 0,
-
-    /// <summary>The name is an exact host.</summary>
+    None = 0, // no host at or below the name: NXDOMAIN
     Host = 1,
-
-    /// <summary>The name is covered by a wildcard host.</summary>
-    Wildcard = 2,
-
-    /// <summary>The name has hosts below it but none of its own (RFC 8020): NODATA, not NXDOMAIN.</summary>
-    EmptyNonTerminal = 3,
+    Wildcard = 2, // covered by a wildcard host
+    EmptyNonTerminal = 3, // hosts below it but none of its own (RFC 8020): NODATA, not NXDOMAIN
 }
 
-/// <summary>The result of a lookup: what matched and where its addresses are.</summary>
-public readonly struct NameMatch
+/// <summary>What matched, and the index of its entry in the table (meaningless for None).</summary>
+public readonly struct NameMatch(MatchKind kind, int entry)
 {
-    internal NameMatch(MatchKind kind, int entry)
-    {
-        Kind = kind;
-        Entry = entry;
-    }
-
-    public MatchKind Kind { get; }
-
-    /// <summary>Index of the matched entry in the table (meaningless for <see cref="MatchKind.None"/>).</summary>
-    internal int Entry { get; }
+    public MatchKind Kind { get; } = kind;
+    internal int Entry
+ { get; } = entry;
 }
 
 /// <summary>One served name (host, wildcard suffix, or empty non-terminal) and its addresses.</summary>
@@ -49,12 +35,8 @@ internal struct TableEntry
 /// <summary>A served host, as the debug view and the change log show it.</summary>
 public sealed record HostRecord(string Host, IReadOnlyList<System.Net.IPAddress> Addresses, IReadOnlyList<string> Sources);
 
-/// <summary>
-/// Immutable lookup structure from lower-case wire-form names to addresses. Built once by
-/// <see cref="NameTableBuilder"/>, then shared by every query thread without locks; a new table replaces
-/// it as a whole. Two open-addressing indexes (exact names, wildcard suffixes) over one byte pool keep
-/// lookups allocation-free.
-/// </summary>
+/// <summary>Immutable map from lower-case wire-form names to addresses, shared by query threads without locks and
+/// replaced whole. Two open-addressing indexes (exact, wildcard suffixes) over one byte pool: no allocation.</summary>
 public sealed class NameTable
 {
     private readonly byte[] _names;
@@ -64,44 +46,24 @@ public sealed class NameTable
     private readonly byte[] _v4;
     private readonly byte[] _v6;
 
-    internal NameTable(
-        byte[] names,
-        TableEntry[] entries,
-        int[] exact,
-        int[] wildcard,
-        byte[] v4,
-        byte[] v6,
-        uint serial,
-        int serviceEntryCount,
-        IReadOnlyList<HostRecord> hosts)
+    internal NameTable(byte[] names, TableEntry[] entries, int[] exact, int[] wildcard, byte[] v4, byte[] v6,
+        uint serial, int serviceEntryCount, IReadOnlyList<HostRecord> hosts)
     {
-        _names = names;
-        _entries = entries;
-        _exact = exact;
-        _wildcard = wildcard;
-        _v4 = v4;
-        _v6 = v6;
-        Serial = serial;
-        ServiceEntryCount = serviceEntryCount;
-        Hosts = hosts;
+        (_names, _entries, _exact, _wildcard, _v4, _v6) = (names, entries, exact, wildcard, v4, v6);
+        (Serial, ServiceEntryCount, Hosts) = (serial, serviceEntryCount, hosts);
+
     }
 
-    /// <summary>An empty table (nothing served).</summary>
     public static NameTable Empty { get; } = NameTableBuilder.Build([], new TableOptions(), 0).Table;
-
     /// <summary>SOA serial: grows whenever a table replaces another.</summary>
     public uint Serial { get; }
-
     /// <summary>ServiceEntries that contributed at least one served host.</summary>
     public int ServiceEntryCount { get; }
-
-    /// <summary>Served hosts (exact and wildcard), sorted by name.</summary>
+    /// <summary>Exact and wildcard, sorted by name.</summary>
     public IReadOnlyList<HostRecord> Hosts { get; }
 
-    /// <summary>
-    /// Finds a lower-case, uncompressed wire-form name: an exact host first, then the longest wildcard
-    /// suffix (Istio's matching: any number of extra labels), then an empty non-terminal.
-    /// </summary>
+    /// <summary>Finds a lower-case, uncompressed wire-form name: an exact host first, then the longest wildcard
+    /// suffix (Istio's matching: any number of extra labels), then an empty non-terminal.</summary>
     public NameMatch Lookup(ReadOnlySpan<byte> name)
     {
         int exact = Find(_exact, name);
@@ -123,19 +85,11 @@ public sealed class NameTable
         return exact >= 0 ? new NameMatch(MatchKind.EmptyNonTerminal, exact) : default;
     }
 
-    /// <summary>IPv4 addresses of a match, 4 octets each.</summary>
-    public ReadOnlySpan<byte> IPv4(NameMatch match)
-    {
-        ref readonly TableEntry e = ref _entries[match.Entry];
-        return match.Kind is MatchKind.Host or MatchKind.Wildcard ? _v4.AsSpan(e.V4Start * 4, e.V4Count * 4) : default;
-    }
+    public ReadOnlySpan<byte> IPv4(NameMatch match) => match.Kind is MatchKind.Host or MatchKind.Wildcard
+        ? _v4.AsSpan(_entries[match.Entry].V4Start * 4, _entries[match.Entry].V4Count * 4) : default;
 
-    /// <summary>IPv6 addresses of a match, 16 octets each.</summary>
-    public ReadOnlySpan<byte> IPv6(NameMatch match)
-    {
-        ref readonly TableEntry e = ref _entries[match.Entry];
-        return match.Kind is MatchKind.Host or MatchKind.Wildcard ? _v6.AsSpan(e.V6Start * 16, e.V6Count * 16) : default;
-    }
+    public ReadOnlySpan<byte> IPv6(NameMatch match) => match.Kind is MatchKind.Host or MatchKind.Wildcard
+        ? _v6.AsSpan(_entries[match.Entry].V6Start * 16, _entries[match.Entry].V6Count * 16) : default;
 
     private int Find(int[] buckets, ReadOnlySpan<byte> name)
     {

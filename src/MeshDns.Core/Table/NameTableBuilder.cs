@@ -4,39 +4,28 @@ using System.Numerics;
 
 namespace MeshDns.Table;
 
-/// <summary>One value the table skipped: where it is in the ServiceEntry, the value as written, and why.</summary>
+/// <summary>One value the table skipped: <c>spec.addresses[1] "10.1.1.300": not an IP address or CIDR</c>.</summary>
 public sealed record TableProblem(string Path, string? Value, string Reason)
 {
-    /// <summary>The one place a problem is put into words: <c>spec.addresses[1] "10.1.1.300": not an IP address or CIDR</c>.</summary>
     public override string ToString() => $"{Path} \"{Value}\": {Reason}";
 }
 
-/// <summary>What the table skipped in one ServiceEntry (the rest of the entry is served); logged once per entry.</summary>
+/// <summary>What the table skipped in one ServiceEntry (the rest is served); logged once per entry.</summary>
 public sealed record TableWarning(string ServiceEntry, IReadOnlyList<TableProblem> Problems)
 {
-    /// <summary>The problems in one line, in the order of the entry's fields.</summary>
     public string Message => string.Join("; ", Problems);
 }
 
-/// <summary>A new table and what was skipped while building it.</summary>
 public sealed record TableBuildResult(NameTable Table, IReadOnlyList<TableWarning> Warnings);
 
-/// <summary>
-/// Builds a <see cref="NameTable"/> from ServiceEntries following Istio's rules: resolution NONE (or
+/// <summary>Builds a <see cref="NameTable"/> from ServiceEntries following Istio's rules: resolution NONE (or
 /// absent) is skipped; IPs and /32 or /128 CIDRs of spec.addresses are served, else status.addresses,
-/// else the default address; the same host in several entries merges their addresses, oldest entry first.
-/// </summary>
+/// else the default address; the same host in several entries merges their addresses, oldest entry first.</summary>
 public static class NameTableBuilder
 {
-    public static TableBuildResult Build(IEnumerable<ServiceEntryInput> serviceEntries, TableOptions options, uint previousSerial) =>
-        Build(serviceEntries, options, previousSerial, cache: null);
-
-    /// <summary>
-    /// Builds a table. With a <paramref name="cache"/>, the per-entry work (host validation, address
-    /// parsing) is remembered for each <see cref="ServiceEntryInput"/> instance, so a rebuild after one
-    /// changed entry only redoes that entry and the cheap assembly of the arrays.
-    /// </summary>
-    public static TableBuildResult Build(IEnumerable<ServiceEntryInput> serviceEntries, TableOptions options, uint previousSerial, TableBuildCache? cache)
+    /// <summary>With a <paramref name="cache"/>, a rebuild after one changed entry redoes only that entry's work.</summary>
+    public static TableBuildResult Build(IEnumerable<ServiceEntryInput> serviceEntries, TableOptions options, uint previousSerial,
+        TableBuildCache? cache = null)
     {
         var warnings = new List<TableWarning>();
         var hosts = new Dictionary<string, HostAccumulator>(StringComparer.Ordinal);
@@ -59,8 +48,7 @@ public static class NameTableBuilder
             {
                 if (!hosts.TryGetValue(host, out HostAccumulator? accumulator))
                 {
-                    accumulator = new HostAccumulator(host);
-                    hosts.Add(host, accumulator);
+                    hosts.Add(host, accumulator = new HostAccumulator(host));
                 }
 
                 accumulator.Add(addresses, prepared.Id);
@@ -80,12 +68,9 @@ public static class NameTableBuilder
         Array.Sort(ordered, static (a, b) =>
         {
             int c = (a.CreationTimestamp ?? DateTimeOffset.MaxValue).CompareTo(b.CreationTimestamp ?? DateTimeOffset.MaxValue);
-            if (c == 0)
-            {
-                c = string.CompareOrdinal(a.Namespace, b.Namespace);
-            }
-
-            return c != 0 ? c : string.CompareOrdinal(a.Name, b.Name);
+            c = c != 0 ? c : string.CompareOrdinal(a.Namespace, b.Namespace);
+            return
+ c != 0 ? c : string.CompareOrdinal(a.Name, b.Name);
         });
         return ordered;
     }
@@ -94,7 +79,7 @@ public static class NameTableBuilder
     private static bool IsServed(string? resolution) =>
         !string.IsNullOrEmpty(resolution) && !resolution.Equals("NONE", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Everything about one entry that does not depend on the others: its served hosts with their addresses.</summary>
+    /// <summary>The per-entry work (does not depend on other entries): served hosts with their addresses.</summary>
     private static PreparedEntry Prepare(ServiceEntryInput entry, TableOptions options)
     {
         var problems = new List<TableProblem>();
@@ -102,7 +87,7 @@ public static class NameTableBuilder
         IReadOnlyList<string> hostTexts = entry.Hosts ?? [];
         for (int i = 0; i < hostTexts.Count; i++)
         {
-            string? normalized = HostNames.Normalize(hostTexts[i], out _);
+            string? normalized = HostNames.Normalize(hostTexts[i]);
             if (normalized is null)
             {
                 problems.Add(new TableProblem($"spec.hosts[{i}]", hostTexts[i], "invalid host"));
@@ -113,54 +98,31 @@ public static class NameTableBuilder
             }
         }
 
-        IPAddress[] spec = ParseAddresses(entry.Addresses ?? [], problems);
-        (IPAddress Address, string? Host)[] status = ParseStatus(entry.StatusAddresses ?? [], problems);
-        var hosts = new List<(string, IPAddress[])>(validHosts.Count);
-        foreach (string host in validHosts)
-        {
-            IPAddress[] addresses = spec.Length > 0 ? spec : StatusOrDefault(status, host, options);
-            if (addresses.Length > 0)
-            {
-                hosts.Add((host, addresses));
-            }
-        }
-
+        IPAddress[] spec = [.. Parse(entry.Addresses ?? [], a => (a, null), i => $"spec.addresses[{i}]", problems).Select(a => a.Address)];
+        (IPAddress Address, string? Host)[] status = Parse(
+            entry.StatusAddresses ?? [], s => (s.Value, s.Host), i => $"status.addresses[{i}].value", problems);
+        (string, IPAddress[])[] hosts = [.. validHosts
+            .Select(host => (host, spec.Length > 0 ? spec : StatusOrDefault(status, host, options)))
+            .Where(h => h.Item2.Length > 0)];
         TableWarning? warning = problems.Count > 0 ? new TableWarning(entry.Id, problems) : null;
-        return new PreparedEntry(entry.Id, [.. hosts], warning, options.DefaultAddress);
+        return new PreparedEntry(entry.Id, hosts, warning, options.DefaultAddress);
     }
 
-    private static IPAddress[] ParseAddresses(IReadOnlyList<string> texts, List<TableProblem> problems)
-    {
-        var found = new List<IPAddress>(texts.Count);
-        for (int i = 0; i < texts.Count; i++)
-        {
-            if (ServedAddresses.TryParse(texts[i], out IPAddress? ip, out string? reason))
-            {
-                found.Add(ip);
-            }
-            else
-            {
-                problems.Add(new TableProblem($"spec.addresses[{i}]", texts[i], reason));
-            }
-        }
-
-        return [.. found];
-    }
-
-    /// <summary>status.addresses parsed once per entry, with each item's host normalised (null: every host).</summary>
-    private static (IPAddress, string?)[] ParseStatus(IReadOnlyList<StatusAddress> items, List<TableProblem> problems)
+    /// <summary>Addresses parsed once per entry, each with its host normalised (null: every host).</summary>
+    private static (IPAddress Address, string? Host)[] Parse<T>(
+        IReadOnlyList<T> items, Func<T, (string? Value, string? Host)> read, Func<int, string> path, List<TableProblem> problems)
     {
         var found = new List<(IPAddress, string?)>(items.Count);
         for (int i = 0; i < items.Count; i++)
         {
-            if (ServedAddresses.TryParse(items[i].Value, out IPAddress? ip, out string? reason))
+            (string? value, string? host) = read(items[i]);
+            if (ServedAddresses.TryParse(value, out IPAddress? ip, out string? reason))
             {
-                string? host = string.IsNullOrEmpty(items[i].Host) ? null : HostNames.Normalize(items[i].Host!, out _) ?? string.Empty;
-                found.Add((ip, host));
+                found.Add((ip, string.IsNullOrEmpty(host) ? null : HostNames.Normalize(host) ?? string.Empty));
             }
             else
             {
-                problems.Add(new TableProblem($"status.addresses[{i}].value", items[i].Value, reason));
+                problems.Add(new TableProblem(path(i), value, reason));
             }
         }
 
@@ -169,21 +131,8 @@ public static class NameTableBuilder
 
     private static IPAddress[] StatusOrDefault((IPAddress Address, string? Host)[] status, string host, TableOptions options)
     {
-        var found = new List<IPAddress>();
-        foreach ((IPAddress address, string? forHost) in status)
-        {
-            if (forHost is null || forHost == host)
-            {
-                found.Add(address);
-            }
-        }
-
-        if (found.Count == 0 && options.DefaultAddress is not null)
-        {
-            found.Add(options.DefaultAddress);
-        }
-
-        return [.. found];
+        IPAddress[] found = [.. status.Where(s => s.Host is null || s.Host == host).Select(s => s.Address)];
+        return found.Length == 0 && options.DefaultAddress is not null ? [options.DefaultAddress] : found;
     }
 
     private static NameTable Assemble(Dictionary<string, HostAccumulator> hosts, uint serial, int contributing)
@@ -198,8 +147,7 @@ public static class NameTableBuilder
             records.Add(new HostRecord(host.Host, host.Addresses, host.Sources));
         }
 
-        // Every proper ancestor of a host, and every wildcard's suffix with its ancestors, exists in DNS:
-        // add the ones that are not hosts themselves as empty non-terminals.
+        // Ancestors of hosts, and wildcards' suffixes with theirs, exist in DNS: empty non-terminals unless hosts.
         foreach (HostAccumulator host in hosts.Values)
         {
             bool wildcard = host.Host.StartsWith("*.", StringComparison.Ordinal);
@@ -213,7 +161,6 @@ public static class NameTableBuilder
         return table.Build(serial, contributing, records);
     }
 
-    /// <summary>The flat arrays of a <see cref="NameTable"/> while they are filled.</summary>
     private sealed class Assembly
     {
         private readonly List<byte> _names = [];
@@ -257,16 +204,8 @@ public static class NameTableBuilder
         }
 
         /// <summary>False when the name is already there (its ancestors are, or will be, added from it).</summary>
-        public bool TryAddEmptyNonTerminal(string name)
-        {
-            if (_exact.ContainsKey(name))
-            {
-                return false;
-            }
-
-            _exact[name] = AddEntry(name, MatchKind.EmptyNonTerminal);
-            return true;
-        }
+        public bool TryAddEmptyNonTerminal(string name) =>
+            !_exact.ContainsKey(name) && _exact.TryAdd(name, AddEntry(name, MatchKind.EmptyNonTerminal));
 
         public NameTable Build(uint serial, int contributing, List<HostRecord> records)
         {
@@ -327,9 +266,8 @@ public static class NameTableBuilder
         private HashSet<IPAddress>? _seen; // only needed once a second entry adds to the host
 
         public string Host { get; } = host;
-
-        public List<IPAddress> Addresses { get; } = [];
-
+        public List<IPAddress>
+ Addresses { get; } = [];
         public List<string> Sources { get; } = [];
 
         public void Add(IPAddress[] addresses, string source)
@@ -355,28 +293,22 @@ public static class NameTableBuilder
     }
 }
 
-/// <summary>The per-entry part of a build, remembered by <see cref="TableBuildCache"/>.</summary>
 internal sealed record PreparedEntry(string Id, (string Host, IPAddress[] Addresses)[] Hosts, TableWarning? Warning, IPAddress? DefaultAddress);
 
-/// <summary>
-/// Remembers the per-entry work of earlier builds for each <see cref="ServiceEntryInput"/> instance (weakly:
-/// entries that are gone are forgotten with them). Sources keep the instances of unchanged entries, so
-/// a rebuild after one event redoes one entry. Safe for one builder at a time.
-/// </summary>
+/// <summary>Per-entry work of earlier builds, weakly keyed by <see cref="ServiceEntryInput"/> instance: sources keep
+/// unchanged entries' instances, so a rebuild after one event redoes one entry. One builder at a time.</summary>
 public sealed class TableBuildCache
 {
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ServiceEntryInput, PreparedEntry> _entries = [];
 
     internal PreparedEntry Get(ServiceEntryInput entry, TableOptions options, Func<ServiceEntryInput, TableOptions, PreparedEntry> prepare)
     {
-        if (_entries.TryGetValue(entry, out PreparedEntry? prepared) && Equals(prepared.DefaultAddress, options.DefaultAddress))
+        if (!_entries.TryGetValue(entry, out PreparedEntry? prepared) || !Equals(prepared.DefaultAddress, options.DefaultAddress))
         {
-            return prepared;
+            prepared = prepare(entry, options);
+            _entries.AddOrUpdate(entry, prepared);
         }
 
-        prepared = prepare(entry, options);
-        _entries.AddOrUpdate(entry, prepared);
         return prepared;
     }
 }
-

@@ -1,38 +1,24 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
+
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
 namespace MeshDns.Table;
 
-/// <summary>
-/// The one rule for the text of an address (spec.addresses, status.addresses) that both sources share.
-/// The CRD lets any string through; what is served as an A or AAAA record is an IPv4 address in four
-/// dotted decimals, an IPv6 address in RFC 4291 text form (no zone), or a CIDR naming exactly one of them
-/// (/32, /128). Anything else is skipped by itself with a reason; the entry's other addresses still count.
-/// </summary>
+/// <summary>The one rule for address text (the CRD lets any string through): served are dotted-quad IPv4, RFC 4291
+/// IPv6 (no zone), or a /32 or /128 CIDR of one; anything else is skipped alone, with a reason.</summary>
 public static class ServedAddresses
 {
-    /// <summary>Why an address is not served: a CIDR that is a range (Istio matches it for TCP, it has no one address).</summary>
-    public const string RangeReason = "a CIDR range, not one address";
-
-    /// <summary>Why an address is not served: not an address at all (including shorthand such as <c>10</c> or <c>0x7f.1</c>).</summary>
+    public const string RangeReason = "a CIDR range, not one address"; // Istio matches it for TCP; no one address
     public const string InvalidReason = "not an IP address or CIDR";
+    private static readonly SearchValues<char> Ipv6Chars = SearchValues.Create("0123456789abcdefABCDEF:.");
 
-    /// <summary>Parses a served address.</summary>
-    /// <param name="text">The address as written (surrounding white space is ignored).</param>
-    /// <param name="address">The address when served, else null.</param>
-    /// <param name="reason">Null when served, else <see cref="RangeReason"/> or <see cref="InvalidReason"/>.</param>
-    /// <returns>True when the text names one servable address.</returns>
     public static bool TryParse(string? text, [NotNullWhen(true)] out IPAddress? address, [NotNullWhen(false)] out string? reason)
     {
         address = null;
         reason = InvalidReason;
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return false;
-        }
-
         ReadOnlySpan<char> span = text.AsSpan().Trim();
         int slash = span.IndexOf('/');
         ReadOnlySpan<char> ipText = slash < 0 ? span : span[..slash];
@@ -62,21 +48,16 @@ public static class ServedAddresses
         return true;
     }
 
-    /// <summary>
-    /// <see cref="IPAddress.TryParse(ReadOnlySpan{char}, out IPAddress?)"/> also takes shorthand IPv4 (<c>10</c>,
-    /// <c>0x7f.1</c>), brackets and zones; only the standard text forms are taken here.
-    /// </summary>
+    /// <summary><see cref="IPAddress.TryParse(ReadOnlySpan{char}, out IPAddress?)"/> also takes shorthand IPv4 (<c>10</c>,
+    /// <c>0x7f.1</c>), brackets and zones; only the standard text forms are taken here.</summary>
     private static bool TryParseStrict(ReadOnlySpan<char> text, [NotNullWhen(true)] out IPAddress? ip)
     {
         ip = null;
         if (text.Contains(':'))
         {
-            foreach (char c in text)
+            if (text.ContainsAnyExcept(Ipv6Chars))
             {
-                if (!(char.IsAsciiHexDigit(c) || c is ':' or '.'))
-                {
-                    return false; // zone (%eth0), brackets, white space
-                }
+                return false; // zone (%eth0), brackets, white space
             }
 
             int lastColon = text.LastIndexOf(':');

@@ -6,30 +6,20 @@ using MeshDns.Wire;
 
 namespace MeshDns.Cli;
 
-/// <summary>The outcome of reading the command line.</summary>
-/// <param name="Values">Configuration keys (under <c>MeshDns:</c>) for the options binder.</param>
-/// <param name="Error">One line naming the flag and what is wrong; the process exits 2.</param>
+/// <summary>Values: configuration keys for the options binder; Error: one line naming the flag (exit 2).</summary>
 public sealed record FlagParseResult(IReadOnlyDictionary<string, string?> Values, bool Help, bool Version, string? Error);
 
-/// <summary>
-/// The command line. Flags take <c>--flag value</c>, <c>--flag=value</c> and Go's single-dash
-/// <c>-flag</c> forms, because the image MeshDns replaces took Go flags. Every value is checked here, so
-/// a bad one gets a one-line message naming the flag.
-/// </summary>
+/// <summary><c>--flag value</c>, <c>--flag=value</c> and Go's <c>-flag</c> (the image MeshDns replaces took Go flags).
+/// Every value is checked here, so a bad one gets a one-line message naming the flag.</summary>
 public static class Flags
 {
     public const string Section = "MeshDns";
 
-    private enum Kind
-    {
-        Value,
-        Repeatable,
-        Bool,
-    }
+    private enum Kind { Value, Repeatable, Bool }
 
     private sealed record Flag(string Name, string Key, Kind Kind, string Default, string Help, Func<string, string?>? Check = null);
 
-    /// <summary>Flags written as Go durations (<c>500ms</c>, <c>10s</c>), handed on as TimeSpan text.</summary>
+    /// <summary>Written as Go durations (<c>500ms</c>), handed on as TimeSpan text.</summary>
     private static readonly string[] DurationFlags = ["lameduck", "tcp-idle-timeout", "tcp-query-timeout"];
 
     private static readonly Flag[] All =
@@ -79,25 +69,18 @@ public static class Flags
             int equals = body.IndexOf('=');
             string name = equals < 0 ? body : body[..equals];
             string? inline = equals < 0 ? null : body[(equals + 1)..];
-            if (name is "h")
-            {
-                name = "help";
-            }
-
+            name = name is "h" ? "help" : name;
             Flag? flag = All.FirstOrDefault(f => f.Name == name);
             if (flag is null)
             {
                 return Fail($"unknown flag -{(arg.StartsWith("--", StringComparison.Ordinal) ? "-" : "")}{name} (see --help)");
             }
 
-            if (ReadValue(flag, inline, args, ref i, out string value) is string missing)
+            string? problem = ReadValue(flag, inline, args, ref i, out string value)
+                ?? ((flag.Check ?? CheckBool)(value) is string invalid ? $"invalid value \"{value}\" for --{flag.Name}: {invalid}" : null);
+            if (problem is not null)
             {
-                return Fail(missing);
-            }
-
-            if ((flag.Check ?? CheckBool)(value) is string problem)
-            {
-                return Fail($"invalid value \"{value}\" for --{flag.Name}: {problem}");
+                return Fail(problem);
             }
 
             help = flag.Name == "help" ? bool.Parse(value) : help;
@@ -111,7 +94,7 @@ public static class Flags
         return new FlagParseResult(values, help, version, null);
     }
 
-    /// <summary>Hands a checked value on as the options binder reads it: durations as TimeSpan text, sizes in bytes.</summary>
+    /// <summary>As the options binder reads it: durations as TimeSpan text, sizes in bytes.</summary>
     private static void Store(Dictionary<string, string?> values, Flag flag, string value)
     {
         if (flag.Kind == Kind.Repeatable)
@@ -126,10 +109,9 @@ public static class Flags
             : value;
     }
 
-    /// <summary>The flag's value: inline, the next argument, or "true" for a switch; else what is wrong.</summary>
+    /// <summary>Inline, the next argument, or "true" for a switch; returns what is wrong, if anything.</summary>
     private static string? ReadValue(Flag flag, string? inline, IReadOnlyList<string> args, ref int i, out string value)
     {
-        value = inline ?? "";
         if (flag.Kind == Kind.Bool)
         {
             value = inline ?? "true";
@@ -138,18 +120,9 @@ public static class Flags
                 : null;
         }
 
-        if (inline is not null)
-        {
-            return null;
-        }
-
-        if (i + 1 < args.Count)
-        {
-            value = args[++i];
-            return null;
-        }
-
-        return $"flag --{flag.Name} needs a value";
+        bool missing = inline is null && i + 1 >= args.Count;
+        value = missing ? "" : inline ?? args[++i];
+        return missing ? $"flag --{flag.Name} needs a value" : null;
     }
 
     public static string HelpText(string version)
@@ -175,7 +148,7 @@ public static class Flags
     private static string Metavar(Flag flag) => flag.Name switch
     {
         "from-file" or "kubeconfig" => "PATH",
-        "context" => "NAME",
+        "context" or "soa-mname" or "soa-rname" => "NAME",
         "namespace" => "NS",
         "default-address" => "IP",
         "zone" => "ZONE",
@@ -184,7 +157,6 @@ public static class Flags
         _ when DurationFlags.Contains(flag.Name) => "DURATION",
         "tcp-max-connections" => "N",
         "max-file-size" => "SIZE",
-        "soa-mname" or "soa-rname" => "NAME",
         _ => "VALUE",
     };
 
@@ -248,11 +220,8 @@ public static class Flags
     }
 
     private static string? CheckBool(string value) => bool.TryParse(value, out _) ? null : "must be true or false";
-
     private static string? CheckListen(string value) => ListenAddress.TryParse(value, out _, out string? error) ? null : error;
-
     private static string? CheckLevel(string value) => ParseLevel(value) is null ? "must be debug, info, warn or error" : null;
-
     private static string? CheckFormat(string value) => value is "text" or "json" ? null : "must be text or json";
 
     private static string? CheckDurationOrZero(string value) =>

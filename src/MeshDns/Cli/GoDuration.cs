@@ -2,10 +2,7 @@ using System.Globalization;
 
 namespace MeshDns.Cli;
 
-/// <summary>
-/// Durations as Go's time.ParseDuration reads them: one or more decimal numbers each with a unit
-/// ("500ms", "10s", "1m30s"); a unit is required except for "0".
-/// </summary>
+/// <summary>As Go's time.ParseDuration: decimal numbers each with a unit ("500ms", "1m30s"); a unit is required except for "0".</summary>
 public static class GoDuration
 {
     public const string Units = "ns, us, ms, s, m or h";
@@ -13,7 +10,6 @@ public static class GoDuration
     private static readonly (string Suffix, double Seconds)[] Scale =
         [("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600)];
 
-    /// <summary>The duration, or null with the reason it is not one.</summary>
     public static TimeSpan? Parse(string text, out string? error)
     {
         error = null;
@@ -22,14 +18,14 @@ public static class GoDuration
             return TimeSpan.Zero;
         }
 
-        double seconds = 0;
-        int i = 0;
         if (text.Length == 0)
         {
             error = $"empty: write a number and a unit ({Units}), such as 5s";
             return null;
         }
 
+        double seconds = 0;
+        int i = 0;
         while (i < text.Length)
         {
             int start = i;

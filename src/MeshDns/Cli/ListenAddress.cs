@@ -7,7 +7,7 @@ public static class ListenAddress
 {
     public const string Off = "off";
 
-    /// <summary>Parses an address; null endpoint with true means "off". Error text names what is wrong.</summary>
+    /// <summary>A null endpoint with true means "off".</summary>
     public static bool TryParse(string text, out IPEndPoint? endpoint, out string? error)
     {
         endpoint = null;
@@ -17,7 +17,8 @@ public static class ListenAddress
             return true;
         }
 
-        if (!Split(text, out string host, out string portText, out error))
+        error = Split(text, out string host, out string portText);
+        if (error is not null)
         {
             return false;
         }
@@ -28,25 +29,16 @@ public static class ListenAddress
             return false;
         }
 
-        IPAddress address;
-        if (host.Length == 0)
+        string bare = host.StartsWith('[') && host.EndsWith(']') ? host[1..^1] : host;
+        IPAddress? address = host.Length == 0 ? IPAddress.IPv6Any // dual-stack: IPv4 and IPv6
+            : host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback
+            : IPAddress.TryParse(bare, out IPAddress? parsed)
+                && !(parsed.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && bare == host) ? parsed
+            : null;
+        if (address is null)
         {
-            address = IPAddress.IPv6Any; // dual-stack: IPv4 and IPv6
-        }
-        else if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            address = IPAddress.Loopback;
-        }
-        else
-        {
-            string bare = host.StartsWith('[') && host.EndsWith(']') ? host[1..^1] : host;
-            if (!IPAddress.TryParse(bare, out IPAddress? parsed) || (parsed.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && bare == host))
-            {
-                error = $"\"{host}\" is not an IP address; {Forms}";
-                return false;
-            }
-
-            address = parsed;
+            error = $"\"{host}\" is not an IP address; {Forms}";
+            return false;
         }
 
         endpoint = new IPEndPoint(address, port);
@@ -55,48 +47,24 @@ public static class ListenAddress
 
     private const string Forms = "write HOST:PORT (127.0.0.1:1053), [IPv6]:PORT ([::1]:1053), :PORT (all interfaces) or off";
 
-    /// <summary>Host and port text; an IPv6 address must be in brackets, so its colons are not read as the port's.</summary>
-    private static bool Split(string text, out string host, out string port, out string? error)
+    /// <summary>Null, or what is wrong. An IPv6 address must be in brackets, so its colons are not read as the port's.</summary>
+    private static string? Split(string text, out string host, out string port)
     {
-        host = port = "";
-        error = null;
-        if (text.StartsWith('[') is false && text.Count(c => c == ':') > 1)
-        {
-            int last = text.LastIndexOf(':');
-            error = IPAddress.TryParse(text[..last], out _) && ushort.TryParse(text[(last + 1)..], out _)
-                ? $"an IPv6 address needs brackets: write [{text[..last]}]:{text[(last + 1)..]}"
-                : $"an IPv6 address needs brackets and a port; {Forms}";
-            return false;
-        }
-
-        if (text.Length > 0 && text.All(char.IsAsciiDigit))
-        {
-            error = $"no host: write :{text} for all interfaces, or HOST:{text}";
-            return false;
-        }
-
-        if (IPAddress.TryParse(text, out _))
-        {
-            error = $"no port: write {text}:PORT";
-            return false;
-        }
-
-        int close = text.StartsWith('[') ? text.IndexOf(']') : -1;
-        int colon = close >= 0 ? text.IndexOf(':', close) : text.LastIndexOf(':');
-        if (text.StartsWith('[') && (close < 0 || colon != close + 1))
-        {
-            error = close < 0 ? $"no closing ']'; {Forms}" : $"no port after \"{text[..(close + 1)]}\"; {Forms}";
-            return false;
-        }
-
-        if (colon < 0)
-        {
-            error = $"no port; {Forms}";
-            return false;
-        }
-
-        host = text[..colon];
-        port = text[(colon + 1)..];
-        return true;
+        bool bracket = text.StartsWith('[');
+        int last = text.LastIndexOf(':');
+        int close = bracket ? text.IndexOf(']') : -1;
+        int colon = close >= 0 ? text.IndexOf(':', close) : last;
+        (host, port) = colon < 0 ? ("", "") : (text[..colon], text[(colon + 1)..]);
+        return !bracket && text.Count(c => c == ':') > 1
+                ? IPAddress.TryParse(text[..last], out _) && ushort.TryParse(text[(last + 1)..], out _)
+                    ? $"an IPv6 address needs brackets: write [{text[..last]}]:{text[(last + 1)..]}"
+                    : $"an IPv6 address needs brackets and a port; {Forms}"
+            : text.Length > 0 && text.All(char.IsAsciiDigit) ? $"no host: write :{text} for all interfaces, or HOST:{text}"
+            : IPAddress.TryParse(text, out _) ? $"no port: write {text}:PORT"
+            : bracket && close < 0 ? $"no closing ']'; {Forms}"
+            : bracket && colon != close + 1 ? $"no port after \"{text[..(close + 1)]}\"; {Forms}"
+            : colon < 0 ? $"no port; {Forms}"
+            : null;
     }
+
 }

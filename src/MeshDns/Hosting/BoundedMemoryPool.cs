@@ -4,13 +4,8 @@ using Microsoft.AspNetCore.Connections;
 
 namespace MeshDns.Hosting;
 
-/// <summary>
-/// Kestrel's buffers (sockets, HTTP/2 streams, request and response pipes), in place of its pinned block pool.
-/// That pool keeps every block a burst ever needed and gives back only 1–5 % every 10 s, so 1000 gRPC
-/// connections left hundreds of MB behind for many minutes. This one keeps at most <see cref="KeepBlocks"/>
-/// free blocks (4 MiB) and drops the rest for the GC (see <see cref="MemoryTrimmer"/>). Blocks are ordinary
-/// arrays, not pinned ones, so the GC can compact around the few kept.
-/// </summary>
+/// <summary>Kestrel's buffers, in place of its pinned block pool, which keeps every block a burst needed (1000 gRPC connections
+/// left hundreds of MB for minutes). This keeps at most 4 MiB free, in unpinned arrays the GC can compact around.</summary>
 public sealed class BoundedMemoryPoolFactory : IMemoryPoolFactory<byte>
 {
     public MemoryPool<byte> Create(MemoryPoolOptions? options = null) => new BoundedMemoryPool();
@@ -18,12 +13,10 @@ public sealed class BoundedMemoryPoolFactory : IMemoryPoolFactory<byte>
 
 public sealed class BoundedMemoryPool : MemoryPool<byte>
 {
-    public const int BlockSize = 4096;
-    public const int KeepBlocks = 1024;
-
+    private const int BlockSize = 4096;
+    private const int KeepBlocks = 1024;
     private readonly ConcurrentQueue<Block> _free = new();
     private int _freeCount;
-
     public override int MaxBufferSize => BlockSize;
 
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
@@ -55,9 +48,7 @@ public sealed class BoundedMemoryPool : MemoryPool<byte>
     private sealed class Block(BoundedMemoryPool pool) : IMemoryOwner<byte>
     {
         private readonly byte[] _array = GC.AllocateUninitializedArray<byte>(BlockSize);
-
         public Memory<byte> Memory => _array;
-
         public void Dispose() => pool.Return(this);
     }
 }

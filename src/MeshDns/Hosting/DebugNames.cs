@@ -5,33 +5,21 @@ using Microsoft.AspNetCore.Http;
 
 namespace MeshDns.Hosting;
 
-/// <summary>
-/// /debug/names: the current table as JSON (host → addresses, source ServiceEntries, zone), so an
-/// operator can see why a name does or does not resolve. Off with --debug-names=false.
-/// The JSON is written straight into the response as it goes (flushed every <see cref="FlushBytes"/>),
-/// so a scrape costs tens of KiB whatever the table's size; at most <see cref="MaxConcurrent"/> run at once,
-/// others get 429 with Retry-After.
-/// </summary>
+/// <summary>/debug/names: the table as JSON (host, zone, addresses, source ServiceEntries), so an operator can see why a name
+/// does or does not resolve. Streamed (tens of KiB a scrape whatever the table's size); over MaxConcurrent, 429.</summary>
 public static class DebugNames
 {
-    public const int MaxConcurrent = 2;
+    private const int MaxConcurrent = 2;
     private const int FlushBytes = 16 * 1024;
-
     private static readonly SemaphoreSlim Gate = new(MaxConcurrent, MaxConcurrent);
     private static long s_served;
     private static long s_rejected;
 
-    /// <summary>Scrapes answered in full.</summary>
-    public static long Served => Interlocked.Read(ref s_served);
-
-    /// <summary>Scrapes answered 429 because <see cref="MaxConcurrent"/> were already running.</summary>
-    public static long Rejected => Interlocked.Read(ref s_rejected);
-
     public static void WriteMetrics(MetricsText text)
     {
         text.Counter("meshdns_debug_names_requests_total", "/debug/names requests: served in full, or rejected (429) while others ran.");
-        text.Sample("meshdns_debug_names_requests_total", "result=\"served\"", Served);
-        text.Sample("meshdns_debug_names_requests_total", "result=\"rejected\"", Rejected);
+        text.Sample("meshdns_debug_names_requests_total", "result=\"served\"", Interlocked.Read(ref s_served));
+        text.Sample("meshdns_debug_names_requests_total", "result=\"rejected\"", Interlocked.Read(ref s_rejected));
     }
 
     public static async Task Handle(HttpContext context)
@@ -68,21 +56,14 @@ public static class DebugNames
         json.WriteBoolean("synced", table is not null);
         json.WriteNumber("serial", table?.Serial ?? 0);
         json.WriteNumber("serviceEntries", table?.ServiceEntryCount ?? 0);
-        json.WriteStartArray("zones");
-        foreach (string zone in zones) // as the resolver serves them: GLOBAL. is global
-        {
-            json.WriteStringValue(zone);
-        }
-
-        json.WriteEndArray();
+        WriteStrings(json, "zones", zones); // as the resolver serves them: GLOBAL. is global
         json.WriteStartArray("hosts");
         IReadOnlyList<HostRecord> hosts = table?.Hosts ?? [];
         long flushed = 0;
         for (int i = 0; i < hosts.Count; i++)
         {
             WriteHost(json, hosts[i], zones);
-            // The writer hands full 4 KiB chunks to the pipe by itself (BytesCommitted) but never flushes it,
-            // and an unflushed pipe grows without bound: flush, which sends and waits while the client is slow.
+            // The writer never flushes the pipe, which then grows without bound: flush (and wait for a slow client).
             if (json.BytesCommitted + json.BytesPending - flushed >= FlushBytes)
             {
                 json.Flush();
@@ -110,17 +91,22 @@ public static class DebugNames
         }
 
         json.WriteEndArray();
-        json.WriteStartArray("sources");
-        for (int i = 0; i < host.Sources.Count; i++)
-        {
-            json.WriteStringValue(host.Sources[i]);
-        }
-
-        json.WriteEndArray();
+        WriteStrings(json, "sources", host.Sources);
         json.WriteEndObject();
     }
 
-    /// <summary>The zone that serves the host; "" when none (REFUSED, with zones set), "*" without zones.</summary>
+    private static void WriteStrings(Utf8JsonWriter json, string name, IReadOnlyList<string> values)
+    {
+        json.WriteStartArray(name);
+        for (int i = 0; i < values.Count; i++) // indexers, not foreach: no enumerator allocated per host
+        {
+            json.WriteStringValue(values[i]);
+        }
+
+        json.WriteEndArray();
+    }
+
+    /// <summary>"" when none serves it (REFUSED), "*" without zones.</summary>
     private static string ZoneOf(string host, string[] zones) =>
         zones.Length == 0 ? "*" : ResolverOptions.ZoneOf(host, zones) ?? "";
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using MeshDns.Cli;
 using MeshDns.Frontends.Dns;
 using MeshDns.Resolver;
@@ -34,11 +35,19 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
         if (endpoint is null)
         {
             LogOff(_logger);
-            readiness.ListenersUp();
-            _started = true;
-            return Task.CompletedTask;
+        }
+        else
+        {
+            Listen(endpoint);
         }
 
+        readiness.ListenersUp();
+        _started = true;
+        return Task.CompletedTask;
+    }
+
+    private void Listen(IPEndPoint endpoint)
+    {
         _udp = new UdpFrontend(resolver, endpoint, Environment.ProcessorCount, _logger);
         Bind("udp", endpoint, _udp.Start);
 
@@ -53,9 +62,6 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
         _tcp = new TcpFrontend(resolver, endpoint, tcpOptions, _logger);
         Bind("tcp", endpoint, _tcp.Start);
         LogListening(_logger, _udp.Endpoint.ToString(), _tcp.Endpoint.ToString());
-        readiness.ListenersUp();
-        _started = true;
-        return Task.CompletedTask;
     }
 
     private static void Bind(string network, IPEndPoint endpoint, Action start)
@@ -64,25 +70,22 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
         {
             start();
         }
-        catch (System.Net.Sockets.SocketException e)
+        catch (SocketException e)
         {
             throw new ListenException($"listen {network} {endpoint}: {Describe(e)}", e);
         }
     }
 
-    private static string Describe(System.Net.Sockets.SocketException e) => e.SocketErrorCode switch
+    private static string Describe(SocketException e) => e.SocketErrorCode switch
     {
-        System.Net.Sockets.SocketError.AddressAlreadyInUse => "address already in use",
-        System.Net.Sockets.SocketError.AccessDenied => "permission denied (ports below 1024 need privileges)",
-        System.Net.Sockets.SocketError.AddressNotAvailable => "address not available on this machine",
+        SocketError.AddressAlreadyInUse => "address already in use",
+        SocketError.AccessDenied => "permission denied (ports below 1024 need privileges)",
+        SocketError.AddressNotAvailable => "address not available on this machine",
         _ => e.Message,
     };
 
-    /// <summary>
-    /// Lame duck, like CoreDNS's health { lameduck }: before any service stops (Kestrel's HTTP and gRPC
-    /// included), report not ready but keep answering until load balancers have moved away. Skipped when
-    /// the stop came during start-up, as no traffic was sent yet.
-    /// </summary>
+    /// <summary>Lame duck (CoreDNS's health { lameduck }): before any service stops, not ready but still answering while
+    /// load balancers move away. Skipped for a stop during start-up: no traffic was sent yet.</summary>
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         if (_started && options.Lameduck > TimeSpan.Zero)
@@ -100,20 +103,15 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
         }
     }
 
-    /// <summary>Closes the listeners; safe when start-up never reached this service.</summary>
+    /// <summary>Safe when start-up never reached this service.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _udp?.Dispose();
-        if (_tcp is not null)
-        {
-            await _tcp.DisposeAsync().ConfigureAwait(false);
-        }
+        await (_tcp?.DisposeAsync() ?? ValueTask.CompletedTask).ConfigureAwait(false);
     }
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "DNS listening on udp {Udp} and tcp {Tcp}")]
@@ -129,5 +127,5 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
     private static partial void LogOff(ILogger logger);
 }
 
-/// <summary>A listener could not be opened; the process exits 1 with this message.</summary>
+/// <summary>The process exits 1 with this message.</summary>
 public sealed class ListenException(string message, Exception inner) : Exception(message, inner);

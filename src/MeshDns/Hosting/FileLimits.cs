@@ -2,21 +2,14 @@ using System.Runtime.InteropServices;
 
 namespace MeshDns.Hosting;
 
-/// <summary>
-/// The open-file limit (RLIMIT_NOFILE). Every socket is a file descriptor, so it bounds connections.
-/// The .NET JIT runtime raises the soft limit to the hard one at start, as Go does; NativeAOT does not,
-/// which leaves a container on the common default soft limit of 1024.
-/// </summary>
+/// <summary>The open-file limit (RLIMIT_NOFILE) bounds connections. The JIT runtime raises the soft limit to the hard one,
+/// as Go does; NativeAOT does not, which leaves a container on the common default of 1024.</summary>
 public static class FileLimits
 {
     private const int RlimitNofile = 7; // the same on x64 and arm64 Linux
 
-    [StructLayout(LayoutKind.Sequential)]
-    private struct RLimit
-    {
-        public ulong Soft;
-        public ulong Hard;
-    }
+    private record struct RLimit(ulong Soft, ulong Hard); // sequential layout, as struct rlimit
+
 
     // DllImport with a blittable struct needs no marshalling code (LibraryImport would need unsafe blocks).
     [DllImport("libc.so.6", EntryPoint = "getrlimit")]
@@ -25,8 +18,7 @@ public static class FileLimits
     [DllImport("libc.so.6", EntryPoint = "setrlimit")]
     private static extern int SetRLimit(int resource, in RLimit limit);
 
-    /// <summary>Raises the soft limit to the hard limit; returns the soft limit now in effect, or null where it
-    /// cannot be read (not Linux, no glibc).</summary>
+    /// <summary>Returns the soft limit now in effect, or null where it cannot be read (not Linux, no glibc).</summary>
     public static long? RaiseToHardLimit()
     {
         if (!OperatingSystem.IsLinux())
@@ -41,7 +33,7 @@ public static class FileLimits
                 return null;
             }
 
-            if (limit.Soft < limit.Hard && SetRLimit(RlimitNofile, new RLimit { Soft = limit.Hard, Hard = limit.Hard }) == 0)
+            if (limit.Soft < limit.Hard && SetRLimit(RlimitNofile, new RLimit(limit.Hard, limit.Hard)) == 0)
             {
                 limit.Soft = limit.Hard;
             }
@@ -54,7 +46,7 @@ public static class FileLimits
         }
     }
 
-    /// <summary>File descriptors open now (Linux); 0 where unknown.</summary>
+    /// <summary>0 where unknown.</summary>
     public static int OpenNow()
     {
         try
@@ -67,14 +59,8 @@ public static class FileLimits
         }
     }
 
-    /// <summary>
-    /// Connection caps that fit under <paramref name="limit"/> together: what is open now, plus a reserve
-    /// (an eighth of the limit, at least 32) for the Kubernetes API, files and the listeners themselves,
-    /// leaves a budget shared by DNS-over-TCP and Kestrel's two ports (HTTP and gRPC, each capped
-    /// separately). Caps that sum above it would let clients take the last descriptor, after which no
-    /// probe or scrape can be accepted. When the budget is short, each gets a share in proportion to
-    /// what was asked.
-    /// </summary>
+    /// <summary>Caps that fit under <paramref name="limit"/> together, less what is open and a reserve (an eighth, at least 32):
+    /// else clients could take the last descriptor and no probe would be accepted. A short budget is shared in proportion.</summary>
     public static ConnectionCaps Caps(int tcpRequested, int kestrelRequested, long? limit, int open)
     {
         if (limit is not { } max)
@@ -95,5 +81,5 @@ public static class FileLimits
     }
 }
 
-/// <summary>Connection caps in effect: DNS over TCP, and each of Kestrel's ports; the open-file limit they fit (null: unknown).</summary>
+/// <summary>DNS over TCP, and each of Kestrel's ports; the open-file limit they fit (null: unknown).</summary>
 public sealed record ConnectionCaps(int Tcp, int Kestrel, long? FileLimit);

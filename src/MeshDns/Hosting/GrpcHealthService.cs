@@ -4,11 +4,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace MeshDns.Hosting;
 
-/// <summary>
-/// Keeps grpc.health.v1.Health in step with readiness: SERVING once the sources have synced and the
-/// listeners are up, NOT_SERVING before that and from the start of shutdown. Reported for the server
-/// ("") and for coredns.dns.DnsService.
-/// </summary>
+/// <summary>grpc.health.v1.Health (for "" and coredns.dns.DnsService) in step with readiness.</summary>
 public sealed class GrpcHealthService(HealthServiceImpl health, Readiness readiness, IHostApplicationLifetime lifetime) : BackgroundService
 {
     private static readonly string[] Services = ["", "coredns.dns.DnsService"];

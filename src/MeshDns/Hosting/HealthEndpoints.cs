@@ -3,10 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace MeshDns.Hosting;
 
-/// <summary>The HTTP endpoint (--http-listen): /healthz and /readyz for Kubernetes probes.</summary>
+/// <summary>The HTTP endpoint (--http-listen).</summary>
 public static class HealthEndpoints
 {
-    /// <summary>The version shown by meshdns_build_info.</summary>
     public static string Version { get; set; } = "unknown";
 
     public static Task Handle(HttpContext context)

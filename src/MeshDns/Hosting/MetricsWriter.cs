@@ -11,10 +11,7 @@ public interface IMetricsSource
     void Write(MetricsText text);
 }
 
-/// <summary>
-/// /metrics in the Prometheus text exposition format (version 0.0.4). Counters live where they are
-/// counted (per UDP loop, per frontend, in the reflector) and are only read here, at scrape time.
-/// </summary>
+/// <summary>/metrics in Prometheus text format 0.0.4; counters live where they are counted and are read at scrape time.</summary>
 public static class MetricsWriter
 {
     public static string Render(IEnumerable<IMetricsSource> sources, string version)
@@ -31,7 +28,6 @@ public static class MetricsWriter
     }
 }
 
-/// <summary>The text being rendered, with one helper per line shape.</summary>
 public sealed class MetricsText
 {
     private readonly StringBuilder _text = new(8 * 1024);
@@ -40,18 +36,12 @@ public sealed class MetricsText
         _text.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
 
     public void Counter(string name, string help) => Header(name, "counter", help);
+    public void Counter(string name, string help, long value) => One(name, "counter", help, value);
+    public void Gauge(string name, string help, long value) => One(name, "gauge", help, value);
 
-    /// <summary>A counter with one unlabelled sample.</summary>
-    public void Counter(string name, string help, long value)
+    private void One(string name, string type, string help, long value)
     {
-        Header(name, "counter", help);
-        Sample(name, null, value);
-    }
-
-    /// <summary>A gauge with one unlabelled sample.</summary>
-    public void Gauge(string name, string help, long value)
-    {
-        Header(name, "gauge", help);
+        Header(name, type, help);
         Sample(name, null, value);
     }
 
@@ -69,11 +59,10 @@ public sealed class MetricsText
     }
 
     public override string ToString() => _text.ToString();
-
     public static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
 }
 
-/// <summary>The query counters of every transport (UDP and TCP loops, gRPC), one family each.</summary>
+/// <summary>The query counters of every transport, one family each.</summary>
 public sealed class QueryMetrics(IReadOnlyList<(string Transport, Func<IReadOnlyList<QueryStats>> Stats)> transports) : IMetricsSource
 {
     public void Write(MetricsText text)
@@ -139,20 +128,12 @@ public sealed class QueryMetrics(IReadOnlyList<(string Transport, Func<IReadOnly
         }
     }
 
-    private static string RcodeName(int rcode) => rcode switch
-    {
-        0 => "NOERROR",
-        1 => "FORMERR",
-        2 => "SERVFAIL",
-        3 => "NXDOMAIN",
-        4 => "NOTIMP",
-        5 => "REFUSED",
-        16 => "BADVERS",
-        _ => rcode.ToString(CultureInfo.InvariantCulture),
-    };
+    private static readonly string[] RcodeNames = ["NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"];
+
+    private static string RcodeName(int rcode) =>
+        rcode < RcodeNames.Length ? RcodeNames[rcode] : rcode == 16 ? "BADVERS" : rcode.ToString(CultureInfo.InvariantCulture);
 }
 
-/// <summary>A source whose counters are static.</summary>
 public sealed class StaticMetrics(Action<MetricsText> write) : IMetricsSource
 {
     public void Write(MetricsText text) => write(text);

@@ -13,26 +13,20 @@ public abstract class SourceService : IHostedService
 
     protected SourceService(string name, TablePublisher publisher)
     {
-        _name = name;
-        _publisher = publisher;
+        (_name, _publisher) = (name, publisher);
         publisher.Expect(name);
     }
 
     public abstract Task StartAsync(CancellationToken cancellationToken);
-
     public abstract Task StopAsync(CancellationToken cancellationToken);
-
     protected void OnChanged(IReadOnlyList<ServiceEntryInput> entries) => _publisher.Publish(_name, entries);
 }
 
 /// <summary>Loads --from-file paths before the listeners start, then feeds every change to the publisher.</summary>
 public sealed class FileSourceService(FileSource source, TablePublisher publisher) : SourceService("files", publisher)
 {
-    /// <summary>
-    /// Loads every file (the first snapshot is published before this returns). The load runs off the
-    /// host's thread so that a stop during a long first load ends start-up at once; the abandoned load
-    /// finishes or dies with the process, and raises nothing once the source is disposed.
-    /// </summary>
+    /// <summary>Publishes the first snapshot before returning; off the host's thread, so a stop during a long first load ends
+    /// start-up at once (the abandoned load raises nothing once the source is disposed).</summary>
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         source.Changed += OnChanged;
@@ -57,7 +51,6 @@ public sealed class KubernetesSourceService(ServiceEntryReflector reflector, Tab
         return Task.CompletedTask;
     }
 
-    /// <summary>Idempotent; the host also disposes the reflector afterwards, which is then a no-op.</summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         reflector.Changed -= OnChanged;
@@ -67,7 +60,7 @@ public sealed class KubernetesSourceService(ServiceEntryReflector reflector, Tab
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // The host's stop timeout ran out: exit without waiting for a request that ignores cancellation.
+            // The host's stop timeout ran out: do not wait for a request that ignores cancellation.
         }
     }
 

@@ -2,11 +2,8 @@ using System.Runtime.InteropServices;
 
 namespace MeshDns.Hosting;
 
-/// <summary>
-/// SIGTERM and SIGINT from the first line of Main: a stop that comes while flags are read, files load or
-/// listeners open ends start-up and exits 0, instead of killing the process (the default before the host
-/// has its own handlers) or failing its start. The host's lifetime is stopped through <see cref="Token"/>.
-/// </summary>
+/// <summary>SIGTERM and SIGINT from Main's first line: a stop during start-up ends it and exits 0, instead of killing the
+/// process (the default before the host has handlers) or failing its start.</summary>
 public sealed class StopSignals : IDisposable
 {
     private readonly CancellationTokenSource _requested = new();
@@ -14,16 +11,12 @@ public sealed class StopSignals : IDisposable
     private int _signals;
     private readonly PosixSignalRegistration[] _registrations;
 
-    public StopSignals()
-    {
-        _registrations = OperatingSystem.IsWindows()
-            ? [PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal)]
-            : [PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal), PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal)];
-    }
+    public StopSignals() => _registrations = OperatingSystem.IsWindows()
+        ? [PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal)]
+        : [PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal), PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal)];
 
-    /// <summary>Cancelled at the first SIGTERM or SIGINT.</summary>
+    /// <summary>Cancelled at the first signal.</summary>
     public CancellationToken Token => _requested.Token;
-
     public bool Requested => _requested.IsCancellationRequested;
 
     /// <summary>Cancelled at the second signal: an operator's second Ctrl+C cuts the lame duck short.</summary>

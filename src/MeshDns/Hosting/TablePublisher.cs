@@ -5,32 +5,18 @@ using Microsoft.Extensions.Logging;
 
 namespace MeshDns.Hosting;
 
-/// <summary>
-/// Turns each snapshot of ServiceEntries from a source into a new table and swaps it in. Logs, per change,
-/// the count and the mappings that changed, in the words of the original plugin, so operators' greps
-/// keep working: <c>Have 2 service entries</c>, <c>adding DNS mapping: .test.global.->[127.255.0.2]</c>.
-/// </summary>
+/// <summary>Builds and swaps in a table per snapshot; logs changes in the original plugin's words so operators' greps keep
+/// working: <c>Have 2 service entries</c>, <c>adding DNS mapping: .test.global.->[127.255.0.2]</c>.</summary>
 public sealed partial class TablePublisher(TableHolder holder, TableOptions options, ResolverOptions resolver, ILogger<TablePublisher> logger) : IMetricsSource
 {
-    /// <summary>Beyond this many changed hosts in one update, per-host lines go to debug level.</summary>
-    private const int MaxMappingLines = 1000;
-
-    /// <summary>Heaps smaller than this are left to the GC's own pacing.</summary>
-    private const long MinimumHeapToTrim = 24L * 1024 * 1024;
-
-    /// <summary>At most one compacting collection per this interval: its pause must not follow every event.</summary>
-    private const long MinimumTrimIntervalMs = 30_000;
-
+    private const int MaxMappingLines = 1000; // beyond this many changes, per-host lines go to debug level
+    private const long MinimumHeapToTrim = 24L * 1024 * 1024; // smaller heaps are left to the GC's own pacing
+    private const long MinimumTrimIntervalMs = 30_000; // the compacting pause must not follow every event
     private readonly Lock _gate = new();
     private readonly Dictionary<string, IReadOnlyList<ServiceEntryInput>?> _sources = new(StringComparer.Ordinal);
     private readonly TableBuildCache _cache = new();
     private long _rebuilds;
-
-    /// <summary>Tables published so far.</summary>
-    public long Rebuilds => Interlocked.Read(ref _rebuilds);
-
-    /// <summary>When the current table was published.</summary>
-    public DateTimeOffset? LastChange { get; private set; }
+    private DateTimeOffset? _lastChange;
     private long _liveAfterTrim;
     private long _lastTrim = -MinimumTrimIntervalMs; // the first big change may trim at once
 
@@ -40,8 +26,8 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
         text.Gauge("meshdns_table_synced", "1 once every source has synced and a table is served.", table is null ? 0 : 1);
         text.Gauge("meshdns_table_service_entries", "ServiceEntries contributing hosts to the table.", table?.ServiceEntryCount ?? 0);
         text.Gauge("meshdns_table_hosts", "Hosts (exact and wildcard) in the table.", table?.Hosts.Count ?? 0);
-        text.Counter("meshdns_table_rebuilds_total", "Tables built and published.", Rebuilds);
-        text.Gauge("meshdns_table_last_change_timestamp_seconds", "Unix time of the last table change.", LastChange?.ToUnixTimeSeconds() ?? 0);
+        text.Counter("meshdns_table_rebuilds_total", "Tables built and published.", Interlocked.Read(ref _rebuilds));
+        text.Gauge("meshdns_table_last_change_timestamp_seconds", "Unix time of the last table change.", _lastChange?.ToUnixTimeSeconds() ?? 0);
     }
 
     /// <summary>Declares a source; no table is published until every declared source has sent a snapshot.</summary>
@@ -79,17 +65,13 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
             WarnOutsideZones(result.Table.Hosts);
             holder.Publish(result.Table);
             Interlocked.Increment(ref _rebuilds);
-            LastChange = DateTimeOffset.UtcNow;
+            _lastChange = DateTimeOffset.UtcNow;
             ReleaseGarbage();
         }
     }
 
-    /// <summary>
-    /// Reading and building a big snapshot leaves garbage many times the table's size (10k YAML entries:
-    /// ~100 MB of garbage for ~11 MB live), and the GC keeps that memory committed. When the heap has grown
-    /// well past what was live after the last such collection, compact once and give the memory back.
-    /// Rare (table changes only, at most every 30 s), so the pause is never paid per query or per event.
-    /// </summary>
+    /// <summary>A big snapshot leaves garbage many times the table (10k entries: ~100 MB for ~11 MB live) that the GC keeps
+    /// committed: when the heap has grown well past the last live size, compact once (at most every 30 s).</summary>
     private void ReleaseGarbage()
     {
         long heap = GC.GetTotalMemory(forceFullCollection: false);
@@ -129,18 +111,11 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
         foreach ((string verb, HostRecord host) in changes)
         {
             string mapping = $"{Display(host.Host)}->[{string.Join(' ', host.Addresses.Select(a => a.ToString()))}]";
-            if (verbose)
-            {
-                LogMapping(logger, verb, mapping);
-            }
-            else
-            {
-                LogMappingDebug(logger, verb, mapping);
-            }
+            LogMapping(logger, verbose ? LogLevel.Information : LogLevel.Debug, verb, mapping);
         }
     }
 
-    /// <summary>One warning per table for hosts no --zone covers: they are served, but every query for them is REFUSED.</summary>
+    /// <summary>Hosts no --zone covers are served, but every query for them is REFUSED.</summary>
     private void WarnOutsideZones(IReadOnlyList<HostRecord> hosts)
     {
         if (resolver.Zones.Count == 0)
@@ -162,19 +137,12 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
     [LoggerMessage(Level = LogLevel.Warning, Message = "ServiceEntry {ServiceEntry}: skipped {Problem}")]
     private static partial void LogSkipped(ILogger logger, string serviceEntry, string problem);
 
-    /// <summary>
-    /// <paramref name="count"/> is <see cref="NameTable.ServiceEntryCount"/>, the number /debug/names and
-    /// meshdns_table_service_entries show; <paramref name="read"/> also counts entries that serve nothing
-    /// (resolution NONE, no valid host, no address to serve).
-    /// </summary>
+    /// <summary><paramref name="count"/> as /debug/names shows; <paramref name="read"/> also counts entries serving nothing.</summary>
     [LoggerMessage(Level = LogLevel.Information, Message = "Have {Count} service entries ({Read} read; {Hosts} hosts served; table built in {BuildMs:0.0} ms)")]
     private static partial void LogHave(ILogger logger, int count, int read, int hosts, double buildMs);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Verb} DNS mapping: {Mapping}")]
-    private static partial void LogMapping(ILogger logger, string verb, string mapping);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "{Verb} DNS mapping: {Mapping}")]
-    private static partial void LogMappingDebug(ILogger logger, string verb, string mapping);
+    [LoggerMessage(Message = "{Verb} DNS mapping: {Mapping}")]
+    private static partial void LogMapping(ILogger logger, LogLevel level, string verb, string mapping);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Hosts outside every --zone ({Zones}) get REFUSED: {Count}, such as {Examples}; add their zone or leave --zone out")]
     private static partial void LogOutsideZones(ILogger logger, int count, string zones, string examples);

@@ -132,16 +132,16 @@ public class NameTableTests
     [InlineData("a.b/c", null)]
     public void Host_validation(string host, string? normalized)
     {
-        Assert.Equal(normalized, HostNames.Normalize(host, out _));
+        Assert.Equal(normalized, HostNames.Normalize(host));
     }
 
     [Fact]
     public void Overlong_hosts_are_rejected()
     {
         string label = new('a', 63);
-        Assert.NotNull(HostNames.Normalize($"{label}.{label}.{label}.{new string('a', 61)}", out _)); // 253 characters
-        Assert.Null(HostNames.Normalize($"{label}.{label}.{label}.{new string('a', 62)}", out _));
-        Assert.Null(HostNames.Normalize(new string('a', 64) + ".global", out _));
+        Assert.NotNull(HostNames.Normalize($"{label}.{label}.{label}.{new string('a', 61)}")); // 253 characters
+        Assert.Null(HostNames.Normalize($"{label}.{label}.{label}.{new string('a', 62)}"));
+        Assert.Null(HostNames.Normalize(new string('a', 64) + ".global"));
     }
 
     [Fact]

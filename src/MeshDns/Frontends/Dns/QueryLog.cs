@@ -4,16 +4,11 @@ using Microsoft.Extensions.Logging;
 
 namespace MeshDns.Frontends.Dns;
 
-/// <summary>
-/// Per-query log lines, only at debug level and at most <see cref="PerSecond"/> a second per instance, so a
-/// flood of queries cannot turn into a flood of logs. When debug is off this costs one branch.
-/// </summary>
+/// <summary>Per-query lines at debug level, at most 20 a second per instance; with debug off, one branch.</summary>
 public sealed partial class QueryLog(ILogger logger, string transport)
 {
-    public const int PerSecond = 20;
-
     private readonly bool _enabled = logger.IsEnabled(LogLevel.Debug);
-    private readonly RateLimitedLog _limit = new(PerSecond);
+    private readonly RateLimitedLog _limit = new(perSecond: 20);
 
     public void Record(ReadOnlySpan<byte> query, in ResolveResult result)
     {

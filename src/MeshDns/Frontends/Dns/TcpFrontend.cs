@@ -11,37 +11,25 @@ namespace MeshDns.Frontends.Dns;
 /// <summary>Limits of the TCP listener; every input is bounded.</summary>
 public sealed record TcpOptions
 {
-    /// <summary>A connection with no query under way for this long is closed (RFC 7766 6.2.3).</summary>
+    /// <summary>Without a query under way (RFC 7766 6.2.3).</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>A query must arrive whole this long after its first octet; trickling octets do not extend it
-    /// (slowloris), so a connection that is not idle is still closed in bounded time.</summary>
+    /// <summary>From a query's first octet; trickled octets do not extend it (slowloris).</summary>
     public TimeSpan QueryTimeout { get; init; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>At this many connections, a new one closes the connection that has waited longest on its
-    /// client (idle, or holding part of a query), so held connections cannot lock new clients out.</summary>
+    /// <summary>At the cap, a new connection closes the one waiting longest on its client.</summary>
     public int MaxConnections { get; init; } = 1024;
-
-    /// <summary>Queries are small; a longer frame means a confused or hostile client, which is disconnected.</summary>
+    /// <summary>Queries are small; a longer frame disconnects the client.</summary>
     public int MaxQuerySize { get; init; } = 4096;
 }
 
-/// <summary>
-/// DNS over TCP (RFC 7766): two-octet length framing, several pipelined queries per connection answered
-/// in order, partial reads, idle and per-query timeouts, and caps on connections and query size. A
-/// misbehaving client loses only its own connection; when the cap is reached, the longest-waiting
-/// connection makes room for a new one.
-/// </summary>
-public sealed partial class TcpFrontend : IAsyncDisposable
+/// <summary>DNS over TCP (RFC 7766): length framing, pipelined queries answered in order, idle and per-query timeouts,
+/// caps on connections and query size. A misbehaving client loses only its own connection.</summary>
+public sealed partial class TcpFrontend(DnsResolver resolver, IPEndPoint endpoint, TcpOptions options, ILogger logger) : IAsyncDisposable
 {
-    private readonly DnsResolver _resolver;
-    private readonly TcpOptions _options;
-    private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly HashSet<Connection> _connections = [];
     // One counter set per thread (single writer, plain increments): no contention between cores.
     private readonly ThreadLocal<QueryStats> _stats = new(() => new QueryStats(), trackAllValues: true);
-    private readonly QueryLog _queryLog;
+    private readonly QueryLog _queryLog = new(logger, "tcp");
     private Socket? _listener;
     private Task? _acceptLoop;
     private int _disposed;
@@ -51,34 +39,17 @@ public sealed partial class TcpFrontend : IAsyncDisposable
     private long _acceptErrors;
     private long _lastAcceptErrorLog;
 
-    public TcpFrontend(DnsResolver resolver, IPEndPoint endpoint, TcpOptions options, ILogger logger)
-    {
-        _resolver = resolver;
-        _options = options;
-        _logger = logger;
-        _queryLog = new QueryLog(logger, "tcp");
-        Endpoint = endpoint;
-    }
-
-    public IPEndPoint Endpoint { get; private set; }
+    public IPEndPoint Endpoint { get; private set; } = endpoint;
 
     public int OpenConnections => Volatile.Read(ref _open);
-
-    public int MaxConnections => _options.MaxConnections;
-
-    /// <summary>Connections closed to make room for a new one at the cap.</summary>
+    public int MaxConnections => options.MaxConnections;
     public long Evictions => Interlocked.Read(ref _evictions);
-
-    /// <summary>Connections closed because a query did not arrive whole within the query timeout.</summary>
     public long QueryTimeouts => Interlocked.Read(ref _queryTimeouts);
-
-    /// <summary>Failed accepts (e.g. out of file descriptors), each followed by a back-off.</summary>
     public long AcceptErrors => Interlocked.Read(ref _acceptErrors);
-
-    /// <summary>Counters, one set per thread that served connections; sum them.</summary>
+    /// <summary>One set per thread that served connections; sum them.</summary>
     public IReadOnlyList<QueryStats> Stats => [.. _stats.Values];
 
-    /// <summary>Binds and listens. Throws <see cref="SocketException"/> when the address is taken.</summary>
+    /// <summary>Throws <see cref="SocketException"/> when the address is taken.</summary>
     public void Start()
     {
         Socket listener = UdpFrontend.Bind(Endpoint, SocketType.Stream, ProtocolType.Tcp, _ => { });
@@ -118,8 +89,7 @@ public sealed partial class TcpFrontend : IAsyncDisposable
             }
             catch (SocketException e)
             {
-                // Out of file descriptors (EMFILE, ENFILE) or kernel memory: the connection stays in the
-                // backlog and an immediate retry fails the same way, spinning a core. Wait, doubling.
+                // Out of descriptors or kernel memory: an immediate retry fails the same way, spinning a core.
                 backoff = AcceptFailed(e, backoff);
                 await Task.Delay(backoff, _stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 continue; // a stop during the wait ends the loop at its condition
@@ -129,7 +99,7 @@ public sealed partial class TcpFrontend : IAsyncDisposable
         }
     }
 
-    /// <summary>Counts a failed accept, logs it at most once a minute, and returns the next back-off (10 ms doubling to 1 s).</summary>
+    /// <summary>Logs at most once a minute; returns the next back-off (10 ms doubling to 1 s).</summary>
     private TimeSpan AcceptFailed(SocketException e, TimeSpan backoff)
     {
         Interlocked.Increment(ref _acceptErrors);
@@ -137,20 +107,20 @@ public sealed partial class TcpFrontend : IAsyncDisposable
         if (_lastAcceptErrorLog == 0 || Stopwatch.GetElapsedTime(_lastAcceptErrorLog, now) > TimeSpan.FromMinutes(1))
         {
             _lastAcceptErrorLog = now;
-            LogAcceptFailed(_logger, e.SocketErrorCode.ToString(), e.Message);
+            LogAcceptFailed(logger, e.SocketErrorCode.ToString(), e.Message);
         }
 
         return backoff == TimeSpan.Zero ? TimeSpan.FromMilliseconds(10) : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.TicksPerSecond));
     }
 
-    /// <summary>Starts serving <paramref name="client"/>; at the cap, first closes the connection that has waited longest.</summary>
+    /// <summary>At the cap, first closes the connection that has waited longest.</summary>
     private void Admit(Socket client)
     {
         var connection = new Connection(client);
         Connection? evicted = null;
         lock (_connections)
         {
-            if (_connections.Count >= _options.MaxConnections)
+            if (_connections.Count >= options.MaxConnections)
             {
                 // O(connections), only when full: cheaper than keeping an order on every query.
                 foreach (Connection c in _connections)
@@ -180,7 +150,7 @@ public sealed partial class TcpFrontend : IAsyncDisposable
     private async Task Serve(Connection connection)
     {
         Socket client = connection.Socket;
-        byte[] input = ArrayPool<byte>.Shared.Rent(2 + _options.MaxQuerySize);
+        byte[] input = ArrayPool<byte>.Shared.Rent(2 + options.MaxQuerySize);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         int filled = 0;
         long queryStarted = 0, lastRead = 0; // when the first octet of the query under way arrived; the last read
@@ -205,14 +175,14 @@ public sealed partial class TcpFrontend : IAsyncDisposable
                 }
 
                 // Between queries the idle timeout; within one, what is left of the query timeout.
-                TimeSpan wait = filled == 0 ? _options.IdleTimeout : _options.QueryTimeout - Stopwatch.GetElapsedTime(queryStarted);
+                TimeSpan wait = filled == 0 ? options.IdleTimeout : options.QueryTimeout - Stopwatch.GetElapsedTime(queryStarted);
                 if (wait <= TimeSpan.Zero)
                 {
                     throw new OperationCanceledException();
                 }
 
                 deadline.CancelAfter(wait);
-                int received = await client.ReceiveAsync(input.AsMemory(filled, 2 + _options.MaxQuerySize - filled), SocketFlags.None, deadline.Token).ConfigureAwait(false);
+                int received = await client.ReceiveAsync(input.AsMemory(filled, 2 + options.MaxQuerySize - filled), SocketFlags.None, deadline.Token).ConfigureAwait(false);
                 if (received == 0)
                 {
                     return; // the client closed
@@ -229,30 +199,24 @@ public sealed partial class TcpFrontend : IAsyncDisposable
         }
         finally
         {
-            Forget(connection);
+            lock (_connections)
+            {
+                if (_connections.Remove(connection)) // else it was evicted, and no longer counted
+                {
+                    Volatile.Write(ref _open, _connections.Count);
+                }
+            }
+
+            connection.Socket.Dispose();
             ArrayPool<byte>.Shared.Return(input);
         }
     }
 
-    private void Forget(Connection connection)
-    {
-        lock (_connections)
-        {
-            if (_connections.Remove(connection)) // else it was evicted, and no longer counted
-            {
-                Volatile.Write(ref _open, _connections.Count);
-            }
-        }
 
-        connection.Socket.Dispose();
-    }
-
-    /// <summary>Answers every complete frame at the start of <paramref name="input"/>, in order; returns the
-    /// octets consumed, or -1 for a frame no DNS client sends.</summary>
+    /// <summary>Answers the complete frames in order; returns octets consumed, or -1 for a frame no DNS client sends.</summary>
     private async ValueTask<int> AnswerFrames(Socket client, byte[] input, int filled, CancellationTokenSource deadline)
     {
-        // The 64 KiB answer buffer is held only while answering, so an idle or trickling connection costs
-        // its small input buffer, not 136 KiB.
+        // The 64 KiB answer buffer is held only while answering: an idle connection costs its small input buffer.
         byte[]? output = null;
         int offset = 0;
         try
@@ -260,7 +224,7 @@ public sealed partial class TcpFrontend : IAsyncDisposable
             while (filled - offset >= 2)
             {
                 int length = BinaryPrimitives.ReadUInt16BigEndian(input.AsSpan(offset, 2));
-                if (length is 0 || length > _options.MaxQuerySize)
+                if (length is 0 || length > options.MaxQuerySize)
                 {
                     return -1;
                 }
@@ -275,7 +239,7 @@ public sealed partial class TcpFrontend : IAsyncDisposable
                 offset += 2 + length;
                 if (written > 0)
                 {
-                    deadline.CancelAfter(_options.IdleTimeout); // a client that does not read is idle too
+                    deadline.CancelAfter(options.IdleTimeout); // a client that does not read is idle too
                     await SendAll(client, output.AsMemory(0, written), deadline.Token).ConfigureAwait(false);
                 }
             }
@@ -291,7 +255,6 @@ public sealed partial class TcpFrontend : IAsyncDisposable
         }
     }
 
-    /// <summary>Accounts for a connection that ended other than by its client closing it.</summary>
     private void Closed(Exception e, bool partial)
     {
         switch (e)
@@ -305,25 +268,25 @@ public sealed partial class TcpFrontend : IAsyncDisposable
                 break;
             default:
                 _stats.Value!.Errors++;
-                LogConnectionFailed(_logger, e);
+                LogConnectionFailed(logger, e);
                 break;
         }
     }
 
-    /// <summary>Answers one query into <paramref name="output"/> with its length prefix; returns octets to send.</summary>
+    /// <summary>Writes the answer with its length prefix; returns octets to send.</summary>
     private int Resolve(ReadOnlySpan<byte> query, byte[] output)
     {
         ResolveResult result;
         long started = Stopwatch.GetTimestamp();
         try
         {
-            result = _resolver.Resolve(query, output.AsSpan(2, DnsResolver.MaxMessageSize), DnsTransport.Tcp);
+            result = resolver.Resolve(query, output.AsSpan(2, DnsResolver.MaxMessageSize), DnsTransport.Tcp);
             _stats.Value!.RecordDuration(Stopwatch.GetTimestamp() - started);
         }
         catch (Exception e)
         {
             _stats.Value!.Errors++;
-            LogRequestFailed(_logger, e);
+            LogRequestFailed(logger, e);
             return 0;
         }
 
@@ -347,7 +310,6 @@ public sealed partial class TcpFrontend : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops accepting, closes every connection, and waits for the accept loop to end.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
@@ -365,10 +327,7 @@ public sealed partial class TcpFrontend : IAsyncDisposable
             }
         }
 
-        if (_acceptLoop is not null)
-        {
-            await _acceptLoop.ConfigureAwait(false);
-        }
+        await (_acceptLoop ?? Task.CompletedTask).ConfigureAwait(false);
 
         _stop.Dispose();
         // _stats stays alive: scrapes after a stop still read it.
@@ -387,8 +346,7 @@ public sealed partial class TcpFrontend : IAsyncDisposable
     {
         public readonly Socket Socket = socket;
 
-        /// <summary>Stopwatch time since which the connection has waited on its client (accepted, or last
-        /// query answered); trickled octets do not move it. The smallest is evicted at the cap.</summary>
+        /// <summary>Since accepted or last answered (trickled octets do not move it); the smallest is evicted at the cap.</summary>
         public long WaitingSince = Stopwatch.GetTimestamp();
     }
 }

@@ -5,44 +5,28 @@ using Microsoft.Extensions.Logging;
 
 namespace MeshDns.Frontends.Dns;
 
-/// <summary>
-/// DNS over UDP: one socket per loop, all bound to the same address with SO_REUSEPORT so the kernel
-/// spreads datagrams across them, each served by a dedicated thread that blocks in ReceiveFrom. Buffers
-/// and the peer <see cref="SocketAddress"/> are reused, so a packet costs no managed allocation.
-/// </summary>
-public sealed partial class UdpFrontend : IDisposable
+/// <summary>DNS over UDP: one socket per loop on the same address (SO_REUSEPORT: the kernel spreads datagrams), each
+/// served by a thread blocking in ReceiveFrom. Buffers and the peer address are reused: no allocation per packet.</summary>
+public sealed partial class UdpFrontend(DnsResolver resolver, IPEndPoint endpoint, int loops, ILogger logger) : IDisposable
 {
-    /// <summary>Largest datagram read; larger ones are cut by the kernel and then fail to parse.</summary>
-    private const int ReceiveBufferSize = 65535;
-
+    private const int ReceiveBufferSize = 65535; // larger datagrams are cut by the kernel and then fail to parse
     private const int SolSocket = 1;      // SOL_SOCKET on Linux
     private const int SoReusePort = 15;   // SO_REUSEPORT on Linux
 
-    private readonly DnsResolver _resolver;
-    private readonly ILogger _logger;
     private readonly List<Socket> _sockets = [];
     private readonly List<Thread> _threads = [];
-    private readonly QueryStats[] _stats;
+    private readonly QueryStats[] _stats = [.. Enumerable.Range(0, Math.Max(1, loops)).Select(_ => new QueryStats())];
     private volatile bool _stopping;
 
-    public UdpFrontend(DnsResolver resolver, IPEndPoint endpoint, int loops, ILogger logger)
-    {
-        _resolver = resolver;
-        _logger = logger;
-        Endpoint = endpoint;
-        _stats = Enumerable.Range(0, Math.Max(1, loops)).Select(_ => new QueryStats()).ToArray();
-    }
-
-    /// <summary>The requested endpoint; after <see cref="Start"/>, the bound one (port 0 resolved).</summary>
-    public IPEndPoint Endpoint { get; private set; }
+    /// <summary>After <see cref="Start"/>, the bound endpoint (port 0 resolved).</summary>
+    public IPEndPoint Endpoint { get; private set; } = endpoint;
 
     public IReadOnlyList<QueryStats> Stats => _stats;
 
-    /// <summary>Binds every socket and starts the loops. Throws <see cref="SocketException"/> when the address is taken.</summary>
+    /// <summary>Throws <see cref="SocketException"/> when the address is taken.</summary>
     public void Start()
     {
-        // SO_REUSEPORT would let us share a port with another process of the same user; a plain bind
-        // first makes "address already in use" an error, and resolves port 0 once for all sockets.
+        // A plain bind first: "address already in use" despite SO_REUSEPORT, and port 0 resolved once for all.
         using (Socket probe = CreateSocket(Endpoint, reusePort: false))
         {
             Endpoint = (IPEndPoint)probe.LocalEndPoint!;
@@ -53,15 +37,12 @@ public sealed partial class UdpFrontend : IDisposable
             Socket socket = CreateSocket(Endpoint, reusePort: _stats.Length > 1);
             _sockets.Add(socket);
             QueryStats stats = _stats[i];
-            var thread = new Thread(() => Loop(socket, stats)) { IsBackground = true, Name = $"meshdns-udp-{i}" };
-            _threads.Add(thread);
+            _threads.Add(new Thread(() => Loop(socket, stats)) { IsBackground = true, Name = $"meshdns-udp-{i}" });
         }
 
-        foreach (Thread thread in _threads)
-        {
-            thread.Start();
-        }
+        _threads.ForEach(thread => thread.Start());
     }
+
 
     private static Socket CreateSocket(IPEndPoint endpoint, bool reusePort) =>
         Bind(endpoint, SocketType.Dgram, ProtocolType.Udp, socket =>
@@ -72,7 +53,7 @@ public sealed partial class UdpFrontend : IDisposable
             }
         });
 
-    /// <summary>A socket bound to <paramref name="endpoint"/> ([::] also takes IPv4), or disposed again if binding fails.</summary>
+    /// <summary>[::] also takes IPv4; disposed again if binding fails.</summary>
     internal static Socket Bind(IPEndPoint endpoint, SocketType type, ProtocolType protocol, Action<Socket> configure)
     {
         var socket = new Socket(endpoint.AddressFamily, type, protocol);
@@ -99,7 +80,7 @@ public sealed partial class UdpFrontend : IDisposable
         var request = new byte[ReceiveBufferSize];
         var response = new byte[DnsResolver.MaxMessageSize];
         var peer = new SocketAddress(socket.AddressFamily);
-        var log = new QueryLog(_logger, "udp");
+        var log = new QueryLog(logger, "udp");
         while (!_stopping)
         {
             int received;
@@ -111,11 +92,7 @@ public sealed partial class UdpFrontend : IDisposable
             {
                 continue; // e.g. ICMP errors reported on the socket: not fatal
             }
-            catch (Exception) when (_stopping)
-            {
-                return;
-            }
-            catch (ObjectDisposedException)
+            catch (Exception e) when (_stopping || e is ObjectDisposedException)
             {
                 return;
             }
@@ -123,7 +100,7 @@ public sealed partial class UdpFrontend : IDisposable
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
-                ResolveResult result = _resolver.Resolve(request.AsSpan(0, received), response, DnsTransport.Udp);
+                ResolveResult result = resolver.Resolve(request.AsSpan(0, received), response, DnsTransport.Udp);
                 stats.Record(received, result);
                 if (result.Length > 0)
                 {
@@ -141,7 +118,7 @@ public sealed partial class UdpFrontend : IDisposable
             {
                 // A bug in one request must not take the loop down.
                 stats.Errors++;
-                LogRequestFailed(_logger, e);
+                LogRequestFailed(logger, e);
             }
 
             stats.AllocatedBytes = GC.GetAllocatedBytesForCurrentThread();

@@ -6,21 +6,15 @@ using Microsoft.Extensions.Logging;
 
 namespace MeshDns.Frontends.Grpc;
 
-/// <summary>
-/// /coredns.dns.DnsService/Query: the request's bytes are the client's DNS query exactly as CoreDNS got it;
-/// the reply is the resolver's answer for the gRPC transport (65535-octet limit; CoreDNS truncates for its
-/// UDP clients). Always a DNS message with status OK for any DnsPacket: CoreDNS 1.6.2 drops the client's
-/// query when the backend returns a gRPC error, so even a garbage DNS message gets a FORMERR message.
-/// A body that is not a DnsPacket at all (never sent by CoreDNS) gets INVALID_ARGUMENT, counted and
-/// logged at most once a second, instead of an exception per call in the framework's log.
-/// </summary>
+/// <summary>/coredns.dns.DnsService/Query: the client's DNS query as CoreDNS got it, answered for the gRPC transport.
+/// Any DnsPacket gets a DNS message with status OK (CoreDNS 1.6.2 drops the query on a gRPC error), even
+/// garbage a FORMERR; a body that is not a DnsPacket gets INVALID_ARGUMENT, logged at most once a second.</summary>
 public sealed partial class DnsGrpcService(DnsResolver resolver, GrpcStats stats, ILogger<DnsGrpcService> logger) : DnsServiceBinding
 {
     private static readonly Status InvalidArgument = new(StatusCode.InvalidArgument, "request is not a coredns.dns.DnsPacket");
 
     [ThreadStatic]
     private static byte[]? t_buffer;
-
     private readonly RateLimitedLog _malformedLog = new(perSecond: 1);
 
     public override Task<DnsPacket> Query(DnsPacket request, ServerCallContext context)
@@ -37,9 +31,8 @@ public sealed partial class DnsGrpcService(DnsResolver resolver, GrpcStats stats
         {
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
             result = resolver.Resolve(query, buffer, DnsTransport.Grpc);
-            QueryStats counters = stats.ForThisThread;
-            counters.Record(query.Length, result);
-            counters.RecordDuration(System.Diagnostics.Stopwatch.GetTimestamp() - started);
+            stats.ForThisThread.Record(query.Length, result);
+            stats.ForThisThread.RecordDuration(System.Diagnostics.Stopwatch.GetTimestamp() - started);
         }
         catch (Exception)
         {
@@ -52,7 +45,7 @@ public sealed partial class DnsGrpcService(DnsResolver resolver, GrpcStats stats
         return Task.FromResult(new DnsPacket { Msg = UnsafeByteOperations.UnsafeWrap(reply) });
     }
 
-    /// <summary>An RpcException is the framework's way to a non-OK status; it logs it at Information (filtered out in Program), without a stack trace.</summary>
+    /// <summary>RpcException is the way to a non-OK status; the framework logs it at Information (filtered out in Program).</summary>
     private Task<DnsPacket> Malformed(ServerCallContext context)
     {
         stats.ForThisThread.Malformed++;
@@ -64,16 +57,11 @@ public sealed partial class DnsGrpcService(DnsResolver resolver, GrpcStats stats
         throw new RpcException(InvalidArgument);
     }
 
-    /// <summary>A header-only response (FORMERR for a query with no readable header, SERVFAIL on a bug), echoing what ID there is.</summary>
+    /// <summary>A header-only response echoing what ID there is.</summary>
     private static byte[] Header(ReadOnlySpan<byte> query, byte rcode)
     {
         var header = new byte[12];
-        if (query.Length >= 2)
-        {
-            header[0] = query[0];
-            header[1] = query[1];
-        }
-
+        query[..Math.Min(2, query.Length)].CopyTo(header); // the ID
         header[2] = (byte)(0x80 | (query.Length >= 3 ? query[2] & 0x79 : 0)); // QR, opcode and RD copied
         header[3] = rcode;
         return header;

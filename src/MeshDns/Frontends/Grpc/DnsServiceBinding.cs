@@ -4,18 +4,12 @@ using MeshDns.Frontends.Grpc.Protocol;
 
 namespace MeshDns.Frontends.Grpc;
 
-/// <summary>
-/// /coredns.dns.DnsService/Query bound by hand instead of by grpc_csharp_plugin's base class, whose
-/// marshaller throws on a body that is not a DnsPacket (the framework then logs an error with a stack
-/// trace per call and answers UNKNOWN). This marshaller never throws: such a body arrives as <see cref="NotAPacket"/>.
-/// Grpc.AspNetCore finds <see cref="BindService"/> through the attribute, as it would the generated one.
-/// </summary>
+/// <summary>Bound by hand: the generated base class's marshaller throws on a body that is not a DnsPacket (a stack trace
+/// per call, UNKNOWN). This one never throws: such a body arrives as <see cref="NotAPacket"/> (compared by reference).</summary>
 [BindServiceMethod(typeof(DnsServiceBinding), nameof(BindService))]
 public abstract class DnsServiceBinding
 {
-    /// <summary>Stands for "the body was not a DnsPacket" (compared by reference).</summary>
     public static readonly DnsPacket NotAPacket = new();
-
     private static readonly Marshaller<DnsPacket> PacketMarshaller = Marshallers.Create(Serialize, Deserialize);
 
     private static readonly Method<DnsPacket, DnsPacket> QueryMethod =

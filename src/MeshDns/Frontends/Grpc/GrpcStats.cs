@@ -9,18 +9,11 @@ public sealed class GrpcStats : IMetricsSource
     private readonly ThreadLocal<QueryStats> _perThread = new(() => new QueryStats(), trackAllValues: true);
     private long _connections;
     private long _rejected;
-
     public QueryStats ForThisThread => _perThread.Value!;
 
     public IReadOnlyList<QueryStats> All => [.. _perThread.Values];
 
-    /// <summary>HTTP/2 connections open on the gRPC port.</summary>
-    public long ConnectionsOpen => Interlocked.Read(ref _connections);
-
-    /// <summary>Connections closed at once because <c>max</c> were open.</summary>
-    public long ConnectionsRejected => Interlocked.Read(ref _rejected);
-
-    /// <summary>Counts the connection in, or false (and counts a rejection) when <paramref name="max"/> are already open.</summary>
+    /// <summary>False (a rejection, counted) when <paramref name="max"/> are already open.</summary>
     public bool TryOpenConnection(int max)
     {
         if (Interlocked.Increment(ref _connections) <= max)
@@ -37,7 +30,8 @@ public sealed class GrpcStats : IMetricsSource
 
     public void Write(MetricsText text)
     {
-        text.Gauge("meshdns_grpc_connections_open", "HTTP/2 connections open on the gRPC port.", ConnectionsOpen);
-        text.Counter("meshdns_grpc_connections_rejected_total", "gRPC connections closed at once because the most (128) were open.", ConnectionsRejected);
+        text.Gauge("meshdns_grpc_connections_open", "HTTP/2 connections open on the gRPC port.", Interlocked.Read(ref _connections));
+        text.Counter("meshdns_grpc_connections_rejected_total", "gRPC connections closed at once because the most (128) were open.",
+            Interlocked.Read(ref _rejected));
     }
 }
