@@ -4,16 +4,11 @@ using System.Numerics;
 
 namespace MeshDns.Table;
 
-/// <summary>One value the table skipped: <c>spec.addresses[1] "10.1.1.300": not an IP address or CIDR</c>.</summary>
-public sealed record TableProblem(string Path, string? Value, string Reason)
+/// <summary>What the table skipped in one ServiceEntry (the rest is served); logged once per entry, each value as
+/// <c>spec.addresses[1] "10.1.1.300": not an IP address or CIDR</c>.</summary>
+public sealed record TableWarning(string ServiceEntry, IReadOnlyList<Problem> Problems)
 {
-    public override string ToString() => $"{Path} \"{Value}\": {Reason}";
-}
-
-/// <summary>What the table skipped in one ServiceEntry (the rest is served); logged once per entry.</summary>
-public sealed record TableWarning(string ServiceEntry, IReadOnlyList<TableProblem> Problems)
-{
-    public string Message => string.Join("; ", Problems);
+    public string Message => string.Join("; ", Problems.Select(p => $"{p.Path} \"{p.Value}\": {p.Reason}"));
 }
 
 public sealed record TableBuildResult(NameTable Table, IReadOnlyList<TableWarning> Warnings);
@@ -82,7 +77,7 @@ public static class NameTableBuilder
     /// <summary>The per-entry work (does not depend on other entries): served hosts with their addresses.</summary>
     private static PreparedEntry Prepare(ServiceEntryInput entry, TableOptions options)
     {
-        var problems = new List<TableProblem>();
+        var problems = new List<Problem>();
         var validHosts = new List<string>();
         IReadOnlyList<string> hostTexts = entry.Hosts ?? [];
         for (int i = 0; i < hostTexts.Count; i++)
@@ -90,7 +85,7 @@ public static class NameTableBuilder
             string? normalized = HostNames.Normalize(hostTexts[i]);
             if (normalized is null)
             {
-                problems.Add(new TableProblem($"spec.hosts[{i}]", hostTexts[i], "invalid host"));
+                problems.Add(new Problem($"spec.hosts[{i}]", hostTexts[i], "invalid host"));
             }
             else if (!validHosts.Contains(normalized))
             {
@@ -110,7 +105,7 @@ public static class NameTableBuilder
 
     /// <summary>Addresses parsed once per entry, each with its host normalised (null: every host).</summary>
     private static (IPAddress Address, string? Host)[] Parse<T>(
-        IReadOnlyList<T> items, Func<T, (string? Value, string? Host)> read, Func<int, string> path, List<TableProblem> problems)
+        IReadOnlyList<T> items, Func<T, (string? Value, string? Host)> read, Func<int, string> path, List<Problem> problems)
     {
         var found = new List<(IPAddress, string?)>(items.Count);
         for (int i = 0; i < items.Count; i++)
@@ -122,7 +117,7 @@ public static class NameTableBuilder
             }
             else
             {
-                problems.Add(new TableProblem(path(i), value, reason));
+                problems.Add(new Problem(path(i), value, reason));
             }
         }
 

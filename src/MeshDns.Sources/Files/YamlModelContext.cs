@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using MeshDns.Models;
 using MeshDns.Models.Json;
 using MeshDns.Models.Validation;
+using MeshDns.Table;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.Serialization;

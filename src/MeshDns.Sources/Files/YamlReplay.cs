@@ -1,5 +1,5 @@
 using System.Text;
-using MeshDns.Models.Validation;
+using MeshDns.Table;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 

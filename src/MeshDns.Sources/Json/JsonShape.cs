@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using MeshDns.Models.Validation;
+using MeshDns.Table;
 
 namespace MeshDns.Models.Json;
 

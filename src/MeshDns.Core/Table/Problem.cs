@@ -1,6 +1,7 @@
-namespace MeshDns.Models.Validation;
+namespace MeshDns.Table;
 
-/// <summary>One thing wrong with an object: where (<c>spec.hosts[0]</c>), the value found (if any), and why.</summary>
+/// <summary>One thing wrong with an object: where (<c>spec.hosts[0]</c>), the value found (if any), and why; the
+/// sources' checks and the table builder report with it.</summary>
 /// <param name="Path">The field's path from the object's root; empty for the object itself.</param>
 /// <param name="Value">The offending value as written, when there is one.</param>
 /// <param name="Reason">What is wrong, in plain words.</param>
