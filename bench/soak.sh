@@ -16,7 +16,6 @@ H2_RPS=${SOAK_H2_RPS:-250}               # per h2load client
 TCP_QPS=${SOAK_TCP_QPS:-2000}            # the helper's pipelined TCP load
 OUT_DIR=${SOAK_OUT_DIR:-$REPO_ROOT/bench/results}
 KEEP=${SOAK_KEEP:-0}
-ZONE=soak.global
 # Limits. Growth is measured after the warm-up (the first WARMUP_PCT % of the run): the highest sample of the
 # last quarter of the rest against the highest of its first quarter.
 WARMUP_PCT=20
@@ -57,10 +56,11 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# Below the kernel's ephemeral range (32768 up by default), so that no client socket takes it meanwhile.
 pick_port() {
   local p i
   for ((i = 0; i < 100; i++)); do
-    p=$(( 21000 + RANDOM % 30000 ))
+    p=$(( 20000 + RANDOM % 12000 ))
     [[ " ${TAKEN:-} " == *" $p "* ]] && continue
     [[ -z $(ss -Hlntu "sport = :$p" 2>/dev/null) ]] || continue
     TAKEN="${TAKEN:-} $p"; echo "$p"; return 0
@@ -68,12 +68,13 @@ pick_port() {
   die "no free port"
 }
 
-# Waits up to $2 seconds for file $1 while process $3 lives.
+# Waits up to $2 seconds for file $1 while the processes $3... live.
 wait_for_file() {
-  local i
-  for ((i = 0; i < $2 * 10; i++)); do
-    [[ -e $1 ]] && return 0
-    kill -0 "$3" 2>/dev/null || return 1
+  local i p file=$1 limit=$2
+  shift 2
+  for ((i = 0; i < limit * 10; i++)); do
+    [[ -e $file ]] && return 0
+    for p in "$@"; do kill -0 "$p" 2>/dev/null || return 1; done
     sleep 0.1
   done
   return 1
@@ -92,13 +93,16 @@ dotnet "$TMP/helper/MeshDns.Soak.dll" --work "$TMP" --dns "127.0.0.1:$DNS_PORT" 
 HELPER_PID=$!
 PIDS+=("$HELPER_PID")
 wait_for_file "$TMP/ready" 120 "$HELPER_PID" || { cat "$TMP/helper.err" >&2; die "the helper did not get ready"; }
+ready() { awk -F= -v k="$1" '$1 == k { print $2 }' "$TMP/ready"; }
+ZONE=$(ready zone)
+GRPC_PATH=$(ready grpc_path)
 
 log "starting $MESHDNS (dns :$DNS_PORT, grpc :$GRPC_PORT, http :$HTTP_PORT)"
 "$MESHDNS" --from-file "$TMP/files" --kubeconfig "$TMP/kubeconfig" --zone "$ZONE" \
   --dns-listen "127.0.0.1:$DNS_PORT" --grpc-listen "127.0.0.1:$GRPC_PORT" --http-listen "127.0.0.1:$HTTP_PORT" \
   --log-level warn >"$TMP/meshdns.log" 2>&1 </dev/null &
 SERVER_PID=$!
-wait_for_file "$TMP/serving" 150 "$HELPER_PID" || { cat "$TMP/meshdns.log" "$TMP/helper.err" >&2; die "meshdns did not answer the stable hosts"; }
+wait_for_file "$TMP/serving" 150 "$HELPER_PID" "$SERVER_PID" || { cat "$TMP/meshdns.log" "$TMP/helper.err" >&2; die "meshdns did not answer the stable hosts"; }
 log "serving; running ${RUN_SECONDS} s"
 
 # ---------------------------------------------------------------------------------------------
@@ -109,7 +113,7 @@ dnsperf -s 127.0.0.1 -p "$DNS_PORT" -d "$TMP/queries.txt" -l "$RUN_SECONDS" -Q "
   >"$TMP/dnsperf.txt" 2>&1 </dev/null &
 DNSPERF_PID=$!
 h2load -D "$RUN_SECONDS" -c "$H2_CLIENTS" -m 4 -t 1 --rps "$H2_RPS" -d "$TMP/grpc-body.bin" \
-  -H 'content-type: application/grpc' -H 'te: trailers' "http://127.0.0.1:$GRPC_PORT/coredns.dns.DnsService/Query" \
+  -H 'content-type: application/grpc' -H 'te: trailers' "http://127.0.0.1:$GRPC_PORT$GRPC_PATH" \
   >"$TMP/h2load.txt" 2>&1 </dev/null &
 H2LOAD_PID=$!
 PIDS+=("$DNSPERF_PID" "$H2LOAD_PID")
@@ -216,7 +220,7 @@ rss_limit=$(( RSS_GROWTH_MIB * 1024 > rss0 * RSS_GROWTH_PCT / 100 ? RSS_GROWTH_M
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
 
 check "stable answers wrong or missing (UDP, TCP, slow TCP, gRPC)" "$stable_bad of $(( stable_ok + stable_bad ))" "0" $(( stable_bad == 0 && stable_ok > 0 ))
-check "churn not seen within 10 s (Kubernetes, file)" "$stale of $(( $(helper propagation.kube.seen) + $(helper propagation.file.seen) + stale ))" "0" $(( stale == 0 ))
+check "churn not seen within $(ready propagation_limit_s) s (Kubernetes, file)" "$stale of $(( $(helper propagation.kube.seen) + $(helper propagation.file.seen) + stale ))" "0" $(( stale == 0 ))
 check "dnsperf answers other than NOERROR/NXDOMAIN" "$other_rcodes" "0" $(( other_rcodes == 0 && ${completed:-0} > 0 ))
 check "dnsperf lost" "${lost:-?} of ${sent:-?} ($lost_pct %)" "≤ $MAX_LOST_PCT %" "$(awk -v p="$lost_pct" -v m=$MAX_LOST_PCT 'BEGIN { print (p <= m) }')"
 check "TCP load answers other than NOERROR/NXDOMAIN" "$(helper tcp.load.bad_answers) of $(( $(helper tcp.load.answers) + $(helper tcp.load.bad_answers) ))" "0" $(( $(helper tcp.load.bad_answers) == 0 && $(helper tcp.load.answers) > 0 ))

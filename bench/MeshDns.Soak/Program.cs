@@ -5,7 +5,7 @@ using MeshDns.Kubernetes.Tests.ApiServer;
 using MeshDns.Soak;
 
 // The churn, TCP clients and answer checks of bench/soak.sh. In --work it writes files/ (the --from-file
-// directory), kubeconfig, queries.txt (dnsperf), grpc-body.bin (h2load), then "ready"; once meshdns answers both
+// directory), kubeconfig, queries.txt (dnsperf), grpc-body.bin (h2load), then "ready" (what the script needs to know, key=value); once meshdns answers both
 // stable hosts it writes "serving", runs --seconds, and prints key=value counters.
 Dictionary<string, string> options = Options.Parse(args);
 string work = options["work"];
@@ -28,7 +28,12 @@ api.WriteKubeconfig(Path.Combine(work, "kubeconfig"));
 string[] names = Load.Names();
 Load.WriteQueries(Path.Combine(work, "queries.txt"), names, new Random(random.Next()));
 File.WriteAllBytes(Path.Combine(work, "grpc-body.bin"), GrpcAsker.Frame(DnsMessage.Query(0x1234, Names.StableKubeHost)));
-File.WriteAllText(Path.Combine(work, "ready"), "");
+File.WriteAllLines(Path.Combine(work, "ready"),
+[
+    $"zone={Names.Zone}",
+    $"grpc_path=/{GrpcAsker.QueryPath}",
+    $"propagation_limit_s={PropagationCheck.Limit.TotalSeconds}",
+]);
 
 await using (var probe = new UdpAsker(dns, TimeSpan.FromMilliseconds(200)))
 {
