@@ -62,7 +62,7 @@ public static class ServiceEntryYaml
 {
     private const int MaxListDepth = 4;
     private const int PipelineFrom = 256 * 1024; // characters; smaller files are read on one thread
-    private const int PipelineDepth = 512; // documents parsed ahead at most
+    private const int PipelineDepth = 64; // documents parsed ahead at most
 
     /// <summary>Parses one file's text with a budget of its own (see the overload).</summary>
     public static FileParseResult Parse(string yaml, string fileName) => Parse(yaml, fileName, new YamlBudget());
