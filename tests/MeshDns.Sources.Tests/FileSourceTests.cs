@@ -31,6 +31,23 @@ public sealed class FileSourceTests : FileSourceFixture
     }
 
     [Fact]
+    public void Files_are_read_as_utf8_with_or_without_its_mark_and_as_utf16_or_utf32_by_theirs()
+    {
+        File.WriteAllBytes(PathOf("a.yaml"), [.. System.Text.Encoding.UTF8.Preamble, .. System.Text.Encoding.UTF8.GetBytes(Entry("a", "a.global"))]);
+        File.WriteAllBytes(PathOf("b.yaml"), System.Text.Encoding.UTF8.GetBytes(Entry("b", "b.global") + "# caf\u00e9\n"));
+        File.WriteAllBytes(PathOf("c.yaml"), [.. System.Text.Encoding.Unicode.Preamble, .. System.Text.Encoding.Unicode.GetBytes(Entry("c", "c.global"))]);
+        File.WriteAllBytes(PathOf("d.yaml"), [.. System.Text.Encoding.BigEndianUnicode.Preamble, .. System.Text.Encoding.BigEndianUnicode.GetBytes(Entry("d", "d.global"))]);
+        File.WriteAllBytes(PathOf("e.yaml"), [.. System.Text.Encoding.UTF32.Preamble, .. System.Text.Encoding.UTF32.GetBytes(Entry("e", "e.global"))]);
+
+        Start();
+
+        Assert.Equal(
+            new Dictionary<string, string> { ["t/a"] = "a.global", ["t/b"] = "b.global", ["t/c"] = "c.global", ["t/d"] = "d.global", ["t/e"] = "e.global" },
+            View(Assert.Single(Changes)));
+        Assert.Empty(Log.At(LogLevel.Warning));
+    }
+
+    [Fact]
     public void An_empty_directory_yields_no_entries()
     {
         FileSource source = Start();

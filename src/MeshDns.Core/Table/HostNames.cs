@@ -13,14 +13,33 @@ public static class HostNames
             return null;
         }
 
-        string text = host.Trim().ToLowerInvariant();
-        text = text.EndsWith('.') ? text[..^1] : text;
+        // Most hosts are written trimmed and in lower case already: then the given string is kept, not copied.
+        ReadOnlySpan<char> trimmed = host.AsSpan().Trim();
+        string text = trimmed.Length == host.Length && !trimmed.ContainsAnyExcept(Lower) ? host : trimmed.ToString().ToLowerInvariant();
+        ReadOnlySpan<char> name = text.EndsWith('.') ? text.AsSpan()[..^1] : text;
+        ReadOnlySpan<char> body = name.StartsWith("*.") ? name[2..] : name;
+        if (body.Length is 0 or > 253)
+        {
+            return null;
+        }
 
-        string body = text.StartsWith("*.", StringComparison.Ordinal) ? text[2..] : text;
-        return body.Length is > 0 and <= 253 && body.Split('.').All(IsValidLabel) ? text : null;
+        foreach (Range label in body.Split('.'))
+        {
+            if (!IsValidLabel(body[label]))
+            {
+                return null;
+            }
+        }
+
+        return name.Length == text.Length ? text : name.ToString();
     }
 
-    private static bool IsValidLabel(string label) =>
+    private static bool IsValidLabel(ReadOnlySpan<char> label) =>
         label.Length is > 0 and <= DnsName.MaxLabelLength && label[0] != '-' && label[^1] != '-'
-        && label.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+        && !label.ContainsAnyExcept(LabelChars);
+
+    private static readonly System.Buffers.SearchValues<char> LabelChars =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_");
+
+    private static readonly System.Buffers.SearchValues<char> Lower = System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789-_.*");
 }

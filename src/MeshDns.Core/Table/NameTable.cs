@@ -15,8 +15,7 @@ public enum MatchKind : byte
 public readonly struct NameMatch(MatchKind kind, int entry)
 {
     public MatchKind Kind { get; } = kind;
-    internal int Entry
- { get; } = entry;
+    internal int Entry { get; } = entry;
 }
 
 /// <summary>One served name (host, wildcard suffix, or empty non-terminal) and its addresses.</summary>
@@ -51,7 +50,6 @@ public sealed class NameTable
     {
         (_names, _entries, _exact, _wildcard, _v4, _v6) = (names, entries, exact, wildcard, v4, v6);
         (Serial, ServiceEntryCount, Hosts) = (serial, serviceEntryCount, hosts);
-
     }
 
     public static NameTable Empty { get; } = NameTableBuilder.Build([], new TableOptions(), 0).Table;

@@ -18,6 +18,8 @@ public sealed record TableBuildResult(NameTable Table, IReadOnlyList<TableWarnin
 /// else the default address; the same host in several entries merges their addresses, oldest entry first.</summary>
 public static class NameTableBuilder
 {
+    private const int ParallelFrom = 4096, MaxWorkers = 8; // entries; worker threads
+
     /// <summary>With a <paramref name="cache"/>, a rebuild after one changed entry redoes only that entry's work.</summary>
     public static TableBuildResult Build(IEnumerable<ServiceEntryInput> serviceEntries, TableOptions options, uint previousSerial,
         TableBuildCache? cache = null)
@@ -26,14 +28,13 @@ public static class NameTableBuilder
         var hosts = new Dictionary<string, HostAccumulator>(StringComparer.Ordinal);
         var contributing = new HashSet<string>(StringComparer.Ordinal);
 
-        foreach (ServiceEntryInput entry in Order(serviceEntries))
+        foreach (PreparedEntry? prepared in PrepareAll(Order(serviceEntries), options, cache))
         {
-            if (!IsServed(entry.Resolution))
+            if (prepared is null)
             {
                 continue;
             }
 
-            PreparedEntry prepared = cache is null ? Prepare(entry, options) : cache.Get(entry, options, Prepare);
             if (prepared.Warning is not null)
             {
                 warnings.Add(prepared.Warning);
@@ -56,6 +57,27 @@ public static class NameTableBuilder
         return new TableBuildResult(Assemble(hosts, serial, contributing.Count), warnings);
     }
 
+    /// <summary>Each served entry's work (null: not served); entries are independent, so a big build (the first one, when
+    /// nothing is cached) is spread over the cores.</summary>
+    private static PreparedEntry?[] PrepareAll(ServiceEntryInput[] entries, TableOptions options, TableBuildCache? cache)
+    {
+        var prepared = new PreparedEntry?[entries.Length];
+        int workers = entries.Length >= ParallelFrom ? Math.Min(Environment.ProcessorCount, MaxWorkers) : 1;
+        void Work(int first)
+        {
+            for (int i = first; i < entries.Length; i += workers)
+            {
+                ServiceEntryInput entry = entries[i];
+                prepared[i] = !IsServed(entry.Resolution) ? null : cache is null ? Prepare(entry, options) : cache.Get(entry, options, Prepare);
+            }
+        }
+
+        Task[] others = [.. Enumerable.Range(1, workers - 1).Select(w => Task.Run(() => Work(w)))];
+        Work(0);
+        Task.WaitAll(others);
+        return prepared;
+    }
+
     /// <summary>Oldest creationTimestamp first (unknown last), then namespace/name.</summary>
     private static ServiceEntryInput[] Order(IEnumerable<ServiceEntryInput> entries)
     {
@@ -64,8 +86,7 @@ public static class NameTableBuilder
         {
             int c = (a.CreationTimestamp ?? DateTimeOffset.MaxValue).CompareTo(b.CreationTimestamp ?? DateTimeOffset.MaxValue);
             c = c != 0 ? c : string.CompareOrdinal(a.Namespace, b.Namespace);
-            return
- c != 0 ? c : string.CompareOrdinal(a.Name, b.Name);
+            return c != 0 ? c : string.CompareOrdinal(a.Name, b.Name);
         });
         return ordered;
     }
@@ -96,11 +117,18 @@ public static class NameTableBuilder
         IPAddress[] spec = [.. Parse(entry.Addresses ?? [], a => (a, null), i => $"spec.addresses[{i}]", problems).Select(a => a.Address)];
         (IPAddress Address, string? Host)[] status = Parse(
             entry.StatusAddresses ?? [], s => (s.Value, s.Host), i => $"status.addresses[{i}].value", problems);
-        (string, IPAddress[])[] hosts = [.. validHosts
-            .Select(host => (host, spec.Length > 0 ? spec : StatusOrDefault(status, host, options)))
-            .Where(h => h.Item2.Length > 0)];
+        var hosts = new List<(string, IPAddress[])>(validHosts.Count);
+        foreach (string host in validHosts)
+        {
+            IPAddress[] addresses = spec.Length > 0 ? spec : StatusOrDefault(status, host, options);
+            if (addresses.Length > 0)
+            {
+                hosts.Add((host, addresses));
+            }
+        }
+
         TableWarning? warning = problems.Count > 0 ? new TableWarning(entry.Id, problems) : null;
-        return new PreparedEntry(entry.Id, hosts, warning, options.DefaultAddress);
+        return new PreparedEntry(entry.Id, [.. hosts], warning, options.DefaultAddress);
     }
 
     /// <summary>Addresses parsed once per entry, each with its host normalised (null: every host).</summary>
@@ -261,8 +289,7 @@ public static class NameTableBuilder
         private HashSet<IPAddress>? _seen; // only needed once a second entry adds to the host
 
         public string Host { get; } = host;
-        public List<IPAddress>
- Addresses { get; } = [];
+        public List<IPAddress> Addresses { get; } = [];
         public List<string> Sources { get; } = [];
 
         public void Add(IPAddress[] addresses, string source)

@@ -183,8 +183,7 @@ public sealed partial class FileSource
     {
         try
         {
-            using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-            return ServiceEntryYaml.Parse(reader.ReadToEnd(), display, budget);
+            return ServiceEntryYaml.Parse(Decode(bytes), display, budget);
         }
 #pragma warning disable CA1031 // One file's content must not stop the others from loading.
         catch (Exception e)
@@ -192,6 +191,18 @@ public sealed partial class FileSource
         {
             return new FileParseResult([], [], $"{display}: cannot be read: {e.Message}");
         }
+    }
+
+    /// <summary>UTF-8 (with or without its byte order mark) decoded in one step; UTF-16 and UTF-32 by their marks.</summary>
+    private static string Decode(byte[] bytes)
+    {
+        if (bytes.Length > 0 && bytes[0] is 0xFE or 0xFF or 0x00)
+        {
+            using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            return reader.ReadToEnd();
+        }
+
+        return Encoding.UTF8.GetString(bytes.AsSpan(bytes.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? 3 : 0));
     }
 
     private static string Kept(FileState state) =>

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using MeshDns.Models;
 using MeshDns.Models.Validation;
 using MeshDns.Table;
@@ -59,6 +61,8 @@ public sealed class YamlBudget
 public static class ServiceEntryYaml
 {
     private const int MaxListDepth = 4;
+    private const int PipelineFrom = 256 * 1024; // characters; smaller files are read on one thread
+    private const int PipelineDepth = 64; // documents parsed ahead at most
 
     /// <summary>Parses one file's text with a budget of its own (see the overload).</summary>
     public static FileParseResult Parse(string yaml, string fileName) => Parse(yaml, fileName, new YamlBudget());
@@ -77,19 +81,10 @@ public static class ServiceEntryYaml
         ArgumentNullException.ThrowIfNull(budget);
         budget.StartFile();
         var reader = new Reader(fileName, budget);
-        try
+        string? error = yaml.Length < PipelineFrom ? Documents(yaml, fileName, reader.Document) : Pipelined(yaml, fileName, reader.Document);
+        if (error is not null)
         {
-            var parser = new Parser(new StringReader(yaml));
-            parser.MoveNext(); // StreamStart
-            parser.MoveNext();
-            while (parser.Current is DocumentStart)
-            {
-                reader.Node(YamlEvents.Read(parser), 0, null, null, 0);
-            }
-        }
-        catch (YamlException e)
-        {
-            return new FileParseResult([], [], $"{fileName}:{YamlSyntaxError.Describe(yaml, e)}");
+            return new FileParseResult([], [], error);
         }
 
         return new FileParseResult(reader.Entries, reader.Warnings, null)
@@ -97,6 +92,69 @@ public static class ServiceEntryYaml
             OtherDocuments = reader.OtherDocuments,
             InvalidEntries = reader.InvalidEntries,
         };
+    }
+
+    /// <summary>Hands each document's events to <paramref name="read"/>; returns the syntax error that ends the file, if any.</summary>
+    private static string? Documents(string yaml, string fileName, Action<YamlEvents> read)
+    {
+        try
+        {
+            var parser = new Parser(new StringReader(yaml));
+            parser.MoveNext(); // StreamStart
+            parser.MoveNext();
+            while (parser.Current is DocumentStart)
+            {
+                read(YamlEvents.Read(parser));
+            }
+
+            return null;
+        }
+        catch (YamlException e)
+        {
+            return $"{fileName}:{YamlSyntaxError.Describe(yaml, e)}";
+        }
+    }
+
+    /// <summary>For a large file, YamlDotNet's parser (about half of the work) runs ahead on a second thread while this one
+    /// deserializes and checks; documents stay in file order. A failure of the reader is rethrown once the parser is done.</summary>
+    private static string? Pipelined(string yaml, string fileName, Action<YamlEvents> read)
+    {
+        using var documents = new BlockingCollection<YamlEvents>(PipelineDepth);
+        Task<string?> parse = Task.Factory.StartNew(
+            () =>
+            {
+                try
+                {
+                    return Documents(yaml, fileName, documents.Add);
+                }
+                finally
+                {
+                    documents.CompleteAdding();
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+        ExceptionDispatchInfo? failure = null;
+        foreach (YamlEvents document in documents.GetConsumingEnumerable())
+        {
+            try
+            {
+                if (failure is null)
+                {
+                    read(document);
+                }
+            }
+#pragma warning disable CA1031 // kept to be rethrown after the parser thread has finished (it must never block on a full queue)
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                failure = ExceptionDispatchInfo.Capture(e);
+            }
+        }
+
+        failure?.Throw();
+        return parse.GetAwaiter().GetResult();
     }
 
     /// <summary>The state of reading one file.</summary>
@@ -111,6 +169,8 @@ public static class ServiceEntryYaml
         public int OtherDocuments { get; private set; }
 
         public int InvalidEntries { get; private set; }
+
+        public void Document(YamlEvents doc) => Node(doc, 0, null, null, 0);
 
         /// <summary>Reads a document or a List item (<paramref name="depth"/> Lists down) at event <paramref name="at"/>.</summary>
         public void Node(YamlEvents doc, int at, string? inheritedApiVersion, string? inheritedKind, int depth)

@@ -108,6 +108,11 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
             LogManyChanges(logger, changes.Count);
         }
 
+        if (!logger.IsEnabled(verbose ? LogLevel.Information : LogLevel.Debug))
+        {
+            return; // the first table of a big source is many thousands of lines nobody reads
+        }
+
         foreach ((string verb, HostRecord host) in changes)
         {
             string mapping = $"{Display(host.Host)}->[{string.Join(' ', host.Addresses.Select(a => a.ToString()))}]";

@@ -161,6 +161,27 @@ public class NameTableTests
         Assert.Equal(MatchKind.None, Kind(table, "svc1.ns2.global"));
     }
 
+    [Fact]
+    public void A_big_build_keeps_age_order_in_merged_hosts_and_in_warnings()
+    {
+        // 10 000 entries, so the per-entry work is spread over the cores; entry i is younger than i + 1, and
+        // entries 2p and 2p + 1 share host pair<p>. Every 1000th entry has a bad address (a warning, no host).
+        const int Count = 10_000;
+        static string AddressOf(int i) => i % 1000 == 3 ? "10.0.0.300" : new IPAddress(0x0A000000u + (uint)i).ToString();
+        List<ServiceEntryInput> entries = [.. Enumerable.Range(0, Count).Select(i => Fixtures.Se($"se{i}", [$"pair{i / 2}.global"], [AddressOf(i)], ageRank: Count - i))];
+
+        TableBuildResult result = NameTableBuilder.Build(entries, new TableOptions(), 0);
+
+        int[] bad = [.. Enumerable.Range(0, Count).Where(i => i % 1000 == 3).Reverse()];
+        Assert.Equal([.. bad.Select(i => $"istio-system/se{i}")], result.Warnings.Select(w => w.ServiceEntry));
+        var byHost = result.Table.Hosts.ToDictionary(h => h.Host);
+        for (int p = 0; p < Count / 2; p++)
+        {
+            string[] expected = [.. new[] { (2 * p) + 1, 2 * p }.Where(i => !bad.Contains(i)).Select(AddressOf)];
+            Assert.Equal(expected, byHost[$"pair{p}.global"].Addresses.Select(a => a.ToString()));
+        }
+    }
+
     public static List<ServiceEntryInput> Generate(int count) =>
         Enumerable.Range(0, count)
             .Select(i => Fixtures.Se(
