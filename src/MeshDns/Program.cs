@@ -53,7 +53,6 @@ public static partial class Program
             return invalid;
         }
 
-
         HealthEndpoints.Version = version;
         ListenAddress.TryParse(options.HttpListen, out IPEndPoint? httpEndpoint, out _);
         ListenAddress.TryParse(options.GrpcListen, out IPEndPoint? grpcEndpoint, out _);
@@ -316,7 +315,6 @@ public static partial class Program
             return new QueryMetrics(grpc
                 ? [("udp", () => dns.UdpStats), ("tcp", () => dns.TcpStats), ("grpc", () => stats.All)]
                 : [("udp", () => dns.UdpStats), ("tcp", () => dns.TcpStats)]);
-
         });
         services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<DnsServerService>());
         services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<GrpcStats>());

@@ -51,7 +51,6 @@ public sealed class DnsResolver(TableHolder tables, ResolverOptions options)
         }
 
         if (!TryReadOpt(ref reader, request, out bool hasEdns, out DnsRecordHeader opt))
-
         {
             return builder.Finish(DnsRcode.FormErr, malformed: true);
         }

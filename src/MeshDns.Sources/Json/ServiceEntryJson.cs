@@ -16,8 +16,6 @@ public static class ServiceEntryJson
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
 
     /// <summary>Checks and maps one ServiceEntry object (a List item, a watch event's object).</summary>
-    /// <param name="obj">The object.</param>
-    /// <param name="entry">The entry when the object is valid, else null.</param>
     /// <param name="id"><c>namespace/name</c> as far as the metadata tells, even when the rest is invalid.</param>
     /// <param name="error">Null when valid, else one line naming the JSON path and what is wrong.</param>
     public static bool TryDecode(
@@ -51,7 +49,7 @@ public static class ServiceEntryJson
 
         if (se is null)
         {
-            ServiceEntryCheck.CheckHeader(new ServiceEntry { ApiVersion = Top(obj, "apiVersion"), Kind = Top(obj, "kind"), Metadata = new() { Name = Text(obj, "name") } }, problems);
+            ServiceEntryCheck.CheckHeader(new ServiceEntry { ApiVersion = StringProperty(obj, "apiVersion"), Kind = StringProperty(obj, "kind"), Metadata = new() { Name = Text(obj, "name") } }, problems);
         }
         else
         {
@@ -76,7 +74,6 @@ public static class ServiceEntryJson
 
     /// <summary>Parses one JSON value (UTF-8) and checks and maps it as the overload above does.</summary>
     /// <param name="utf8Json">Exactly one JSON value (no comments, no trailing commas).</param>
-    /// <param name="entry">The entry when valid, else null.</param>
     /// <param name="id"><c>namespace/name</c> as far as known; <c>default/(no name)</c> when the JSON cannot be parsed.</param>
     /// <param name="error">Null when valid, else one line (for bad JSON: <c>invalid JSON at line L, byte B: reason</c>).</param>
     public static bool TryDecode(
@@ -108,17 +105,15 @@ public static class ServiceEntryJson
     }
 
     /// <summary>A string field of <c>metadata</c>, whatever else is wrong.</summary>
-    private static string? Text(JsonElement obj, string name) =>
-        obj.ValueKind == JsonValueKind.Object
-        && obj.TryGetProperty("metadata", out JsonElement metadata)
-        && metadata.ValueKind == JsonValueKind.Object
-        && metadata.TryGetProperty(name, out JsonElement value)
-        && value.ValueKind == JsonValueKind.String
+    private static string? Text(JsonElement obj, string name) => StringProperty(Metadata(obj), name);
+
+    internal static JsonElement Metadata(JsonElement obj) =>
+        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty("metadata", out JsonElement m) ? m : default;
+
+    internal static string? StringProperty(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String
             ? value.GetString()
             : null;
-
-    private static string? Top(JsonElement obj, string name) =>
-        obj.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     /// <summary>An exception message made short: no position (given separately), no final period.</summary>
     private static string Reason(string message)

@@ -44,9 +44,9 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
                 items.AddRange(list.Clone().EnumerateArray()); // one copy per page outlives the page
             }
 
-            JsonElement metadata = root.TryGetProperty("metadata", out JsonElement m) ? m : default;
-            string resourceVersion = StringProperty(metadata, "resourceVersion") ?? throw new InvalidDataException("the LIST has no metadata.resourceVersion");
-            continueToken = StringProperty(metadata, "continue");
+            JsonElement metadata = ServiceEntryJson.Metadata(root);
+            string resourceVersion = ServiceEntryJson.StringProperty(metadata, "resourceVersion") ?? throw new InvalidDataException("the LIST has no metadata.resourceVersion");
+            continueToken = ServiceEntryJson.StringProperty(metadata, "continue");
             if (string.IsNullOrEmpty(continueToken))
             {
                 return new ListResult(items, resourceVersion);
@@ -59,7 +59,6 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
         string path = Path(await EnsureVersion(ns, cancellationToken).ConfigureAwait(false), ns);
         int seconds = (int)Math.Max(1, options.WatchTimeout.TotalSeconds);
         string query = $"?watch=1&allowWatchBookmarks=true&timeoutSeconds={seconds}&resourceVersion={Uri.EscapeDataString(resourceVersion)}";
-        stats.Count(ref stats.Watches);
         using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         stall.CancelAfter(options.StallTimeout);
         using HttpResponseMessage response = await Unstalled(new ValueTask<HttpResponseMessage>(api.GetAsync(path + query, stall.Token)), cancellationToken, "the watch request got no answer").ConfigureAwait(false);
@@ -151,7 +150,7 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
             using JsonDocument document = JsonDocument.Parse(line);
             JsonElement root = document.RootElement;
             return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("object", out JsonElement obj) && obj.ValueKind == JsonValueKind.Object
-                ? new WatchEvent(StringProperty(root, "type") ?? "", obj.Clone())
+                ? new WatchEvent(ServiceEntryJson.StringProperty(root, "type") ?? "", obj.Clone())
                 : throw new InvalidDataException("a watch event has no object");
         }
         catch (JsonException e)
@@ -189,7 +188,7 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
 
         using JsonDocument group = await ReadJson(response, timeout.Token).ConfigureAwait(false);
         HashSet<string?> served = group.RootElement.TryGetProperty("versions", out JsonElement versions) && versions.ValueKind == JsonValueKind.Array
-            ? [.. versions.EnumerateArray().Select(v => StringProperty(v, "version"))]
+            ? [.. versions.EnumerateArray().Select(v => ServiceEntryJson.StringProperty(v, "version"))]
             : [];
         return ServiceEntryCrd.Versions.FirstOrDefault(served.Contains)
             ?? throw new KubernetesApiException(HttpStatusCode.NotFound, $"{ServiceEntryCrd.Group} serves none of {string.Join(", ", ServiceEntryCrd.Versions)}");
@@ -242,7 +241,7 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
         try
         {
             using JsonDocument status = await ParseBody(response, cancellationToken).ConfigureAwait(false);
-            message = StringProperty(status.RootElement, "message");
+            message = ServiceEntryJson.StringProperty(status.RootElement, "message");
         }
         catch (JsonException)
         {
@@ -258,11 +257,6 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
         timeout.CancelAfter(options.RequestTimeout);
         return timeout;
     }
-
-    internal static string? StringProperty(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : null;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Using " + ServiceEntryCrd.Group + "/{Version} ServiceEntries")]
     private static partial void LogVersion(ILogger logger, string version);

@@ -23,10 +23,6 @@ public static class KubernetesConfiguration
 
             return FromFile(FindFile(kubeconfig, requestedBy), context);
         }
-        catch (KubernetesConfigException)
-        {
-            throw;
-        }
         catch (KubeConfigException e)
         {
             throw new KubernetesConfigException($"{(context is null ? "--kubeconfig" : "--context " + context)}: {OneLine(e.Message)}", e);

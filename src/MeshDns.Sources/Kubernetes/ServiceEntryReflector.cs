@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using MeshDns.Models.Json;
 using MeshDns.Table;
 using Microsoft.Extensions.Logging;
 using Scope = MeshDns.Sources.Kubernetes.ServiceEntryStore.Scope;
@@ -155,7 +156,7 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
 
             if (e.Type == WatchEvent.Error)
             {
-                throw new KubernetesApiException((HttpStatusCode)code, "watch error: " + (HttpListerWatcher.StringProperty(e.Object, "message") ?? "no message"));
+                throw new KubernetesApiException((HttpStatusCode)code, "watch error: " + (ServiceEntryJson.StringProperty(e.Object, "message") ?? "no message"));
             }
 
             _store.Apply(scope, e);

@@ -52,19 +52,8 @@ public sealed partial class TcpFrontend(DnsResolver resolver, IPEndPoint endpoin
     /// <summary>Throws <see cref="SocketException"/> when the address is taken.</summary>
     public void Start()
     {
-        Socket listener = UdpFrontend.Bind(Endpoint, SocketType.Stream, ProtocolType.Tcp, _ => { });
-        try
-        {
-            listener.Listen(512);
-        }
-        catch
-        {
-            listener.Dispose();
-            throw;
-        }
-
-        _listener = listener;
-        Endpoint = (IPEndPoint)listener.LocalEndPoint!;
+        _listener = UdpFrontend.Bind(Endpoint, SocketType.Stream, ProtocolType.Tcp, bound: listener => listener.Listen(512));
+        Endpoint = (IPEndPoint)_listener.LocalEndPoint!;
         _acceptLoop = Task.Run(AcceptLoop);
     }
 
@@ -211,7 +200,6 @@ public sealed partial class TcpFrontend(DnsResolver resolver, IPEndPoint endpoin
             ArrayPool<byte>.Shared.Return(input);
         }
     }
-
 
     /// <summary>Answers the complete frames in order; returns octets consumed, or -1 for a frame no DNS client sends.</summary>
     private async ValueTask<int> AnswerFrames(Socket client, byte[] input, int filled, CancellationTokenSource deadline)
