@@ -169,5 +169,17 @@ public readonly ref struct DnsName
         return written;
     }
 
+    /// <summary>Whether a label of the uncompressed <paramref name="wire"/> name starts at <paramref name="offset"/>.</summary>
+    public static bool IsLabelBoundary(ReadOnlySpan<byte> wire, int offset)
+    {
+        int at = 0;
+        while (at < offset)
+        {
+            at += 1 + wire[at];
+        }
+
+        return at == offset;
+    }
+
     internal static byte ToLower(byte b) => (uint)(b - 'A') <= 'Z' - 'A' ? (byte)(b | 0x20) : b;
 }

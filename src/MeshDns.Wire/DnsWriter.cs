@@ -174,24 +174,13 @@ public ref struct DnsWriter
         {
             int suffixLength = wire.Length - at;
             int targetAt = target.Length - suffixLength;
-            if (targetAt >= 0 && IsLabelBoundary(target, targetAt) && EqualsIgnoreCase(wire[at..], target[targetAt..]))
+            if (targetAt >= 0 && DnsName.IsLabelBoundary(target, targetAt) && EqualsIgnoreCase(wire[at..], target[targetAt..]))
             {
                 return at;
             }
         }
 
         return -1;
-    }
-
-    private static bool IsLabelBoundary(ReadOnlySpan<byte> name, int offset)
-    {
-        int at = 0;
-        while (at < offset)
-        {
-            at += 1 + name[at];
-        }
-
-        return at == offset;
     }
 
     private static bool EqualsIgnoreCase(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)

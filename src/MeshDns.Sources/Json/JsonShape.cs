@@ -5,12 +5,8 @@ using MeshDns.Table;
 
 namespace MeshDns.Models.Json;
 
-/// <summary>
-/// Checks a JSON value against the source-generated metadata of a model type before it is deserialized, so that
-/// a wrong field is reported by its path ("spec.hosts: expected an array of strings, found a string") instead of
-/// failing the deserializer with a message about .NET types. Reflection-free: it walks <see cref="JsonTypeInfo"/>
-/// (properties by JSON name, element types) from the context. Unknown properties are ignored, as when reading.
-/// </summary>
+/// <summary>Checks JSON against a model's source-generated <see cref="JsonTypeInfo"/> before deserializing, so a wrong field
+/// is reported by its path ("spec.hosts: expected an array of strings, found a string"), not in .NET types.</summary>
 internal static class JsonShape
 {
     /// <summary>Adds to <paramref name="problems"/> what in <paramref name="value"/> does not fit <paramref name="info"/>.</summary>

@@ -5,12 +5,8 @@ using MeshDns.Table;
 
 namespace MeshDns.Models.Json;
 
-/// <summary>
-/// ServiceEntry objects in JSON (as the Kubernetes API serves them) to the table's <see cref="ServiceEntryInput"/>:
-/// the shape of every field (<see cref="JsonShape"/>), then <see cref="ServiceEntryCheck"/>, as for YAML files,
-/// so an entry is taken or skipped the same way wherever it comes from. An error is one line of
-/// <see cref="Problem.Format"/>, for example <c>spec.hosts: expected an array of strings, found a string</c>.
-/// </summary>
+/// <summary>ServiceEntry JSON (as the Kubernetes API serves it) to <see cref="ServiceEntryInput"/>: the shape of every field, then
+/// <see cref="ServiceEntryCheck"/> as for YAML files; an error is one line of <see cref="Problem.Format"/>.</summary>
 public static class ServiceEntryJson
 {
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };

@@ -7,12 +7,9 @@ using Scope = MeshDns.Sources.Kubernetes.ServiceEntryStore.Scope;
 
 namespace MeshDns.Sources.Kubernetes;
 
-/// <summary>
-/// Follows ServiceEntries the way client-go's reflector does, per namespace: LIST into the store, then WATCH from
-/// the list's resourceVersion; LIST again on 410 or a skipped oversized event; on any other failure retry with
-/// capped exponential backoff and jitter. The store is only replaced by a complete LIST, so an outage never
-/// empties it.
-/// </summary>
+/// <summary>Follows ServiceEntries per namespace as client-go's reflector does: LIST, then WATCH from its resourceVersion; LIST
+/// again on 410 or a skipped oversized event; else retry with capped, jittered backoff. Only a complete LIST replaces the
+/// store, so an outage never empties it.</summary>
 public sealed partial class ServiceEntryReflector : IAsyncDisposable
 {
     /// <summary>A watch that ends sooner than this without any event counts as a failure (backoff).</summary>

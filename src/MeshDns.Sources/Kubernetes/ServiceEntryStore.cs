@@ -7,11 +7,8 @@ using Microsoft.Extensions.Logging;
 
 namespace MeshDns.Sources.Kubernetes;
 
-/// <summary>
-/// The reflector's store: per namespace, the decoded ServiceEntries keyed namespace/name and the resourceVersion
-/// reached. An invalid object is skipped (an update keeps the last good version) and logged once per
-/// resourceVersion. Changes are published as whole snapshots, a burst coalesced into one.
-/// </summary>
+/// <summary>Per namespace, the decoded ServiceEntries by namespace/name and the resourceVersion reached. An invalid object is
+/// skipped (an update keeps the last good version), logged once per resourceVersion. A burst of changes is one snapshot.</summary>
 internal sealed partial class ServiceEntryStore(IReadOnlyList<string> namespaces, ServiceEntryDecoder decoder, TimeSpan debounce, ReflectorStats stats, ILogger logger)
 {
     private readonly Channel<bool> _publishRequests = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
