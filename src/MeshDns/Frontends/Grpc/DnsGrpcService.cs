@@ -8,24 +8,16 @@ namespace MeshDns.Frontends.Grpc;
 
 /// <summary>/coredns.dns.DnsService/Query: the client's DNS query as CoreDNS got it, answered for the gRPC transport.
 /// Any DnsPacket gets a DNS message with status OK (CoreDNS 1.6.2 drops the query on a gRPC error), even
-/// garbage a FORMERR; a body that is not a DnsPacket gets INVALID_ARGUMENT, logged at most once a second.
-/// Bound by hand: the generated binding's marshaller throws on a body that is not a DnsPacket (a stack trace per call,
-/// UNKNOWN). This one never throws: such a body arrives as <see cref="NotAPacket"/> (compared by reference).</summary>
-[BindServiceMethod(typeof(DnsGrpcService), nameof(BindService))]
-public sealed partial class DnsGrpcService(DnsResolver resolver, GrpcStats stats, ILogger<DnsGrpcService> logger)
+/// garbage a FORMERR; a body that is not a DnsPacket gets INVALID_ARGUMENT, logged at most once a second.</summary>
+public sealed partial class DnsGrpcService(DnsResolver resolver, GrpcStats stats, ILogger<DnsGrpcService> logger) : DnsServiceBinding
 {
     private static readonly Status InvalidArgument = new(StatusCode.InvalidArgument, "request is not a coredns.dns.DnsPacket");
-    private static readonly DnsPacket NotAPacket = new();
-    private static readonly Marshaller<DnsPacket> PacketMarshaller = Marshallers.Create(Serialize, Deserialize);
-
-    private static readonly Method<DnsPacket, DnsPacket> QueryMethod =
-        new(MethodType.Unary, "coredns.dns.DnsService", "Query", PacketMarshaller, PacketMarshaller);
 
     [ThreadStatic]
     private static byte[]? t_buffer;
     private readonly RateLimitedLog _malformedLog = new(perSecond: 1);
 
-    public Task<DnsPacket> Query(DnsPacket request, ServerCallContext context)
+    public override Task<DnsPacket> Query(DnsPacket request, ServerCallContext context)
     {
         if (ReferenceEquals(request, NotAPacket))
         {
@@ -73,28 +65,6 @@ public sealed partial class DnsGrpcService(DnsResolver resolver, GrpcStats stats
         header[2] = (byte)(0x80 | (query.Length >= 3 ? query[2] & 0x79 : 0)); // QR, opcode and RD copied
         header[3] = rcode;
         return header;
-    }
-
-    public static void BindService(ServiceBinderBase binder, DnsGrpcService? service) =>
-        binder.AddMethod(QueryMethod, service is null ? null : new UnaryServerMethod<DnsPacket, DnsPacket>(service.Query));
-
-    private static void Serialize(DnsPacket message, SerializationContext context)
-    {
-        context.SetPayloadLength(message.CalculateSize());
-        message.WriteTo(context.GetBufferWriter());
-        context.Complete();
-    }
-
-    private static DnsPacket Deserialize(DeserializationContext context)
-    {
-        try
-        {
-            return DnsPacket.Parser.ParseFrom(context.PayloadAsReadOnlySequence());
-        }
-        catch (InvalidProtocolBufferException)
-        {
-            return NotAPacket;
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "grpc: a Query body from {Peer} is not a DnsPacket: answered INVALID_ARGUMENT ({Suppressed} more since the last such line; all counted in meshdns_dns_malformed_total{{transport=\"grpc\"}})")]
