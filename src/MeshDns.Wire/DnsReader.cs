@@ -2,10 +2,8 @@ using System.Buffers.Binary;
 
 namespace MeshDns.Wire;
 
-/// <summary>
-/// Bounds-checked, allocation-free reader over a whole DNS message: every method reads and advances, or returns false.
-/// A sub-reader keeps the whole message, so compression pointers inside RDATA resolve, but stops at the RDATA's end.
-/// </summary>
+/// <summary>Bounds-checked reader over a whole DNS message: each method reads and advances, or returns false. A sub-reader
+/// keeps the whole message (pointers inside RDATA resolve) but stops at the RDATA's end.</summary>
 public ref struct DnsReader
 {
     private readonly ReadOnlySpan<byte> _message;

@@ -9,8 +9,6 @@ namespace MeshDns.Models.Json;
 /// <see cref="ServiceEntryCheck"/> as for YAML files; an error is one line of <see cref="Problem.Format"/>.</summary>
 public static class ServiceEntryJson
 {
-    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
-
     /// <summary>Checks and maps one ServiceEntry object (a List item, a watch event's object).</summary>
     /// <param name="id"><c>namespace/name</c> as far as the metadata tells, even when the rest is invalid.</param>
     /// <param name="error">Null when valid, else one line naming the JSON path and what is wrong.</param>
@@ -68,38 +66,6 @@ public static class ServiceEntryJson
         return true;
     }
 
-    /// <summary>Parses one JSON value (UTF-8) and checks and maps it as the overload above does.</summary>
-    /// <param name="utf8Json">Exactly one JSON value (no comments, no trailing commas).</param>
-    /// <param name="id"><c>namespace/name</c> as far as known; <c>default/(no name)</c> when the JSON cannot be parsed.</param>
-    /// <param name="error">Null when valid, else one line (for bad JSON: <c>invalid JSON at line L, byte B: reason</c>).</param>
-    public static bool TryDecode(
-        ReadOnlySpan<byte> utf8Json,
-        [NotNullWhen(true)] out ServiceEntryInput? entry,
-        out string id,
-        [NotNullWhen(false)] out string? error)
-    {
-        JsonElement root;
-        try
-        {
-            var reader = new Utf8JsonReader(utf8Json, ReaderOptions);
-            root = JsonElement.ParseValue(ref reader);
-            if (reader.Read())
-            {
-                throw new JsonException("unexpected content after the JSON value"); // Read throws first, in practice
-            }
-        }
-        catch (JsonException e)
-        {
-            entry = null;
-            id = ServiceEntryCheck.IdOf(null);
-            string where = e.LineNumber is long line && e.BytePositionInLine is long position ? $" at line {line + 1}, byte {position + 1}" : "";
-            error = $"invalid JSON{where}: {Reason(e.Message)}";
-            return false;
-        }
-
-        return TryDecode(root, out entry, out id, out error);
-    }
-
     /// <summary>A string field of <c>metadata</c>, whatever else is wrong.</summary>
     private static string? Text(JsonElement obj, string name) => StringProperty(Metadata(obj), name);
 
@@ -111,7 +77,7 @@ public static class ServiceEntryJson
             ? value.GetString()
             : null;
 
-    /// <summary>An exception message made short: no position (given separately), no final period.</summary>
+    /// <summary>An exception message made short: no position, no final period.</summary>
     private static string Reason(string message)
     {
         int cut = message.IndexOf(" Path:", StringComparison.Ordinal) is int p and >= 0 ? p : message.IndexOf(" LineNumber:", StringComparison.Ordinal);

@@ -9,10 +9,8 @@ using Microsoft.Extensions.Logging;
 
 namespace MeshDns.Sources.Kubernetes;
 
-/// <summary>
-/// LIST and WATCH over the API server's HTTP: version discovery (v1, else v1beta1, else v1alpha3), paged LIST,
-/// and the WATCH stream read as bounded NDJSON lines with a stall timeout.
-/// </summary>
+/// <summary>LIST and WATCH over HTTP: version discovery (newest served first), paged LIST, and the WATCH stream read as
+/// bounded NDJSON lines with a stall timeout.</summary>
 public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOptions options, ReflectorStats stats, ILogger logger) : IListerWatcher
 {
     public string? Version { get; private set; }

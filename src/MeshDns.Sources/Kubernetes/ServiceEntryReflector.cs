@@ -202,10 +202,8 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Stops every loop and waits for them to end. Idempotent and safe before <see cref="Start"/>: the host
-    /// stops its services and then disposes them, and a stop may come at any stage of start-up.
-    /// </summary>
+    /// <summary>Stops every loop and waits for them; idempotent and safe before <see cref="Start"/> (the host stops, then
+    /// disposes, and a stop may come at any stage of start-up).</summary>
     public Task StopAsync()
     {
         lock (_stopGate)
