@@ -12,11 +12,7 @@ public sealed class GrpcHealthService(HealthServiceImpl health, Readiness readin
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Shutdown starts before any listener stops: say NOT_SERVING while the streams are still open.
-        using CancellationTokenRegistration stopping = lifetime.ApplicationStopping.Register(() =>
-        {
-            readiness.Stopping();
-            Set(HealthCheckResponse.Types.ServingStatus.NotServing);
-        });
+        using CancellationTokenRegistration stopping = lifetime.ApplicationStopping.Register(() => Set(HealthCheckResponse.Types.ServingStatus.NotServing));
         while (!stoppingToken.IsCancellationRequested)
         {
             Set(readiness.NotReadyReason is null ? HealthCheckResponse.Types.ServingStatus.Serving : HealthCheckResponse.Types.ServingStatus.NotServing);
