@@ -191,15 +191,8 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
         TimeSpan jittered = TimeSpan.FromMilliseconds((delay / 2) + (Random.Shared.NextDouble() * delay / 2)); // in [d/2, d]
         Stats.Backoff(failures, jittered);
         Stats.Count(ref Stats.WatchRestarts); // after the backoff's figures: a reader that sees the count sees them
-        try
-        {
-            await Task.Delay(jittered, stop).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
+        await Task.Delay(jittered, stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return !stop.IsCancellationRequested;
     }
 
     /// <summary>Stops every loop and waits for them; idempotent and safe before <see cref="Start"/> (the host stops, then

@@ -245,19 +245,14 @@ public sealed partial class TcpFrontend(DnsResolver resolver, IPEndPoint endpoin
 
     private void Closed(Exception e, bool partial)
     {
-        switch (e)
+        if (e is OperationCanceledException && partial && !_stop.IsCancellationRequested)
         {
-            case OperationCanceledException when partial && !_stop.IsCancellationRequested:
-                Interlocked.Increment(ref _queryTimeouts);
-                break;
-            case OperationCanceledException: // idle timeout or shutdown
-            case SocketException: // reset by the peer, or evicted while sending
-            case ObjectDisposedException: // evicted, or closed by DisposeAsync
-                break;
-            default:
-                _stats.Value!.Errors++;
-                LogConnectionFailed(logger, e);
-                break;
+            Interlocked.Increment(ref _queryTimeouts);
+        }
+        else if (e is not (OperationCanceledException or SocketException or ObjectDisposedException)) // else: a timeout, a reset, an eviction or a stop
+        {
+            _stats.Value!.Errors++;
+            LogConnectionFailed(logger, e);
         }
     }
 
