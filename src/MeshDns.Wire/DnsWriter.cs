@@ -12,12 +12,7 @@ public ref struct DnsWriter
     private int _compressionOffset;
     private int _compressionLength;
 
-    public DnsWriter(Span<byte> buffer)
-        : this(buffer, buffer.Length)
-    {
-    }
-
-    public DnsWriter(Span<byte> buffer, int limit)
+    public DnsWriter(Span<byte> buffer, int limit = int.MaxValue)
     {
         _buffer = buffer;
         _limit = Math.Min(limit, buffer.Length);
