@@ -1,9 +1,6 @@
 namespace MeshDns.Wire;
 
-/// <summary>
-/// A validated domain name inside a message (possibly compressed) or in plain wire form.
-/// It is a view: nothing is copied until <see cref="TryCopyTo"/> is called.
-/// </summary>
+/// <summary>A validated domain name, in a message (maybe compressed) or in plain wire form; a view until <see cref="TryCopyTo"/>.</summary>
 public readonly ref struct DnsName
 {
     /// <summary>Longest name in wire form, root octet included (RFC 1035 3.1).</summary>
@@ -125,10 +122,8 @@ public readonly ref struct DnsName
         return text.Length == 0 ? "." : text.ToString();
     }
 
-    /// <summary>
-    /// Encodes a dotted name ("a.b.c" or "a.b.c.") to wire form. No escapes; labels 1..63 octets;
-    /// at most 255 octets. Returns the length, or -1 when the text is not a valid name.
-    /// </summary>
+    /// <summary>Encodes a dotted name ("a.b.c" or "a.b.c.", no escapes) to wire form; returns the length, or -1 when the
+    /// text is not a valid name.</summary>
     public static int TryEncode(ReadOnlySpan<char> text, Span<byte> destination)
     {
         if (text.Length > 0 && text[^1] == '.')
@@ -167,6 +162,18 @@ public readonly ref struct DnsName
 
         destination[written++] = 0;
         return written;
+    }
+
+    /// <summary>Whether a label of the uncompressed <paramref name="wire"/> name starts at <paramref name="offset"/>.</summary>
+    public static bool IsLabelBoundary(ReadOnlySpan<byte> wire, int offset)
+    {
+        int at = 0;
+        while (at < offset)
+        {
+            at += 1 + wire[at];
+        }
+
+        return at == offset;
     }
 
     internal static byte ToLower(byte b) => (uint)(b - 'A') <= 'Z' - 'A' ? (byte)(b | 0x20) : b;

@@ -2,10 +2,8 @@ using System.Buffers.Binary;
 
 namespace MeshDns.Wire;
 
-/// <summary>
-/// Bounds-checked, allocation-free reader over a whole DNS message: every method reads and advances, or returns false.
-/// A sub-reader keeps the whole message, so compression pointers inside RDATA resolve, but stops at the RDATA's end.
-/// </summary>
+/// <summary>Bounds-checked reader over a whole DNS message: each method reads and advances, or returns false. A sub-reader
+/// keeps the whole message (pointers inside RDATA resolve) but stops at the RDATA's end.</summary>
 public ref struct DnsReader
 {
     private readonly ReadOnlySpan<byte> _message;
@@ -121,19 +119,8 @@ public ref struct DnsReader
         return read;
     }
 
-    /// <summary>
-    /// Reads a domain name (RFC 1035 3.1, 4.1.4):
-    /// <code>
-    /// label:   +--+--+--+--+--+--+--+--+----------------+
-    ///          | 0  0|  length (1..63) |  length octets |   ... ending with a zero length octet
-    ///          +--+--+--+--+--+--+--+--+----------------+
-    /// pointer: +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
-    ///          | 1  1|              OFFSET (14 bits)             |
-    ///          +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
-    /// </code>
-    /// Every pointer must point strictly before the segment that contains it, which rules out loops and
-    /// forward references; the uncompressed name must fit in 255 octets; label types 01 and 10 are rejected.
-    /// </summary>
+    /// <summary>Reads a domain name of labels and 14-bit compression pointers (RFC 1035 3.1, 4.1.4). A pointer must point
+    /// strictly before the segment holding it (no loops, no forward references); label types 01 and 10 are rejected.</summary>
     public bool TryReadName(out DnsName name)
     {
         name = default;

@@ -2,10 +2,8 @@ using System.Buffers.Binary;
 
 namespace MeshDns.Wire;
 
-/// <summary>
-/// Bounds-checked, allocation-free writer limited to the transport's message size: every method writes and advances,
-/// or returns false. Names are compressed against one registered name (the question, where every answer name comes from).
-/// </summary>
+/// <summary>Bounds-checked writer up to the transport's message size: each method writes and advances, or returns false.
+/// Names are compressed against one registered name (the question, whence every answer name comes).</summary>
 public ref struct DnsWriter
 {
     private readonly Span<byte> _buffer;
@@ -14,12 +12,7 @@ public ref struct DnsWriter
     private int _compressionOffset;
     private int _compressionLength;
 
-    public DnsWriter(Span<byte> buffer)
-        : this(buffer, buffer.Length)
-    {
-    }
-
-    public DnsWriter(Span<byte> buffer, int limit)
+    public DnsWriter(Span<byte> buffer, int limit = int.MaxValue)
     {
         _buffer = buffer;
         _limit = Math.Min(limit, buffer.Length);
@@ -47,10 +40,8 @@ public ref struct DnsWriter
 
     public readonly int Remaining => _limit - _position;
 
-    /// <summary>
-    /// Registers the uncompressed name already written at <paramref name="offset"/> (the question name at
-    /// offset 12) as the target of compression pointers for later names.
-    /// </summary>
+    /// <summary>Makes the uncompressed name written at <paramref name="offset"/> (the question's, at 12) the target of
+    /// compression pointers.</summary>
     public void SetCompressionTarget(int offset, int length)
     {
         if (offset < 0 || length < 1 || offset + length > _position || offset + length > 0x3FFF)
@@ -99,10 +90,7 @@ public ref struct DnsWriter
     public bool TryWriteU16LengthBytes(scoped ReadOnlySpan<byte> content) =>
         content.Length <= ushort.MaxValue && Remaining >= 2 + content.Length && TryWriteU16((ushort)content.Length) && TryWriteBytes(content);
 
-    /// <summary>
-    /// Writes a whole resource record: the generated <see cref="DnsRecordHeader"/>, then the RDATA, then
-    /// its length. On failure nothing is left behind (the position is restored).
-    /// </summary>
+    /// <summary>Writes a whole resource record (header, RDATA, then its length); on failure nothing is left behind.</summary>
     public bool TryWriteRecord<TRdata>(scoped DnsName owner, ushort type, ushort recordClass, uint ttl, scoped TRdata rdata)
         where TRdata : IDnsWireFormat<TRdata>, allows ref struct
     {
@@ -174,24 +162,13 @@ public ref struct DnsWriter
         {
             int suffixLength = wire.Length - at;
             int targetAt = target.Length - suffixLength;
-            if (targetAt >= 0 && IsLabelBoundary(target, targetAt) && EqualsIgnoreCase(wire[at..], target[targetAt..]))
+            if (targetAt >= 0 && DnsName.IsLabelBoundary(target, targetAt) && EqualsIgnoreCase(wire[at..], target[targetAt..]))
             {
                 return at;
             }
         }
 
         return -1;
-    }
-
-    private static bool IsLabelBoundary(ReadOnlySpan<byte> name, int offset)
-    {
-        int at = 0;
-        while (at < offset)
-        {
-            at += 1 + name[at];
-        }
-
-        return at == offset;
     }
 
     private static bool EqualsIgnoreCase(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)

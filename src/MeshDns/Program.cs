@@ -53,7 +53,6 @@ public static partial class Program
             return invalid;
         }
 
-
         HealthEndpoints.Version = version;
         ListenAddress.TryParse(options.HttpListen, out IPEndPoint? httpEndpoint, out _);
         ListenAddress.TryParse(options.GrpcListen, out IPEndPoint? grpcEndpoint, out _);
@@ -310,14 +309,7 @@ public static partial class Program
     {
         services.AddSingleton<GrpcStats>(); // its connection gauges are shown (as 0) without gRPC too
         services.AddSingleton<IMetricsSource>(sp =>
-        {
-            DnsServerService dns = sp.GetRequiredService<DnsServerService>();
-            GrpcStats stats = sp.GetRequiredService<GrpcStats>();
-            return new QueryMetrics(grpc
-                ? [("udp", () => dns.UdpStats), ("tcp", () => dns.TcpStats), ("grpc", () => stats.All)]
-                : [("udp", () => dns.UdpStats), ("tcp", () => dns.TcpStats)]);
-
-        });
+            new QueryMetrics(sp.GetRequiredService<DnsServerService>(), grpc ? sp.GetRequiredService<GrpcStats>() : null));
         services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<DnsServerService>());
         services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<GrpcStats>());
         services.AddSingleton<IMetricsSource>(new StaticMetrics(DebugNames.WriteMetrics));

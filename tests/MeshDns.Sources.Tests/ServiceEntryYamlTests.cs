@@ -633,13 +633,13 @@ public class ServiceEntryYamlTests
             """));
 
         Assert.True(MeshDns.Models.Json.ServiceEntryJson.TryDecode(
-            """
+            System.Text.Json.JsonDocument.Parse("""
             {"apiVersion":"networking.istio.io/v1","kind":"ServiceEntry",
              "metadata":{"name":"auth","namespace":"web","creationTimestamp":"2024-01-02T03:04:05Z"},
              "spec":{"hosts":["auth.global","*.auth.global"],"addresses":["240.0.0.1","2001:db8::/64"],"resolution":"DNS",
                      "ports":[{"number":443,"name":"https","protocol":"HTTPS"}]},
              "status":{"addresses":[{"value":"240.240.0.1","host":"auth.global"},{"value":"240.240.0.2"}]}}
-            """u8,
+            """).RootElement,
             out ServiceEntryInput? fromJson,
             out _,
             out string? error), error);

@@ -108,14 +108,13 @@ public sealed partial class CrdModelGenerator
             w.WriteLine($"public static class {name}");
             w.WriteLine("{");
             w.Indent++;
-            bool any = false;
-            foreach ((string constant, string value) in constants)
+            var all = constants.ToList();
+            foreach ((string constant, string value) in all)
             {
                 w.WriteLine($"public const string {constant} = {Literal(value)};");
-                any = true;
             }
 
-            if (any)
+            if (all.Count > 0)
             {
                 w.WriteLineNoTabs(string.Empty);
             }

@@ -2,10 +2,8 @@ using MeshDns.Generators.Crd.Model;
 
 namespace MeshDns.Generators.Crd;
 
-/// <summary>
-/// Emits System.Text.Json models of the CRDs in <c>AdditionalFiles</c> named <c>*.crd.yaml</c>: Parser (YAML → equatable
-/// models or diagnostics) → Emitter (text). The mapping is a contract, described in this folder's README.
-/// </summary>
+/// <summary>System.Text.Json models of the <c>*.crd.yaml</c> AdditionalFiles: Parser (YAML → equatable models or diagnostics)
+/// → Emitter (text); the mapping is described in this folder's README.</summary>
 [Generator]
 public sealed partial class CrdModelGenerator : IIncrementalGenerator
 {

@@ -4,10 +4,8 @@ using static MeshDns.Generators.Crd.CrdModelGenerator.Parser;
 
 namespace MeshDns.Generators.Crd;
 
-/// <summary>
-/// Enums, <c>required</c>, combinators. oneOf/anyOf/allOf/not are ignored when they only say which properties are present
-/// (Istio's older CRDs), and so is anyOf [integer, string] beside x-kubernetes-int-or-string; any other use is an error.
-/// </summary>
+/// <summary>Enums, <c>required</c>, combinators: oneOf/anyOf/allOf/not are ignored when they only require properties (Istio's
+/// older CRDs), as is anyOf [integer, string] beside x-kubernetes-int-or-string; any other use is an error.</summary>
 internal sealed partial class CrdReader
 {
     private static readonly string[] Combinators = { "oneOf", "anyOf", "allOf", "not" };

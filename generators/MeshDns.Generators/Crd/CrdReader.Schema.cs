@@ -4,10 +4,8 @@ using static MeshDns.Generators.Crd.CrdModelGenerator.Parser;
 
 namespace MeshDns.Generators.Crd;
 
-/// <summary>
-/// The storage schema → classes, property types and enum constants. Schema paths in messages join JSON names
-/// with '.', array items as <c>[]</c> and map values as <c>{}</c>, then the keyword: <c>spec.ports[].oneOf</c>.
-/// </summary>
+/// <summary>The storage schema → classes, property types and enum constants. Paths in messages read as
+/// <c>spec.ports[].oneOf</c> (array items <c>[]</c>, map values <c>{}</c>).</summary>
 internal sealed partial class CrdReader
 {
     private const string JsonElement = "global::System.Text.Json.JsonElement";

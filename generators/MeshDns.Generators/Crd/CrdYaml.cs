@@ -62,10 +62,8 @@ internal static class CrdYaml
         return new DiagnosticInfo(descriptor, path, span, lines, new EquatableArray<string>(arguments));
     }
 
-    /// <summary>
-    /// Rejects anchors, aliases, tags (no alias can expand) and deep nesting (the tree is built recursively, inside the
-    /// compiler); turns the scanner's own failures (on some unclosed flow collections) into a positioned error.
-    /// </summary>
+    /// <summary>Rejects anchors, aliases, tags and deep nesting (the tree is built recursively, inside the compiler); the
+    /// scanner's own failures (some unclosed flow collections) become a positioned error.</summary>
     private sealed class StrictParser(IParser inner) : IParser
     {
         private const int MaxDepth = 100;

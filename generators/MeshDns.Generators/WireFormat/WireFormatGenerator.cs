@@ -3,10 +3,8 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace MeshDns.Generators.WireFormat;
 
-/// <summary>
-/// Emits allocation-free readers and writers for <c>[DnsWireFormat] partial struct</c>s with <c>[DnsField(kind)]</c>
-/// fields and <c>[DnsBits]</c> properties: Parser (symbols → equatable model) → Emitter (text).
-/// </summary>
+/// <summary>Allocation-free readers and writers of <c>[DnsWireFormat]</c> structs (<c>[DnsField]</c> fields, <c>[DnsBits]</c>
+/// properties): Parser (symbols → equatable model) → Emitter (text).</summary>
 [Generator]
 public sealed partial class WireFormatGenerator : IIncrementalGenerator
 {

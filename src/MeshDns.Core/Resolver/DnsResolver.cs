@@ -51,7 +51,6 @@ public sealed class DnsResolver(TableHolder tables, ResolverOptions options)
         }
 
         if (!TryReadOpt(ref reader, request, out bool hasEdns, out DnsRecordHeader opt))
-
         {
             return builder.Finish(DnsRcode.FormErr, malformed: true);
         }
@@ -141,10 +140,7 @@ public sealed class DnsResolver(TableHolder tables, ResolverOptions options)
         }
     }
 
-    /// <summary>
-    /// Reads the answer and authority sections (unusual in a query but legal: skipped) and the additional section,
-    /// where only the OPT record matters.
-    /// </summary>
+    /// <summary>Skips the answer and authority sections (unusual in a query but legal); of the additional section only OPT matters.</summary>
     private static bool TryReadOpt(ref DnsReader reader, in DnsHeader request, out bool found, out DnsRecordHeader opt)
     {
         found = false;

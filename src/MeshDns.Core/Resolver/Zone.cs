@@ -53,18 +53,7 @@ internal sealed class Zone(byte[] wire, byte[] mnameWire, byte[] rnameWire)
     private bool Contains(ReadOnlySpan<byte> name)
     {
         int at = name.Length - Wire.Length;
-        if (at < 0 || !name[at..].SequenceEqual(Wire))
-        {
-            return false;
-        }
-
-        int position = 0;
-        while (position < at)
-        {
-            position += 1 + name[position];
-        }
-
-        return position == at;
+        return at >= 0 && name[at..].SequenceEqual(Wire) && DnsName.IsLabelBoundary(name, at);
     }
 
     private static byte[] Encode(string text, string what)

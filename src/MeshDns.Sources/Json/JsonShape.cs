@@ -5,12 +5,8 @@ using MeshDns.Table;
 
 namespace MeshDns.Models.Json;
 
-/// <summary>
-/// Checks a JSON value against the source-generated metadata of a model type before it is deserialized, so that
-/// a wrong field is reported by its path ("spec.hosts: expected an array of strings, found a string") instead of
-/// failing the deserializer with a message about .NET types. Reflection-free: it walks <see cref="JsonTypeInfo"/>
-/// (properties by JSON name, element types) from the context. Unknown properties are ignored, as when reading.
-/// </summary>
+/// <summary>Checks JSON against a model's source-generated <see cref="JsonTypeInfo"/> before deserializing, so a wrong field
+/// is reported by its path ("spec.hosts: expected an array of strings, found a string"), not in .NET types.</summary>
 internal static class JsonShape
 {
     /// <summary>Adds to <paramref name="problems"/> what in <paramref name="value"/> does not fit <paramref name="info"/>.</summary>
@@ -44,7 +40,7 @@ internal static class JsonShape
 
                 foreach (JsonProperty property in value.EnumerateObject())
                 {
-                    JsonPropertyInfo? known = Find(info, property.Name);
+                    JsonPropertyInfo? known = info.Properties.FirstOrDefault(p => p.Name == property.Name);
                     if (known is not null)
                     {
                         Check(property.Value, info.Options.GetTypeInfo(known.PropertyType), Join(path, property.Name), problems);
@@ -52,32 +48,21 @@ internal static class JsonShape
                 }
 
                 return;
-            case JsonTypeInfoKind.Enumerable:
-                if (value.ValueKind != JsonValueKind.Array || info.ElementType is null)
+            case JsonTypeInfoKind.Enumerable or JsonTypeInfoKind.Dictionary:
+                bool array = info.Kind == JsonTypeInfoKind.Enumerable;
+                if (value.ValueKind != (array ? JsonValueKind.Array : JsonValueKind.Object) || info.ElementType is null)
                 {
                     Mismatch(value, info, path, problems);
                     return;
                 }
 
                 JsonTypeInfo item = info.Options.GetTypeInfo(info.ElementType);
-                int index = 0;
-                foreach (JsonElement element in value.EnumerateArray())
+                IEnumerable<(string, JsonElement)> items = array
+                    ? value.EnumerateArray().Select((element, index) => ($"{path}[{index}]", element))
+                    : value.EnumerateObject().Select(property => (Join(path, property.Name), property.Value));
+                foreach ((string itemPath, JsonElement element) in items)
                 {
-                    Check(element, item, $"{path}[{index++}]", problems, nullAllowed: false);
-                }
-
-                return;
-            case JsonTypeInfoKind.Dictionary:
-                if (value.ValueKind != JsonValueKind.Object || info.ElementType is null)
-                {
-                    Mismatch(value, info, path, problems);
-                    return;
-                }
-
-                JsonTypeInfo entry = info.Options.GetTypeInfo(info.ElementType);
-                foreach (JsonProperty property in value.EnumerateObject())
-                {
-                    Check(property.Value, entry, Join(path, property.Name), problems, nullAllowed: false);
+                    Check(element, item, itemPath, problems, nullAllowed: false);
                 }
 
                 return;
@@ -104,40 +89,16 @@ internal static class JsonShape
         _ => "nothing", // a default JsonElement
     };
 
-    private static bool Fits(JsonElement value, Type type)
+    private static bool Fits(JsonElement value, Type type) => type switch
     {
-        if (type == typeof(string))
-        {
-            return value.ValueKind == JsonValueKind.String;
-        }
-
-        if (type == typeof(int))
-        {
-            return value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out _);
-        }
-
-        if (type == typeof(long))
-        {
-            return value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out _);
-        }
-
-        if (type == typeof(double))
-        {
-            return value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out _);
-        }
-
-        if (type == typeof(bool))
-        {
-            return value.ValueKind is JsonValueKind.True or JsonValueKind.False;
-        }
-
-        if (type == typeof(DateTimeOffset))
-        {
-            return value.ValueKind == JsonValueKind.String && value.TryGetDateTimeOffset(out _);
-        }
-
-        return true; // a type the models do not use: left to the deserializer
-    }
+        _ when type == typeof(string) => value.ValueKind == JsonValueKind.String,
+        _ when type == typeof(int) => value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out _),
+        _ when type == typeof(long) => value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out _),
+        _ when type == typeof(double) => value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out _),
+        _ when type == typeof(bool) => value.ValueKind is JsonValueKind.True or JsonValueKind.False,
+        _ when type == typeof(DateTimeOffset) => value.ValueKind == JsonValueKind.String && value.TryGetDateTimeOffset(out _),
+        _ => true, // a type the models do not use: left to the deserializer
+    };
 
     private static void Mismatch(JsonElement value, JsonTypeInfo info, string path, List<Problem> problems)
     {
@@ -149,20 +110,12 @@ internal static class JsonShape
     }
 
     /// <summary>What a type expects, for messages: "a string", "an array of strings", "a map of 32-bit integers".</summary>
-    private static string Expected(JsonTypeInfo info) => info.Kind switch
+    private static string Expected(JsonTypeInfo info, bool plural = false) => info.Kind switch
     {
-        JsonTypeInfoKind.Object => "an object",
-        JsonTypeInfoKind.Enumerable => $"an array of {Plural(info.Options.GetTypeInfo(info.ElementType!))}",
-        JsonTypeInfoKind.Dictionary => $"a map of {Plural(info.Options.GetTypeInfo(info.ElementType!))}",
-        _ => Scalar(Nullable.GetUnderlyingType(info.Type) ?? info.Type, plural: false),
-    };
-
-    private static string Plural(JsonTypeInfo info) => info.Kind switch
-    {
-        JsonTypeInfoKind.Object => "objects",
-        JsonTypeInfoKind.Enumerable => "arrays",
-        JsonTypeInfoKind.Dictionary => "maps",
-        _ => Scalar(Nullable.GetUnderlyingType(info.Type) ?? info.Type, plural: true),
+        JsonTypeInfoKind.Object => plural ? "objects" : "an object",
+        JsonTypeInfoKind.Enumerable => plural ? "arrays" : $"an array of {Expected(info.Options.GetTypeInfo(info.ElementType!), plural: true)}",
+        JsonTypeInfoKind.Dictionary => plural ? "maps" : $"a map of {Expected(info.Options.GetTypeInfo(info.ElementType!), plural: true)}",
+        _ => Scalar(Nullable.GetUnderlyingType(info.Type) ?? info.Type, plural),
     };
 
     /// <summary>How messages name a scalar type: "a 32-bit integer", or plural "32-bit integers".</summary>
@@ -177,19 +130,6 @@ internal static class JsonShape
             : type == typeof(DateTimeOffset) ? ("an RFC 3339 date-time", "RFC 3339 date-times")
             : ("a JSON value", "JSON values");
         return plural ? many : one;
-    }
-
-    private static JsonPropertyInfo? Find(JsonTypeInfo info, string name)
-    {
-        foreach (JsonPropertyInfo property in info.Properties)
-        {
-            if (string.Equals(property.Name, name, StringComparison.Ordinal))
-            {
-                return property;
-            }
-        }
-
-        return null;
     }
 
     private static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";

@@ -2,16 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace MeshDns.Models.Json;
 
-/// <summary>
-/// Reflection-free (trimming and NativeAOT safe) System.Text.Json metadata for the ServiceEntry models generated
-/// from <c>serviceentries.crd.yaml</c>. Names are matched exactly (as Kubernetes writes them), unknown fields are
-/// ignored, nulls are not written.
-/// </summary>
-/// <remarks>
-/// It lives apart from the models because the System.Text.Json generator cannot see types that another source
-/// generator adds to the same compilation. To read wrapper types of your own (a watch event, say) chain it:
-/// <c>options.TypeInfoResolverChain.Add(ServiceEntryJsonContext.Default)</c>.
-/// </remarks>
+/// <summary>System.Text.Json metadata (NativeAOT safe) of the generated ServiceEntry models; names matched exactly, as Kubernetes
+/// writes them. It lives apart from the models: the JSON generator cannot see types another generator adds.</summary>
 [JsonSourceGenerationOptions(
     PropertyNameCaseInsensitive = false,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,

@@ -8,10 +8,7 @@ using MeshDns.Models.Json;
 
 namespace MeshDns.Sources.Kubernetes;
 
-/// <summary>
-/// A failure of an API request in plain words. NativeAOT keeps no resource strings (UseSystemResourceKeys): the
-/// runtime's own messages are keys such as net_http_ssl_connection_failed, so only MeshDns's own are shown.
-/// </summary>
+/// <summary>A failed API request in plain words, naming the server and what to check.</summary>
 public static class ApiErrors
 {
     /// <summary>What went wrong talking to <paramref name="server"/>, and where to look.</summary>

@@ -9,10 +9,8 @@ using Microsoft.Extensions.Logging;
 
 namespace MeshDns.Sources.Kubernetes;
 
-/// <summary>
-/// LIST and WATCH over the API server's HTTP: version discovery (v1, else v1beta1, else v1alpha3), paged LIST,
-/// and the WATCH stream read as bounded NDJSON lines with a stall timeout.
-/// </summary>
+/// <summary>LIST and WATCH over HTTP: version discovery (newest served first), paged LIST, and the WATCH stream read as
+/// bounded NDJSON lines with a stall timeout.</summary>
 public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOptions options, ReflectorStats stats, ILogger logger) : IListerWatcher
 {
     public string? Version { get; private set; }
@@ -44,9 +42,9 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
                 items.AddRange(list.Clone().EnumerateArray()); // one copy per page outlives the page
             }
 
-            JsonElement metadata = root.TryGetProperty("metadata", out JsonElement m) ? m : default;
-            string resourceVersion = StringProperty(metadata, "resourceVersion") ?? throw new InvalidDataException("the LIST has no metadata.resourceVersion");
-            continueToken = StringProperty(metadata, "continue");
+            JsonElement metadata = ServiceEntryJson.Metadata(root);
+            string resourceVersion = ServiceEntryJson.StringProperty(metadata, "resourceVersion") ?? throw new InvalidDataException("the LIST has no metadata.resourceVersion");
+            continueToken = ServiceEntryJson.StringProperty(metadata, "continue");
             if (string.IsNullOrEmpty(continueToken))
             {
                 return new ListResult(items, resourceVersion);
@@ -59,7 +57,6 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
         string path = Path(await EnsureVersion(ns, cancellationToken).ConfigureAwait(false), ns);
         int seconds = (int)Math.Max(1, options.WatchTimeout.TotalSeconds);
         string query = $"?watch=1&allowWatchBookmarks=true&timeoutSeconds={seconds}&resourceVersion={Uri.EscapeDataString(resourceVersion)}";
-        stats.Count(ref stats.Watches);
         using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         stall.CancelAfter(options.StallTimeout);
         using HttpResponseMessage response = await Unstalled(new ValueTask<HttpResponseMessage>(api.GetAsync(path + query, stall.Token)), cancellationToken, "the watch request got no answer").ConfigureAwait(false);
@@ -151,7 +148,7 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
             using JsonDocument document = JsonDocument.Parse(line);
             JsonElement root = document.RootElement;
             return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("object", out JsonElement obj) && obj.ValueKind == JsonValueKind.Object
-                ? new WatchEvent(StringProperty(root, "type") ?? "", obj.Clone())
+                ? new WatchEvent(ServiceEntryJson.StringProperty(root, "type") ?? "", obj.Clone())
                 : throw new InvalidDataException("a watch event has no object");
         }
         catch (JsonException e)
@@ -189,7 +186,7 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
 
         using JsonDocument group = await ReadJson(response, timeout.Token).ConfigureAwait(false);
         HashSet<string?> served = group.RootElement.TryGetProperty("versions", out JsonElement versions) && versions.ValueKind == JsonValueKind.Array
-            ? [.. versions.EnumerateArray().Select(v => StringProperty(v, "version"))]
+            ? [.. versions.EnumerateArray().Select(v => ServiceEntryJson.StringProperty(v, "version"))]
             : [];
         return ServiceEntryCrd.Versions.FirstOrDefault(served.Contains)
             ?? throw new KubernetesApiException(HttpStatusCode.NotFound, $"{ServiceEntryCrd.Group} serves none of {string.Join(", ", ServiceEntryCrd.Versions)}");
@@ -242,7 +239,7 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
         try
         {
             using JsonDocument status = await ParseBody(response, cancellationToken).ConfigureAwait(false);
-            message = StringProperty(status.RootElement, "message");
+            message = ServiceEntryJson.StringProperty(status.RootElement, "message");
         }
         catch (JsonException)
         {
@@ -258,11 +255,6 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
         timeout.CancelAfter(options.RequestTimeout);
         return timeout;
     }
-
-    internal static string? StringProperty(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : null;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Using " + ServiceEntryCrd.Group + "/{Version} ServiceEntries")]
     private static partial void LogVersion(ILogger logger, string version);

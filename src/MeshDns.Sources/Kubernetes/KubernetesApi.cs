@@ -6,10 +6,8 @@ using k8s;
 
 namespace MeshDns.Sources.Kubernetes;
 
-/// <summary>
-/// An HttpClient set up from a <see cref="KubernetesClientConfiguration"/> (server, CA or skip-verify, client certificate,
-/// token / token provider / basic auth). Only that class of KubernetesClient.Aot is used; requests are MeshDns's own.
-/// </summary>
+/// <summary>An HttpClient set up from a <see cref="KubernetesClientConfiguration"/> (server, CA, client certificate, token or
+/// basic auth): the only class of KubernetesClient.Aot used; requests are MeshDns's own.</summary>
 public sealed class KubernetesApi : IDisposable
 {
     private readonly HttpClient _http;

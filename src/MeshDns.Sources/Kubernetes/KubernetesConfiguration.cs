@@ -7,10 +7,8 @@ namespace MeshDns.Sources.Kubernetes;
 /// <summary>Where the Kubernetes source gets its server and credentials.</summary>
 public static class KubernetesConfiguration
 {
-    /// <summary>
-    /// In a pod with no --kubeconfig: the service account. Else --kubeconfig, the first file of $KUBECONFIG, or
-    /// ~/.kube/config, with --context or its current-context. A user without credentials sends no Authorization header.
-    /// </summary>
+    /// <summary>In a pod with no --kubeconfig: the service account. Else --kubeconfig, the first file of $KUBECONFIG, or
+    /// ~/.kube/config, with --context or its current-context.</summary>
     /// <param name="requestedBy">The flag that asked for the Kubernetes source when --kubeconfig was not given.</param>
     public static KubernetesClientConfiguration Load(string? kubeconfig, string? context, string requestedBy = "--namespace")
     {
@@ -22,10 +20,6 @@ public static class KubernetesConfiguration
             }
 
             return FromFile(FindFile(kubeconfig, requestedBy), context);
-        }
-        catch (KubernetesConfigException)
-        {
-            throw;
         }
         catch (KubeConfigException e)
         {

@@ -12,7 +12,6 @@ public sealed record ReflectorOptions
     /// <summary>Namespaces to follow; empty means all namespaces.</summary>
     public IReadOnlyList<string> Namespaces { get; init; } = [];
 
-    /// <summary>LIST page size (limit).</summary>
     public int PageSize { get; init; } = 500;
 
     /// <summary>timeoutSeconds asked of the server for each WATCH; the stream is then renewed.</summary>

@@ -9,7 +9,6 @@ public sealed class ReflectorStats
 
     public long Lists;
     public long Relists;
-    public long Watches;
     public long WatchRestarts;
     public long Events;
     public long InvalidObjects;

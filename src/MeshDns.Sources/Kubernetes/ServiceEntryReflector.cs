@@ -1,17 +1,15 @@
 using System.Net;
 using System.Text.Json;
+using MeshDns.Models.Json;
 using MeshDns.Table;
 using Microsoft.Extensions.Logging;
 using Scope = MeshDns.Sources.Kubernetes.ServiceEntryStore.Scope;
 
 namespace MeshDns.Sources.Kubernetes;
 
-/// <summary>
-/// Follows ServiceEntries the way client-go's reflector does, per namespace: LIST into the store, then WATCH from
-/// the list's resourceVersion; LIST again on 410 or a skipped oversized event; on any other failure retry with
-/// capped exponential backoff and jitter. The store is only replaced by a complete LIST, so an outage never
-/// empties it.
-/// </summary>
+/// <summary>Follows ServiceEntries per namespace as client-go's reflector does: LIST, then WATCH from its resourceVersion; LIST
+/// again on 410 or a skipped oversized event; else retry with capped, jittered backoff. Only a complete LIST replaces the
+/// store, so an outage never empties it.</summary>
 public sealed partial class ServiceEntryReflector : IAsyncDisposable
 {
     /// <summary>A watch that ends sooner than this without any event counts as a failure (backoff).</summary>
@@ -155,7 +153,7 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
 
             if (e.Type == WatchEvent.Error)
             {
-                throw new KubernetesApiException((HttpStatusCode)code, "watch error: " + (HttpListerWatcher.StringProperty(e.Object, "message") ?? "no message"));
+                throw new KubernetesApiException((HttpStatusCode)code, "watch error: " + (ServiceEntryJson.StringProperty(e.Object, "message") ?? "no message"));
             }
 
             _store.Apply(scope, e);
@@ -193,21 +191,12 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
         TimeSpan jittered = TimeSpan.FromMilliseconds((delay / 2) + (Random.Shared.NextDouble() * delay / 2)); // in [d/2, d]
         Stats.Backoff(failures, jittered);
         Stats.Count(ref Stats.WatchRestarts); // after the backoff's figures: a reader that sees the count sees them
-        try
-        {
-            await Task.Delay(jittered, stop).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
+        await Task.Delay(jittered, stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return !stop.IsCancellationRequested;
     }
 
-    /// <summary>
-    /// Stops every loop and waits for them to end. Idempotent and safe before <see cref="Start"/>: the host
-    /// stops its services and then disposes them, and a stop may come at any stage of start-up.
-    /// </summary>
+    /// <summary>Stops every loop and waits for them; idempotent and safe before <see cref="Start"/> (the host stops, then
+    /// disposes, and a stop may come at any stage of start-up).</summary>
     public Task StopAsync()
     {
         lock (_stopGate)

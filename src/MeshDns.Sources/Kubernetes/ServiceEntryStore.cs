@@ -1,16 +1,14 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Threading.Channels;
+using MeshDns.Models.Json;
 using MeshDns.Table;
 using Microsoft.Extensions.Logging;
 
 namespace MeshDns.Sources.Kubernetes;
 
-/// <summary>
-/// The reflector's store: per namespace, the decoded ServiceEntries keyed namespace/name and the resourceVersion
-/// reached. An invalid object is skipped (an update keeps the last good version) and logged once per
-/// resourceVersion. Changes are published as whole snapshots, a burst coalesced into one.
-/// </summary>
+/// <summary>Per namespace, the decoded ServiceEntries by namespace/name and the resourceVersion reached. An invalid object is
+/// skipped (an update keeps the last good version), logged once per resourceVersion. A burst of changes is one snapshot.</summary>
 internal sealed partial class ServiceEntryStore(IReadOnlyList<string> namespaces, ServiceEntryDecoder decoder, TimeSpan debounce, ReflectorStats stats, ILogger logger)
 {
     private readonly Channel<bool> _publishRequests = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -63,7 +61,7 @@ internal sealed partial class ServiceEntryStore(IReadOnlyList<string> namespaces
             throw new InvalidDataException($"unknown watch event type \"{e.Type}\"");
         }
 
-        JsonElement metadata = Metadata(e.Object);
+        JsonElement metadata = ServiceEntryJson.Metadata(e.Object);
         ServiceEntryInput? entry = null;
         string key = Key(metadata);
         bool valid = e.Type is WatchEvent.Added or WatchEvent.Modified && Decode(e.Object, out entry, out key);
@@ -76,7 +74,7 @@ internal sealed partial class ServiceEntryStore(IReadOnlyList<string> namespaces
                 scope.Items[key] = entry!;
             }
 
-            scope.ResourceVersion = HttpListerWatcher.StringProperty(metadata, "resourceVersion") ?? scope.ResourceVersion;
+            scope.ResourceVersion = ServiceEntryJson.StringProperty(metadata, "resourceVersion") ?? scope.ResourceVersion;
         }
 
         if (changed)
@@ -105,7 +103,7 @@ internal sealed partial class ServiceEntryStore(IReadOnlyList<string> namespaces
     /// <summary>Decodes an object; an unusable one is logged once per resourceVersion and skipped.</summary>
     private bool Decode(JsonElement item, out ServiceEntryInput? entry, out string key)
     {
-        JsonElement metadata = Metadata(item);
+        JsonElement metadata = ServiceEntryJson.Metadata(item);
         key = Key(metadata);
         if (decoder(item, out entry, out string id, out string? error))
         {
@@ -113,7 +111,7 @@ internal sealed partial class ServiceEntryStore(IReadOnlyList<string> namespaces
         }
 
         stats.Count(ref stats.InvalidObjects);
-        if (_reportedInvalid.TryAdd(id + "@" + HttpListerWatcher.StringProperty(metadata, "resourceVersion"), true))
+        if (_reportedInvalid.TryAdd(id + "@" + ServiceEntryJson.StringProperty(metadata, "resourceVersion"), true))
         {
             LogInvalid(logger, id, error ?? "invalid");
         }
@@ -121,11 +119,8 @@ internal sealed partial class ServiceEntryStore(IReadOnlyList<string> namespaces
         return false;
     }
 
-    private static JsonElement Metadata(JsonElement obj) =>
-        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty("metadata", out JsonElement m) ? m : default;
-
     private static string Key(JsonElement metadata) =>
-        $"{HttpListerWatcher.StringProperty(metadata, "namespace")}/{HttpListerWatcher.StringProperty(metadata, "name")}";
+        $"{ServiceEntryJson.StringProperty(metadata, "namespace")}/{ServiceEntryJson.StringProperty(metadata, "name")}";
 
     private void RequestPublish()
     {

@@ -1,10 +1,7 @@
 namespace MeshDns.Wire;
 
-/// <summary>
-/// The fixed part of a resource record (RFC 1035 4.1.3); RDLENGTH octets of RDATA follow. In the OPT pseudo-record
-/// (RFC 6891 6.1.2, 6.1.3) CLASS is the requestor's UDP payload size and TTL is EXTENDED-RCODE (8 bits), VERSION (8),
-/// DO (1), Z (15); its RDATA is { OPTION-CODE (u16), OPTION-LENGTH (u16), OPTION-DATA }*.
-/// </summary>
+/// <summary>The fixed part of a resource record (RFC 1035 4.1.3). In OPT (RFC 6891 6.1.2, 6.1.3) CLASS is the requestor's UDP
+/// payload size and TTL is EXTENDED-RCODE (8 bits), VERSION (8), DO (1), Z (15); its RDATA is EDNS options.</summary>
 [DnsWireFormat]
 public ref partial struct DnsRecordHeader
 {

@@ -17,37 +17,35 @@ public static class Flags
 
     private enum Kind { Value, Repeatable, Bool }
 
-    private sealed record Flag(string Name, string Key, Kind Kind, string Default, string Help, Func<string, string?>? Check = null);
-
-    /// <summary>Written as Go durations (<c>500ms</c>), handed on as TimeSpan text.</summary>
-    private static readonly string[] DurationFlags = ["lameduck", "tcp-idle-timeout", "tcp-query-timeout"];
+    /// <summary>Metavar: the value's placeholder in the help; DURATION values are Go durations, SIZE values byte counts.</summary>
+    private sealed record Flag(string Name, string Key, Kind Kind, string Metavar, string Default, string Help, Func<string, string?>? Check = null);
 
     private static readonly Flag[] All =
     [
-        new("from-file", "FromFile", Kind.Repeatable, "", "YAML file or directory of *.yaml/*.yml ServiceEntries; repeatable; reloaded on change", CheckNotEmpty),
-        new("max-file-size", "MaxFileSize", Kind.Value, "64Mi", "larger --from-file files are not read (bytes, or with K, M, G, Ki, Mi or Gi)", CheckSize),
-        new("kubeconfig", "Kubeconfig", Kind.Value, "", "kubeconfig file of the Kubernetes source (in a pod: the service account; else $KUBECONFIG or ~/.kube/config)", CheckNotEmpty),
-        new("context", "Context", Kind.Value, "", "kubeconfig context to use (default: its current-context)", CheckNotEmpty),
-        new("namespace", "Namespace", Kind.Repeatable, "", "follow ServiceEntries of this namespace only; repeatable or comma-separated (default: all namespaces)", CheckNamespaces),
-        new("default-address", "DefaultAddress", Kind.Value, "", "address served for hosts without spec.addresses or status.addresses", CheckIp),
-        new("zone", "Zone", Kind.Repeatable, "", "zone served with authority (SOA, NS, REFUSED outside); repeatable; none: answer every host, NXDOMAIN otherwise", CheckZone),
-        new("ttl", "Ttl", Kind.Value, "30", "TTL of answers, in seconds", CheckSeconds),
-        new("negative-ttl", "NegativeTtl", Kind.Value, "30", "TTL of negative answers (SOA minimum), in seconds", CheckSeconds),
-        new("soa-mname", "SoaMname", Kind.Value, "ns.<zone>", "SOA MNAME and NS target of every zone", CheckName),
-        new("soa-rname", "SoaRname", Kind.Value, "hostmaster.<zone>", "SOA RNAME (mailbox) of every zone", CheckName),
-        new("round-robin", "RoundRobin", Kind.Bool, "true", "rotate multi-address answers between queries", CheckBool),
-        new("dns-listen", "DnsListen", Kind.Value, ":1053", "UDP and TCP DNS address (HOST:PORT, :PORT for all interfaces, or off)", CheckListen),
-        new("grpc-listen", "GrpcListen", Kind.Value, ":8053", "CoreDNS gRPC backend address, plaintext HTTP/2 (HOST:PORT, :PORT, or off)", CheckListen),
-        new("http-listen", "HttpListen", Kind.Value, ":8090", "HTTP address of /healthz and /readyz (HOST:PORT, :PORT, or off)", CheckListen),
-        new("lameduck", "Lameduck", Kind.Value, "5s", "on SIGTERM, report not ready but keep answering this long before stopping (0s: stop at once)", CheckDurationOrZero),
-        new("debug-names", "DebugNames", Kind.Bool, "true", "serve the current table as JSON on /debug/names", CheckBool),
-        new("tcp-idle-timeout", "TcpIdleTimeout", Kind.Value, "10s", "close DNS-over-TCP connections idle this long", CheckDuration),
-        new("tcp-query-timeout", "TcpQueryTimeout", Kind.Value, "5s", "close DNS-over-TCP connections whose query has not arrived whole this long after its first octet", CheckDuration),
-        new("tcp-max-connections", "TcpMaxConnections", Kind.Value, "1024", "most concurrent DNS-over-TCP connections (lowered to fit the open-file limit); at the cap a new one closes the longest-waiting", CheckPositive),
-        new("log-level", "LogLevel", Kind.Value, "info", "debug, info, warn or error", CheckLevel),
-        new("log-format", "LogFormat", Kind.Value, "text", "text or json", CheckFormat),
-        new("version", "", Kind.Bool, "false", "print the version and commit, then exit"),
-        new("help", "", Kind.Bool, "false", "print this help, then exit"),
+        new("from-file", "FromFile", Kind.Repeatable, "PATH", "", "YAML file or directory of *.yaml/*.yml ServiceEntries; repeatable; reloaded on change", CheckNotEmpty),
+        new("max-file-size", "MaxFileSize", Kind.Value, "SIZE", "64Mi", "larger --from-file files are not read (bytes, or with K, M, G, Ki, Mi or Gi)", CheckSize),
+        new("kubeconfig", "Kubeconfig", Kind.Value, "PATH", "", "kubeconfig file of the Kubernetes source (in a pod: the service account; else $KUBECONFIG or ~/.kube/config)", CheckNotEmpty),
+        new("context", "Context", Kind.Value, "NAME", "", "kubeconfig context to use (default: its current-context)", CheckNotEmpty),
+        new("namespace", "Namespace", Kind.Repeatable, "NS", "", "follow ServiceEntries of this namespace only; repeatable or comma-separated (default: all namespaces)", CheckNamespaces),
+        new("default-address", "DefaultAddress", Kind.Value, "IP", "", "address served for hosts without spec.addresses or status.addresses", CheckIp),
+        new("zone", "Zone", Kind.Repeatable, "ZONE", "", "zone served with authority (SOA, NS, REFUSED outside); repeatable; none: answer every host, NXDOMAIN otherwise", CheckZone),
+        new("ttl", "Ttl", Kind.Value, "SECONDS", "30", "TTL of answers, in seconds", CheckSeconds),
+        new("negative-ttl", "NegativeTtl", Kind.Value, "SECONDS", "30", "TTL of negative answers (SOA minimum), in seconds", CheckSeconds),
+        new("soa-mname", "SoaMname", Kind.Value, "NAME", "ns.<zone>", "SOA MNAME and NS target of every zone", CheckName),
+        new("soa-rname", "SoaRname", Kind.Value, "NAME", "hostmaster.<zone>", "SOA RNAME (mailbox) of every zone", CheckName),
+        new("round-robin", "RoundRobin", Kind.Bool, "", "true", "rotate multi-address answers between queries", CheckBool),
+        new("dns-listen", "DnsListen", Kind.Value, "ADDR", ":1053", "UDP and TCP DNS address (HOST:PORT, :PORT for all interfaces, or off)", CheckListen),
+        new("grpc-listen", "GrpcListen", Kind.Value, "ADDR", ":8053", "CoreDNS gRPC backend address, plaintext HTTP/2 (HOST:PORT, :PORT, or off)", CheckListen),
+        new("http-listen", "HttpListen", Kind.Value, "ADDR", ":8090", "HTTP address of /healthz and /readyz (HOST:PORT, :PORT, or off)", CheckListen),
+        new("lameduck", "Lameduck", Kind.Value, "DURATION", "5s", "on SIGTERM, report not ready but keep answering this long before stopping (0s: stop at once)", CheckDurationOrZero),
+        new("debug-names", "DebugNames", Kind.Bool, "", "true", "serve the current table as JSON on /debug/names", CheckBool),
+        new("tcp-idle-timeout", "TcpIdleTimeout", Kind.Value, "DURATION", "10s", "close DNS-over-TCP connections idle this long", CheckDuration),
+        new("tcp-query-timeout", "TcpQueryTimeout", Kind.Value, "DURATION", "5s", "close DNS-over-TCP connections whose query has not arrived whole this long after its first octet", CheckDuration),
+        new("tcp-max-connections", "TcpMaxConnections", Kind.Value, "N", "1024", "most concurrent DNS-over-TCP connections (lowered to fit the open-file limit); at the cap a new one closes the longest-waiting", CheckPositive),
+        new("log-level", "LogLevel", Kind.Value, "VALUE", "info", "debug, info, warn or error", CheckLevel),
+        new("log-format", "LogFormat", Kind.Value, "VALUE", "text", "text or json", CheckFormat),
+        new("version", "", Kind.Bool, "", "false", "print the version and commit, then exit"),
+        new("help", "", Kind.Bool, "", "false", "print this help, then exit"),
     ];
 
     public static FlagParseResult Parse(IReadOnlyList<string> args)
@@ -104,8 +102,8 @@ public static class Flags
             return;
         }
 
-        values[$"{Section}:{flag.Key}"] = flag.Name == "max-file-size" ? ParseSize(value)!.Value.ToString(CultureInfo.InvariantCulture)
-            : DurationFlags.Contains(flag.Name) ? GoDuration.Parse(value, out _)!.Value.ToString("c", CultureInfo.InvariantCulture)
+        values[$"{Section}:{flag.Key}"] = flag.Metavar == "SIZE" ? ParseSize(value)!.Value.ToString(CultureInfo.InvariantCulture)
+            : flag.Metavar == "DURATION" ? GoDuration.Parse(value, out _)!.Value.ToString("c", CultureInfo.InvariantCulture)
             : value;
     }
 
@@ -135,7 +133,7 @@ public static class Flags
         text.AppendLine("Flags:");
         foreach (Flag flag in All)
         {
-            string left = flag.Kind == Kind.Bool ? $"  --{flag.Name}" : $"  --{flag.Name} {Metavar(flag)}";
+            string left = flag.Kind == Kind.Bool ? $"  --{flag.Name}" : $"  --{flag.Name} {flag.Metavar}";
             string defaults = flag.Default.Length == 0 || flag.Kind == Kind.Bool && flag.Default == "false" ? "" : $" (default {flag.Default})";
             text.AppendLine($"{left,-34} {flag.Help}{defaults}");
         }
@@ -144,21 +142,6 @@ public static class Flags
         text.AppendLine("Exit codes: 0 stopped cleanly, 1 runtime failure (e.g. address in use), 2 bad flags or configuration.");
         return text.ToString();
     }
-
-    private static string Metavar(Flag flag) => flag.Name switch
-    {
-        "from-file" or "kubeconfig" => "PATH",
-        "context" or "soa-mname" or "soa-rname" => "NAME",
-        "namespace" => "NS",
-        "default-address" => "IP",
-        "zone" => "ZONE",
-        "dns-listen" or "http-listen" or "grpc-listen" => "ADDR",
-        "ttl" or "negative-ttl" => "SECONDS",
-        _ when DurationFlags.Contains(flag.Name) => "DURATION",
-        "tcp-max-connections" => "N",
-        "max-file-size" => "SIZE",
-        _ => "VALUE",
-    };
 
     private static string? CheckNamespaces(string value) =>
         value.Split(',').All(n => n.Length is > 0 and <= 63 && n.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-') && n[0] != '-' && n[^1] != '-')

@@ -66,5 +66,4 @@ public static class ListenAddress
             : colon < 0 ? $"no port; {Forms}"
             : null;
     }
-
 }

@@ -81,7 +81,7 @@ public static class DebugNames
     {
         json.WriteStartObject();
         json.WriteString("host", host.Host);
-        json.WriteString("zone", ZoneOf(host.Host, zones));
+        json.WriteString("zone", zones.Length == 0 ? "*" : ResolverOptions.ZoneOf(host.Host, zones) ?? ""); // "": REFUSED
         json.WriteStartArray("addresses");
         Span<byte> text = stackalloc byte[64];
         for (int i = 0; i < host.Addresses.Count; i++) // indexers, not foreach: no enumerator allocated per host
@@ -105,8 +105,4 @@ public static class DebugNames
 
         json.WriteEndArray();
     }
-
-    /// <summary>"" when none serves it (REFUSED), "*" without zones.</summary>
-    private static string ZoneOf(string host, string[] zones) =>
-        zones.Length == 0 ? "*" : ResolverOptions.ZoneOf(host, zones) ?? "";
 }

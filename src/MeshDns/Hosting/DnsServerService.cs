@@ -92,14 +92,8 @@ public sealed partial class DnsServerService(DnsResolver resolver, MeshDnsOption
         {
             LogLameduck(_logger, options.Lameduck.TotalSeconds);
             using var cut = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, signals.Hurry);
-            try
-            {
-                await Task.Delay(options.Lameduck, cut.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // a second signal, or the host's stop timeout: close now
-            }
+            // A second signal, or the host's stop timeout, closes at once.
+            await Task.Delay(options.Lameduck, cut.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 

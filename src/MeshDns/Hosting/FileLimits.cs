@@ -10,7 +10,6 @@ public static class FileLimits
 
     private record struct RLimit(ulong Soft, ulong Hard); // sequential layout, as struct rlimit
 
-
     // DllImport with a blittable struct needs no marshalling code (LibraryImport would need unsafe blocks).
     [DllImport("libc.so.6", EntryPoint = "getrlimit")]
     private static extern int GetRLimit(int resource, out RLimit limit);

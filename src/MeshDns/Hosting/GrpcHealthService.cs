@@ -12,17 +12,12 @@ public sealed class GrpcHealthService(HealthServiceImpl health, Readiness readin
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Shutdown starts before any listener stops: say NOT_SERVING while the streams are still open.
-        using CancellationTokenRegistration stopping = lifetime.ApplicationStopping.Register(() =>
-        {
-            readiness.Stopping();
-            Set(HealthCheckResponse.Types.ServingStatus.NotServing);
-        });
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
-        do
+        using CancellationTokenRegistration stopping = lifetime.ApplicationStopping.Register(() => Set(HealthCheckResponse.Types.ServingStatus.NotServing));
+        while (!stoppingToken.IsCancellationRequested)
         {
             Set(readiness.NotReadyReason is null ? HealthCheckResponse.Types.ServingStatus.Serving : HealthCheckResponse.Types.ServingStatus.NotServing);
+            await Task.Delay(TimeSpan.FromMilliseconds(100), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
-        while (await WaitAsync(timer, stoppingToken).ConfigureAwait(false));
 
         Set(HealthCheckResponse.Types.ServingStatus.NotServing);
     }
@@ -38,18 +33,6 @@ public sealed class GrpcHealthService(HealthServiceImpl health, Readiness readin
         foreach (string service in Services)
         {
             health.SetStatus(service, status);
-        }
-    }
-
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken token)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
         }
     }
 }

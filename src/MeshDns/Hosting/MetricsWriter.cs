@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using MeshDns.Frontends.Grpc;
 using MeshDns.Resolver;
 
 namespace MeshDns.Hosting;
@@ -62,12 +63,17 @@ public sealed class MetricsText
     public static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
 }
 
-/// <summary>The query counters of every transport, one family each.</summary>
-public sealed class QueryMetrics(IReadOnlyList<(string Transport, Func<IReadOnlyList<QueryStats>> Stats)> transports) : IMetricsSource
+/// <summary>The query counters of every transport (gRPC's when it is served), one family each.</summary>
+public sealed class QueryMetrics(DnsServerService dns, GrpcStats? grpc) : IMetricsSource
 {
     public void Write(MetricsText text)
     {
-        var all = transports.Select(t => (Name: t.Transport, Stats: t.Stats())).ToList();
+        List<(string Name, IReadOnlyList<QueryStats> Stats)> all = [("udp", dns.UdpStats), ("tcp", dns.TcpStats)];
+        if (grpc is not null)
+        {
+            all.Add(("grpc", grpc.All));
+        }
+
         text.Counter("meshdns_dns_requests_total", "DNS queries received, by transport and query type.");
         foreach ((string name, IReadOnlyList<QueryStats> stats) in all)
         {

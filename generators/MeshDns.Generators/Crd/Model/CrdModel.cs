@@ -2,10 +2,8 @@ using Microsoft.CodeAnalysis.Text;
 
 namespace MeshDns.Generators.Crd.Model;
 
-/// <summary>
-/// The models of one CRD's storage-version schema, plain values only so the pipeline can cache them. FileName has
-/// no directories (it goes into the generated header); Classes are in emission order.
-/// </summary>
+/// <summary>One CRD's storage-version schema as plain (cacheable) values; FileName without directories, Classes in
+/// emission order.</summary>
 public sealed record CrdModel(
     string FileName,
     string Name,

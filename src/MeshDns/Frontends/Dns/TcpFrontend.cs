@@ -52,19 +52,8 @@ public sealed partial class TcpFrontend(DnsResolver resolver, IPEndPoint endpoin
     /// <summary>Throws <see cref="SocketException"/> when the address is taken.</summary>
     public void Start()
     {
-        Socket listener = UdpFrontend.Bind(Endpoint, SocketType.Stream, ProtocolType.Tcp, _ => { });
-        try
-        {
-            listener.Listen(512);
-        }
-        catch
-        {
-            listener.Dispose();
-            throw;
-        }
-
-        _listener = listener;
-        Endpoint = (IPEndPoint)listener.LocalEndPoint!;
+        _listener = UdpFrontend.Bind(Endpoint, SocketType.Stream, ProtocolType.Tcp, bound: listener => listener.Listen(512));
+        Endpoint = (IPEndPoint)_listener.LocalEndPoint!;
         _acceptLoop = Task.Run(AcceptLoop);
     }
 
@@ -212,7 +201,6 @@ public sealed partial class TcpFrontend(DnsResolver resolver, IPEndPoint endpoin
         }
     }
 
-
     /// <summary>Answers the complete frames in order; returns octets consumed, or -1 for a frame no DNS client sends.</summary>
     private async ValueTask<int> AnswerFrames(Socket client, byte[] input, int filled, CancellationTokenSource deadline)
     {
@@ -257,19 +245,14 @@ public sealed partial class TcpFrontend(DnsResolver resolver, IPEndPoint endpoin
 
     private void Closed(Exception e, bool partial)
     {
-        switch (e)
+        if (e is OperationCanceledException && partial && !_stop.IsCancellationRequested)
         {
-            case OperationCanceledException when partial && !_stop.IsCancellationRequested:
-                Interlocked.Increment(ref _queryTimeouts);
-                break;
-            case OperationCanceledException: // idle timeout or shutdown
-            case SocketException: // reset by the peer, or evicted while sending
-            case ObjectDisposedException: // evicted, or closed by DisposeAsync
-                break;
-            default:
-                _stats.Value!.Errors++;
-                LogConnectionFailed(logger, e);
-                break;
+            Interlocked.Increment(ref _queryTimeouts);
+        }
+        else if (e is not (OperationCanceledException or SocketException or ObjectDisposedException)) // else: a timeout, a reset, an eviction or a stop
+        {
+            _stats.Value!.Errors++;
+            LogConnectionFailed(logger, e);
         }
     }
 

@@ -43,9 +43,8 @@ public sealed partial class UdpFrontend(DnsResolver resolver, IPEndPoint endpoin
         _threads.ForEach(thread => thread.Start());
     }
 
-
     private static Socket CreateSocket(IPEndPoint endpoint, bool reusePort) =>
-        Bind(endpoint, SocketType.Dgram, ProtocolType.Udp, socket =>
+        Bind(endpoint, SocketType.Dgram, ProtocolType.Udp, configure: socket =>
         {
             if (reusePort && OperatingSystem.IsLinux())
             {
@@ -53,8 +52,8 @@ public sealed partial class UdpFrontend(DnsResolver resolver, IPEndPoint endpoin
             }
         });
 
-    /// <summary>[::] also takes IPv4; disposed again if binding fails.</summary>
-    internal static Socket Bind(IPEndPoint endpoint, SocketType type, ProtocolType protocol, Action<Socket> configure)
+    /// <summary>[::] also takes IPv4; disposed again if binding (or <paramref name="bound"/>) fails.</summary>
+    internal static Socket Bind(IPEndPoint endpoint, SocketType type, ProtocolType protocol, Action<Socket>? configure = null, Action<Socket>? bound = null)
     {
         var socket = new Socket(endpoint.AddressFamily, type, protocol);
         try
@@ -64,8 +63,9 @@ public sealed partial class UdpFrontend(DnsResolver resolver, IPEndPoint endpoin
                 socket.DualMode = true;
             }
 
-            configure(socket);
+            configure?.Invoke(socket);
             socket.Bind(endpoint);
+            bound?.Invoke(socket);
             return socket;
         }
         catch

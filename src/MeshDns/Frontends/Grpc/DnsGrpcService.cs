@@ -21,7 +21,14 @@ public sealed partial class DnsGrpcService(DnsResolver resolver, GrpcStats stats
     {
         if (ReferenceEquals(request, NotAPacket))
         {
-            return Malformed(context);
+            stats.ForThisThread.Malformed++;
+            if (_malformedLog.TryTake(out long suppressed))
+            {
+                LogMalformed(logger, context.Peer, suppressed);
+            }
+
+            // The way to a non-OK status; the framework logs it at Information (filtered out in Program).
+            throw new RpcException(InvalidArgument);
         }
 
         byte[] buffer = t_buffer ??= new byte[DnsResolver.MaxMessageSize];
@@ -43,18 +50,6 @@ public sealed partial class DnsGrpcService(DnsResolver resolver, GrpcStats stats
 
         byte[] reply = result.Length > 0 ? buffer.AsSpan(0, result.Length).ToArray() : Header(query, rcode: 1);
         return Task.FromResult(new DnsPacket { Msg = UnsafeByteOperations.UnsafeWrap(reply) });
-    }
-
-    /// <summary>RpcException is the way to a non-OK status; the framework logs it at Information (filtered out in Program).</summary>
-    private Task<DnsPacket> Malformed(ServerCallContext context)
-    {
-        stats.ForThisThread.Malformed++;
-        if (_malformedLog.TryTake(out long suppressed))
-        {
-            LogMalformed(logger, context.Peer, suppressed);
-        }
-
-        throw new RpcException(InvalidArgument);
     }
 
     /// <summary>A header-only response echoing what ID there is.</summary>
