@@ -119,8 +119,19 @@ public ref struct DnsReader
         return read;
     }
 
-    /// <summary>Reads a domain name of labels and 14-bit compression pointers (RFC 1035 3.1, 4.1.4). A pointer must point
-    /// strictly before the segment holding it (no loops, no forward references); label types 01 and 10 are rejected.</summary>
+    /// <summary>
+    /// Reads a domain name (RFC 1035 3.1, 4.1.4):
+    /// <code>
+    /// label:   +--+--+--+--+--+--+--+--+----------------+
+    ///          | 0  0|  length (1..63) |  length octets |   ... ending with a zero length octet
+    ///          +--+--+--+--+--+--+--+--+----------------+
+    /// pointer: +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
+    ///          | 1  1|              OFFSET (14 bits)             |
+    ///          +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
+    /// </code>
+    /// A pointer must point strictly before the segment holding it (no loops, no forward references); label types 01
+    /// and 10 are rejected.
+    /// </summary>
     public bool TryReadName(out DnsName name)
     {
         name = default;
