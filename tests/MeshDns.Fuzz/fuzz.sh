@@ -75,10 +75,13 @@ for target in "${run[@]}"; do
     "($(stat execs_per_sec "$stats")/s), $(stat corpus_count "$stats") paths, $(stat edges_found "$stats") edges," \
     "stability $(stat stability "$stats"), $crashes crashes, $hangs hangs"
   for kind in crashes hangs; do
+    shown=0
     for file in "$out/default/$kind"/id:*; do
       [ -e "$file" ] || continue
+      if [ "$shown" -eq 5 ]; then echo "  (more $kind in $out/default/$kind)"; break; fi
       echo "  $kind: $file"
       echo "  reproduce: dotnet run --project tests/MeshDns.Fuzz -c Release -- $target '$file'"
+      shown=$((shown + 1))
     done
   done
   if [ "$rc" -ne 0 ] || [ "${crashes:-1}" != 0 ] || [ "${hangs:-1}" != 0 ] || [ "$(stat execs_done "$stats")" = 0 ]; then
