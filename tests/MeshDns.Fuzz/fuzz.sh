@@ -17,7 +17,7 @@ sharpfuzz_version=2.3.0
 # The harness and what it exercises; the rest (runtime, SharpFuzz itself) stays uninstrumented.
 instrumented=(MeshDns.Wire.dll MeshDns.Core.dll MeshDns.Models.dll MeshDns.Sources.dll meshdns.dll YamlDotNet.dll)
 
-usage() { echo "usage: $0 {${targets[*]// /|}|all} SECONDS" >&2; exit 2; }
+usage() { echo "usage: $0 {dns-udp|dns-tcp|watch|yaml|cli|all} SECONDS" >&2; exit 2; }
 [ $# -eq 2 ] && [[ "$2" =~ ^[1-9][0-9]*$ ]] || usage
 case "$1" in
   all) run=("${targets[@]}") ;;
@@ -50,7 +50,7 @@ done
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1
 export AFL_FORKSRV_INIT_TMOUT=60000
 
-stat() { sed -n "s/^$1 *: *//p" "$2" | head -1; }
+field() { sed -n "s/^$1 *: *//p" "$2" | head -1; }
 
 failed=0
 for target in "${run[@]}"; do
@@ -70,10 +70,10 @@ for target in "${run[@]}"; do
     tail -n 30 "$out/afl.log"; echo "fuzz $target: afl-fuzz did not run (exit $rc; log $out/afl.log)"; failed=1; continue
   fi
 
-  crashes=$(stat saved_crashes "$stats"); hangs=$(stat saved_hangs "$stats")
-  echo "fuzz $target: $(stat execs_done "$stats") executions in $(stat run_time "$stats") s" \
-    "($(stat execs_per_sec "$stats")/s), $(stat corpus_count "$stats") paths, $(stat edges_found "$stats") edges," \
-    "stability $(stat stability "$stats"), $crashes crashes, $hangs hangs"
+  crashes=$(field saved_crashes "$stats"); hangs=$(field saved_hangs "$stats")
+  echo "fuzz $target: $(field execs_done "$stats") executions in $(field run_time "$stats") s" \
+    "($(field execs_per_sec "$stats")/s), $(field corpus_count "$stats") paths, $(field edges_found "$stats") edges," \
+    "stability $(field stability "$stats"), $crashes crashes, $hangs hangs"
   for kind in crashes hangs; do
     shown=0
     for file in "$out/default/$kind"/id:*; do
@@ -84,7 +84,7 @@ for target in "${run[@]}"; do
       shown=$((shown + 1))
     done
   done
-  if [ "$rc" -ne 0 ] || [ "${crashes:-1}" != 0 ] || [ "${hangs:-1}" != 0 ] || [ "$(stat execs_done "$stats")" = 0 ]; then
+  if [ "$rc" -ne 0 ] || [ "${crashes:-1}" != 0 ] || [ "${hangs:-1}" != 0 ] || [ "$(field execs_done "$stats")" = 0 ]; then
     [ "$rc" -eq 0 ] || { tail -n 20 "$out/afl.log"; echo "fuzz $target: afl-fuzz exited with $rc"; }
     failed=1
   fi
