@@ -91,6 +91,11 @@ public static class ServiceEntryYaml
         {
             return new FileParseResult([], [], $"{fileName}:{YamlSyntaxError.Describe(yaml, e)}");
         }
+        catch (InvalidOperationException e) when (e.Source == "YamlDotNet")
+        {
+            // YamlDotNet's parser fails this way on a few malformed streams, such as "...\r." (found by fuzzing).
+            return new FileParseResult([], [], $"{fileName}:{YamlSyntaxError.Describe(yaml, new YamlException(e.Message))}");
+        }
 
         return new FileParseResult(reader.Entries, reader.Warnings, null)
         {
