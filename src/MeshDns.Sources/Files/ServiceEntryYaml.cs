@@ -79,7 +79,7 @@ public static class ServiceEntryYaml
         var reader = new Reader(fileName, budget);
         try
         {
-            var parser = new Parser(new StringReader(yaml));
+            var parser = new CheckedParser(new Parser(new StringReader(yaml)));
             parser.MoveNext(); // StreamStart
             parser.MoveNext();
             while (parser.Current is DocumentStart)
@@ -91,17 +91,35 @@ public static class ServiceEntryYaml
         {
             return new FileParseResult([], [], $"{fileName}:{YamlSyntaxError.Describe(yaml, e)}");
         }
-        catch (InvalidOperationException e) when (e.Source == "YamlDotNet")
-        {
-            // YamlDotNet's parser fails this way on a few malformed streams, such as "...\r." (found by fuzzing).
-            return new FileParseResult([], [], $"{fileName}:{YamlSyntaxError.Describe(yaml, new YamlException(e.Message))}");
-        }
 
         return new FileParseResult(reader.Entries, reader.Warnings, null)
         {
             OtherDocuments = reader.OtherDocuments,
             InvalidEntries = reader.InvalidEntries,
         };
+    }
+
+    /// <summary>
+    /// YamlDotNet's parser throws other exceptions than YamlException on a few malformed streams (found by fuzzing:
+    /// InvalidOperationException on "...\r.", ArgumentOutOfRangeException on the escape "\uD800"); YamlEvents turns
+    /// them into syntax errors within a document, this parser also between documents.
+    /// </summary>
+    private sealed class CheckedParser(Parser parser) : IParser
+    {
+        public ParsingEvent? Current => parser.Current;
+
+        public bool MoveNext()
+        {
+            try
+            {
+                return parser.MoveNext();
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or FormatException or OverflowException)
+            {
+                Mark at = parser.Current?.End ?? Mark.Empty;
+                throw new YamlException(at, at, "invalid YAML", e); // as YamlEvents does within a document
+            }
+        }
     }
 
     /// <summary>The state of reading one file.</summary>
