@@ -26,6 +26,7 @@ public sealed record Problem(string Path, string? Value, string Reason)
     {
         List<Problem> ordered = Ordered(problems);
         string text = string.Join("; ", ordered.Take(MaxShown));
+        text = text.ReplaceLineEndings("\\n"); // values are quoted as found, line breaks included
         return ordered.Count > MaxShown ? $"{text}; and {ordered.Count - MaxShown} more" : text;
     }
 

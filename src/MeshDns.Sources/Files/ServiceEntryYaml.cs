@@ -99,7 +99,7 @@ public static class ServiceEntryYaml
     {
         try
         {
-            var parser = new Parser(new StringReader(yaml));
+            var parser = new CheckedParser(new Parser(new StringReader(yaml)));
             parser.MoveNext(); // StreamStart
             parser.MoveNext();
             while (parser.Current is DocumentStart)
@@ -155,6 +155,29 @@ public static class ServiceEntryYaml
 
         failure?.Throw();
         return parse.GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// YamlDotNet's parser throws other exceptions than YamlException on a few malformed streams (found by fuzzing:
+    /// InvalidOperationException on "...\r.", ArgumentOutOfRangeException on the escape "\uD800"); here they are
+    /// syntax errors of the file like any other.
+    /// </summary>
+    private sealed class CheckedParser(Parser parser) : IParser
+    {
+        public ParsingEvent? Current => parser.Current;
+
+        public bool MoveNext()
+        {
+            try
+            {
+                return parser.MoveNext();
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or FormatException or OverflowException)
+            {
+                Mark at = parser.Current?.End ?? Mark.Empty;
+                throw new YamlException(at, at, "invalid YAML", e);
+            }
+        }
     }
 
     /// <summary>The state of reading one file.</summary>

@@ -96,7 +96,7 @@ internal sealed class YamlEvents
         while (level > 0);
     }
 
-    /// <summary>Checks the current event's type and moves on; the scanner's odd exceptions become syntax errors.</summary>
+    /// <summary>Checks the current event's type and moves on.</summary>
     private static void Next<T>(IParser parser)
         where T : ParsingEvent
     {
@@ -106,14 +106,6 @@ internal sealed class YamlEvents
             throw new YamlException(current.Start, current.End, $"expected {typeof(T).Name}, found {current.GetType().Name}");
         }
 
-        try
-        {
-            parser.MoveNext();
-        }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or FormatException or OverflowException)
-        {
-            Mark at = current?.End ?? Mark.Empty;
-            throw new YamlException(at, at, "invalid YAML", e);
-        }
+        parser.MoveNext();
     }
 }

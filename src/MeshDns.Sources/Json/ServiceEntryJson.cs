@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Text;
 using System.Text.Json;
 using MeshDns.Models.Validation;
 using MeshDns.Table;
@@ -17,6 +18,22 @@ public static class ServiceEntryJson
         [NotNullWhen(true)] out ServiceEntryInput? entry,
         out string id,
         [NotNullWhen(false)] out string? error)
+    {
+        try
+        {
+            return Decode(obj, out entry, out id, out error);
+        }
+        catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException)
+        {
+            // JsonDocument checks the UTF-8 of a string only when it is read.
+            entry = null;
+            id = ServiceEntryCheck.IdOf(null);
+            error = "cannot be read: a string is not valid UTF-8";
+            return false;
+        }
+    }
+
+    private static bool Decode(JsonElement obj, [NotNullWhen(true)] out ServiceEntryInput? entry, out string id, [NotNullWhen(false)] out string? error)
     {
         entry = null;
         id = ServiceEntryCheck.IdOf(new ObjectMeta { Namespace = Text(obj, "namespace"), Name = Text(obj, "name") });
@@ -82,6 +99,6 @@ public static class ServiceEntryJson
     {
         int cut = message.IndexOf(" Path:", StringComparison.Ordinal) is int p and >= 0 ? p : message.IndexOf(" LineNumber:", StringComparison.Ordinal);
         string text = (cut < 0 ? message : message[..cut]).Trim().TrimEnd('.');
-        return text.Length == 0 ? "invalid JSON" : text;
+        return text.Length == 0 ? "invalid JSON" : text.ReplaceLineEndings("\\n"); // it may quote the input
     }
 }

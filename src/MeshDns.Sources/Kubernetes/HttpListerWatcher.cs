@@ -3,6 +3,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Runtime.CompilerServices;
+using System.Text.Unicode;
 using System.Text.Json;
 using MeshDns.Models.Json;
 using Microsoft.Extensions.Logging;
@@ -141,6 +142,11 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
         if (line.Length == 0 || (line.Length == 1 && line.FirstSpan[0] == '\r'))
         {
             return null;
+        }
+
+        if (!Utf8.IsValid(line.IsSingleSegment ? line.FirstSpan : line.ToArray()))
+        {
+            throw new InvalidDataException("a watch event is not UTF-8"); // JsonDocument would only notice when a string is read
         }
 
         try

@@ -53,7 +53,8 @@ public static class Flags
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         bool help = false, version = false;
 
-        FlagParseResult Fail(string error) => new(values, false, false, error);
+        // Arguments are quoted as given: a line break in one must not break the one-line error.
+        FlagParseResult Fail(string error) => new(values, false, false, error.ReplaceLineEndings("\\n"));
 
         for (int i = 0; i < args.Count; i++)
         {
