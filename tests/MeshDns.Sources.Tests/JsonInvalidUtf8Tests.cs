@@ -17,7 +17,8 @@ public class JsonInvalidUtf8Tests
         byte[] utf8 = Encoding.UTF8.GetBytes(json);
         utf8[Array.IndexOf(utf8, (byte)'@')] = 0x81; // a continuation octet with nothing to continue
 
-        bool valid = ServiceEntryJson.TryDecode(utf8, out ServiceEntryInput? entry, out string id, out string? error);
+        using var document = System.Text.Json.JsonDocument.Parse(utf8);
+        bool valid = ServiceEntryJson.TryDecode(document.RootElement, out ServiceEntryInput? entry, out string id, out string? error);
 
         Assert.False(valid);
         Assert.Null(entry);

@@ -40,8 +40,22 @@ internal static class WatchTarget
             Require(tooLong || events == lines, $"{events} events from {lines} complete lines");
         }
 
-        bool valid = ServiceEntryJson.TryDecode(input.AsSpan(1), out ServiceEntryInput? entry, out string id, out string? error);
-        CheckDecoded(valid, entry, id, error);
+        // The whole input as one object, as the LIST path hands its items to the decoder (text that is not JSON never gets there).
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(input.AsMemory(1));
+        }
+        catch (JsonException)
+        {
+            return;
+        }
+
+        using (document)
+        {
+            bool valid = ServiceEntryJson.TryDecode(document.RootElement, out ServiceEntryInput? entry, out string id, out string? error);
+            CheckDecoded(valid, entry, id, error);
+        }
     }
 
     private static (int Events, bool Oversized, bool Failed) Watch()
