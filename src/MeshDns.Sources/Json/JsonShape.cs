@@ -31,22 +31,11 @@ internal static class JsonShape
 
         switch (info.Kind)
         {
+            case JsonTypeInfoKind.Object when value.ValueKind != JsonValueKind.Object:
+                Mismatch(value, info, path, problems);
+                return;
             case JsonTypeInfoKind.Object:
-                if (value.ValueKind != JsonValueKind.Object)
-                {
-                    Mismatch(value, info, path, problems);
-                    return;
-                }
-
-                foreach (JsonProperty property in value.EnumerateObject())
-                {
-                    JsonPropertyInfo? known = info.Properties.FirstOrDefault(p => p.Name == property.Name);
-                    if (known is not null)
-                    {
-                        Check(property.Value, info.Options.GetTypeInfo(known.PropertyType), Join(path, property.Name), problems);
-                    }
-                }
-
+                CheckProperties(value, info, path, problems);
                 return;
             case JsonTypeInfoKind.Enumerable or JsonTypeInfoKind.Dictionary:
                 bool array = info.Kind == JsonTypeInfoKind.Enumerable;
@@ -73,6 +62,18 @@ internal static class JsonShape
                 }
 
                 return;
+        }
+    }
+
+    private static void CheckProperties(JsonElement value, JsonTypeInfo info, string path, List<Problem> problems)
+    {
+        foreach (JsonProperty property in value.EnumerateObject())
+        {
+            JsonPropertyInfo? known = info.Properties.FirstOrDefault(p => p.Name == property.Name);
+            if (known is not null)
+            {
+                Check(property.Value, info.Options.GetTypeInfo(known.PropertyType), Join(path, property.Name), problems);
+            }
         }
     }
 

@@ -188,17 +188,22 @@ public sealed partial class TcpFrontend(DnsResolver resolver, IPEndPoint endpoin
         }
         finally
         {
-            lock (_connections)
-            {
-                if (_connections.Remove(connection)) // else it was evicted, and no longer counted
-                {
-                    Volatile.Write(ref _open, _connections.Count);
-                }
-            }
-
-            connection.Socket.Dispose();
-            ArrayPool<byte>.Shared.Return(input);
+            Release(connection, input);
         }
+    }
+
+    private void Release(Connection connection, byte[] input)
+    {
+        lock (_connections)
+        {
+            if (_connections.Remove(connection)) // else it was evicted, and no longer counted
+            {
+                Volatile.Write(ref _open, _connections.Count);
+            }
+        }
+
+        connection.Socket.Dispose();
+        ArrayPool<byte>.Shared.Return(input);
     }
 
     /// <summary>Answers the complete frames in order; returns octets consumed, or -1 for a frame no DNS client sends.</summary>
