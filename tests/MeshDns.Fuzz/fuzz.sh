@@ -6,6 +6,7 @@
 # the seed corpus (corpus/TARGET) with hang detection (-t, FUZZ_TIMEOUT_MS, default 2000), prints each run's
 # figures, and exits 1 when any crash or hang was found, naming each input and how to reproduce it.
 # Findings go to out/fuzz/TARGET (FUZZ_OUT to change). FUZZ_RESUME=1 continues an earlier run's queue.
+# FUZZ_EXECS=N stops a target after about N executions (afl-fuzz -E), or at SECONDS, whichever comes first.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -27,6 +28,11 @@ esac
 seconds=$2
 work="${FUZZ_OUT:-$repo/out/fuzz}"
 timeout_ms="${FUZZ_TIMEOUT_MS:-2000}"
+limit=("-V" "$seconds")
+if [ -n "${FUZZ_EXECS:-}" ]; then
+  [[ "$FUZZ_EXECS" =~ ^[1-9][0-9]*$ ]] || { echo "FUZZ_EXECS must be a positive number of executions" >&2; exit 2; }
+  limit+=("-E" "$FUZZ_EXECS")
+fi
 
 command -v afl-fuzz >/dev/null 2>&1 || { echo "afl-fuzz not found: apt-get install afl++" >&2; exit 1; }
 tool="$repo/.tools/sharpfuzz-$sharpfuzz_version"
@@ -63,7 +69,7 @@ for target in "${run[@]}"; do
   fi
   mkdir -p "$out"
   echo "fuzz $target: ${seconds} s, hang timeout ${timeout_ms} ms, findings in $out"
-  afl-fuzz "${input[@]}" -o "$out" -t "$timeout_ms" -m none -V "$seconds" -- "$bin/MeshDns.Fuzz" "$target" >"$out/afl.log" 2>&1
+  afl-fuzz "${input[@]}" -o "$out" -t "$timeout_ms" -m none "${limit[@]}" -- "$bin/MeshDns.Fuzz" "$target" >"$out/afl.log" 2>&1
   rc=$?
   stats="$out/default/fuzzer_stats"
   if [ ! -f "$stats" ]; then

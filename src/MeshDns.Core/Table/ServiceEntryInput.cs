@@ -13,3 +13,7 @@ public sealed record StatusAddress(string Value, string? Host);
 
 /// <summary>DefaultAddress: served for hosts with no usable address; null skips them.</summary>
 public sealed record TableOptions(System.Net.IPAddress? DefaultAddress = null);
+
+/// <summary>What a source that tracks its changes publishes: the entries set (or deleted: null) since its last update, by
+/// namespace/name, and how many it holds now. Applied in order, the updates give the source's entries.</summary>
+public sealed record SourceUpdate(IReadOnlyList<KeyValuePair<string, ServiceEntryInput?>> Changes, int Count);

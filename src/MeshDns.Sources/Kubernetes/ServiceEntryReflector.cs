@@ -42,8 +42,8 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
         _store = new ServiceEntryStore(options.Namespaces, decoder, options.Debounce, Stats, logger);
     }
 
-    /// <summary>A complete snapshot after the first sync of every namespace, then after each change.</summary>
-    public event Action<IReadOnlyList<ServiceEntryInput>>? Changed
+    /// <summary>Every entry once every namespace has synced, then the entries each burst of changes set or deleted.</summary>
+    public event Action<SourceUpdate>? Changed
     {
         add => _store.Changed += value;
         remove => _store.Changed -= value;

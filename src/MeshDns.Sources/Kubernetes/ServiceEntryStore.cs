@@ -8,29 +8,38 @@ using Microsoft.Extensions.Logging;
 namespace MeshDns.Sources.Kubernetes;
 
 /// <summary>Per namespace, the decoded ServiceEntries by namespace/name and the resourceVersion reached. An invalid object is
-/// skipped (an update keeps the last good version), logged once per resourceVersion. A burst of changes is one snapshot.</summary>
+/// skipped (an update keeps the last good version), logged once per resourceVersion. A burst of changes is one update,
+/// carrying only the entries it changed; a LIST keeps the instances of objects whose resourceVersion did not change.</summary>
 internal sealed partial class ServiceEntryStore(IReadOnlyList<string> namespaces, ServiceEntryDecoder decoder, TimeSpan debounce, ReflectorStats stats, ILogger logger)
 {
     private readonly Channel<bool> _publishRequests = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly ConcurrentDictionary<string, bool> _reportedInvalid = new(StringComparer.Ordinal);
     private readonly Lock _publishGate = new();
+    private Dictionary<string, ServiceEntryInput?> _pending = new(StringComparer.Ordinal); // since the last update; lock: itself
 
     /// <summary>One scope per followed namespace, or one for all namespaces.</summary>
     public Scope[] Scopes { get; } = namespaces.Count == 0 ? [new Scope(null)] : [.. namespaces.Distinct().Select(n => new Scope(n))];
 
-    public event Action<IReadOnlyList<ServiceEntryInput>>? Changed;
+    public event Action<SourceUpdate>? Changed;
 
     public bool HasSynced => Scopes.All(s => s.Synced);
 
     /// <summary>Replaces a scope's objects with a complete LIST; the first sync of the last scope publishes at once (readiness waits for it).</summary>
     public void Replace(Scope scope, ListResult list)
     {
-        var items = new Dictionary<string, ServiceEntryInput>(StringComparer.Ordinal);
+        Dictionary<string, Stored> before = scope.Items;
+        var items = new Dictionary<string, Stored>(StringComparer.Ordinal);
         foreach (JsonElement item in list.Items)
         {
-            if (Decode(item, out ServiceEntryInput? entry, out string key))
+            JsonElement metadata = ServiceEntryJson.Metadata(item);
+            string? version = ServiceEntryJson.StringProperty(metadata, "resourceVersion");
+            if (before.TryGetValue(Key(metadata), out Stored? known) && version is not null && known.ResourceVersion == version)
             {
-                items[key] = entry!;
+                items[Key(metadata)] = known; // unchanged: not decoded again, and the table keeps its work
+            }
+            else if (Decode(item, out ServiceEntryInput? entry, out string key))
+            {
+                items[key] = new Stored(version, entry!);
             }
         }
 
@@ -38,6 +47,18 @@ internal sealed partial class ServiceEntryStore(IReadOnlyList<string> namespaces
         {
             scope.Items = items;
             scope.ResourceVersion = list.ResourceVersion;
+            lock (_pending)
+            {
+                foreach (string gone in before.Keys.Where(k => !items.ContainsKey(k)))
+                {
+                    _pending[gone] = null;
+                }
+
+                foreach ((string key, Stored stored) in items.Where(i => !before.TryGetValue(i.Key, out Stored? was) || !ReferenceEquals(was, i.Value)))
+                {
+                    _pending[key] = stored.Entry;
+                }
+            }
         }
 
         bool first = !scope.Synced;
@@ -69,12 +90,20 @@ internal sealed partial class ServiceEntryStore(IReadOnlyList<string> namespaces
         lock (scope)
         {
             changed = e.Type == WatchEvent.Deleted ? scope.Items.Remove(key) : valid;
+            string? version = ServiceEntryJson.StringProperty(metadata, "resourceVersion");
             if (valid)
             {
-                scope.Items[key] = entry!;
+                scope.Items[key] = new Stored(version, entry!);
             }
 
-            scope.ResourceVersion = ServiceEntryJson.StringProperty(metadata, "resourceVersion") ?? scope.ResourceVersion;
+            scope.ResourceVersion = version ?? scope.ResourceVersion;
+            if (changed)
+            {
+                lock (_pending)
+                {
+                    _pending[key] = entry;
+                }
+            }
         }
 
         if (changed)
@@ -134,19 +163,25 @@ internal sealed partial class ServiceEntryStore(IReadOnlyList<string> namespaces
     {
         lock (_publishGate)
         {
-            var snapshot = new List<ServiceEntryInput>();
+            Dictionary<string, ServiceEntryInput?> changes;
+            int count = 0;
+            lock (_pending)
+            {
+                (changes, _pending) = (_pending, new Dictionary<string, ServiceEntryInput?>(StringComparer.Ordinal));
+            }
+
             foreach (Scope scope in Scopes)
             {
                 lock (scope)
                 {
-                    snapshot.AddRange(scope.Items.Values);
+                    count += scope.Items.Count; // for the log line: may already count a change of the next update
                 }
             }
 
             stats.Count(ref stats.Publishes);
             try
             {
-                Changed?.Invoke(snapshot);
+                Changed?.Invoke(new SourceUpdate([.. changes], count));
             }
             catch (Exception e)
             {
@@ -162,12 +197,15 @@ internal sealed partial class ServiceEntryStore(IReadOnlyList<string> namespaces
 
         public string Display => Namespace is null ? "all namespaces" : $"namespace {Namespace}";
 
-        public Dictionary<string, ServiceEntryInput> Items { get; set; } = new(StringComparer.Ordinal);
+        public Dictionary<string, Stored> Items { get; set; } = new(StringComparer.Ordinal);
 
         public string? ResourceVersion { get; set; }
 
         public volatile bool Synced;
     }
+
+    /// <summary>An object as decoded, with the resourceVersion it was decoded at.</summary>
+    internal sealed record Stored(string? ResourceVersion, ServiceEntryInput Entry);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Listed {Count} ServiceEntries in {Scope} at resourceVersion {ResourceVersion}")]
     private static partial void LogListed(ILogger logger, string scope, int count, string resourceVersion);

@@ -20,6 +20,7 @@ public abstract class SourceService : IHostedService
     public abstract Task StartAsync(CancellationToken cancellationToken);
     public abstract Task StopAsync(CancellationToken cancellationToken);
     protected void OnChanged(IReadOnlyList<ServiceEntryInput> entries) => _publisher.Publish(_name, entries);
+    protected void OnChanged(SourceUpdate update) => _publisher.Apply(_name, update.Changes, update.Count);
 }
 
 /// <summary>Loads --from-file paths before the listeners start, then feeds every change to the publisher.</summary>

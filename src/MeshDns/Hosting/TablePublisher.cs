@@ -13,9 +13,10 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
     private const long MinimumHeapToTrim = 24L * 1024 * 1024; // smaller heaps are left to the GC's own pacing
     private const long MinimumTrimIntervalMs = 30_000; // the compacting pause must not follow every event
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, IReadOnlyList<ServiceEntryInput>?> _sources = new(StringComparer.Ordinal);
-    private readonly TableBuildCache _cache = new();
+    private readonly Dictionary<string, int?> _sources = new(StringComparer.Ordinal); // entries read, null until the first snapshot
+    private readonly TableModel _model = new(options);
     private long _rebuilds;
+    private int _outsideZones; // hosts in the table that no --zone covers
     private DateTimeOffset? _lastChange;
     private long _liveAfterTrim;
     private long _lastTrim = -MinimumTrimIntervalMs; // the first big change may trim at once
@@ -25,7 +26,7 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
         NameTable? table = holder.Current;
         text.Gauge("meshdns_table_synced", "1 once every source has synced and a table is served.", table is null ? 0 : 1);
         text.Gauge("meshdns_table_service_entries", "ServiceEntries contributing hosts to the table.", table?.ServiceEntryCount ?? 0);
-        text.Gauge("meshdns_table_hosts", "Hosts (exact and wildcard) in the table.", table?.Hosts.Count ?? 0);
+        text.Gauge("meshdns_table_hosts", "Hosts (exact and wildcard) in the table.", table?.HostCount ?? 0);
         text.Counter("meshdns_table_rebuilds_total", "Tables built and published.", Interlocked.Read(ref _rebuilds));
         text.Gauge("meshdns_table_last_change_timestamp_seconds", "Unix time of the last table change.", _lastChange?.ToUnixTimeSeconds() ?? 0);
     }
@@ -39,35 +40,51 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
         }
     }
 
-    /// <summary>Replaces one source's snapshot and publishes the union of all sources' latest snapshots.</summary>
+    /// <summary>Replaces one source's snapshot; publishes the union of all sources' latest snapshots once each has sent one.
+    /// Only entries that are new, gone or other instances than before are worked on.</summary>
     public void Publish(string source, IReadOnlyList<ServiceEntryInput> entries)
     {
         lock (_gate)
         {
-            _sources[source] = entries;
-            if (_sources.Values.Any(v => v is null))
-            {
-                return; // another source has not synced yet: keep answering SERVFAIL rather than half a table
-            }
-
-            long started = System.Diagnostics.Stopwatch.GetTimestamp();
-            List<ServiceEntryInput> all = [.. _sources.Values.SelectMany(v => v!)];
-            NameTable? previous = holder.Current;
-            TableBuildResult result = NameTableBuilder.Build(all, options, previous?.Serial ?? 0, _cache);
-            double buildMs = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            foreach (TableWarning warning in result.Warnings)
-            {
-                LogSkipped(logger, warning.ServiceEntry, warning.Message);
-            }
-
-            LogHave(logger, result.Table.ServiceEntryCount, all.Count, result.Table.Hosts.Count, buildMs);
-            LogChanges(previous?.Hosts ?? [], result.Table.Hosts);
-            WarnOutsideZones(result.Table.Hosts);
-            holder.Publish(result.Table);
-            Interlocked.Increment(ref _rebuilds);
-            _lastChange = DateTimeOffset.UtcNow;
-            ReleaseGarbage();
+            _sources[source] = entries.Count;
+            _model.Replace(source, entries);
+            PublishLocked();
         }
+    }
+
+    /// <summary>Sets (entry) or deletes (null) some of one source's entries by namespace/name, then publishes as above.</summary>
+    public void Apply(string source, IReadOnlyList<KeyValuePair<string, ServiceEntryInput?>> changes, int count)
+    {
+        lock (_gate)
+        {
+            _sources[source] = count;
+            _model.Apply(source, changes);
+            PublishLocked();
+        }
+    }
+
+    private void PublishLocked()
+    {
+        if (_sources.Values.Any(v => v is null))
+        {
+            return; // another source has not synced yet: keep answering SERVFAIL rather than half a table
+        }
+
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        TableBuildResult result = _model.Build();
+        double buildMs = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        foreach (TableWarning warning in result.Warnings)
+        {
+            LogSkipped(logger, warning.ServiceEntry, warning.Message);
+        }
+
+        LogHave(logger, result.Table.ServiceEntryCount, _sources.Values.Sum(v => v ?? 0), result.Table.HostCount, buildMs);
+        LogChanges(result.Changes);
+        WarnOutsideZones(result.Changes);
+        holder.Publish(result.Table);
+        Interlocked.Increment(ref _rebuilds);
+        _lastChange = DateTimeOffset.UtcNow;
+        ReleaseGarbage();
     }
 
     /// <summary>A big snapshot leaves garbage many times the table (10k entries: ~100 MB for ~11 MB live) that the GC keeps
@@ -85,23 +102,14 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
         _lastTrim = Environment.TickCount64;
     }
 
-    private void LogChanges(IReadOnlyList<HostRecord> before, IReadOnlyList<HostRecord> after)
+    private void LogChanges(IReadOnlyList<HostChange> hostChanges)
     {
-        var old = before.ToDictionary(h => h.Host, StringComparer.Ordinal);
-        var changes = new List<(string Verb, HostRecord Host)>();
-        foreach (HostRecord host in after)
+        var changes = new List<(string Verb, HostRecord Host)>(hostChanges.Count);
+        foreach (HostChange change in hostChanges)
         {
-            if (!old.Remove(host.Host, out HostRecord? was))
-            {
-                changes.Add(("adding", host));
-            }
-            else if (!was.Addresses.SequenceEqual(host.Addresses))
-            {
-                changes.Add(("updating", host));
-            }
+            changes.Add((change.Before is null ? "adding" : change.After is null ? "removing" : "updating", (change.After ?? change.Before)!));
         }
 
-        changes.AddRange(old.Values.Select(h => ("removing", h)));
         bool verbose = changes.Count <= MaxMappingLines;
         if (!verbose)
         {
@@ -120,8 +128,9 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
         }
     }
 
-    /// <summary>Hosts no --zone covers are served, but every query for them is REFUSED.</summary>
-    private void WarnOutsideZones(IReadOnlyList<HostRecord> hosts)
+    /// <summary>Hosts no --zone covers are served, but every query for them is REFUSED: a table that adds some says so once,
+    /// with how many the table has in all (kept as a count, so a change costs only its own hosts).</summary>
+    private void WarnOutsideZones(IReadOnlyList<HostChange> changes)
     {
         if (resolver.Zones.Count == 0)
         {
@@ -129,10 +138,20 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
         }
 
         string[] zones = [.. resolver.Zones.Select(ResolverOptions.NormalizeZone)];
-        List<string> outside = [.. hosts.Where(h => ResolverOptions.ZoneOf(h.Host, zones) is null).Select(h => h.Host.TrimStart('*', '.'))];
-        if (outside.Count > 0)
+        bool Outside(HostRecord? host) => host is not null && ResolverOptions.ZoneOf(host.Host, zones) is null;
+        var added = new List<string>();
+        foreach (HostChange change in changes)
         {
-            LogOutsideZones(logger, outside.Count, string.Join(", ", zones), string.Join(", ", outside.Take(3)));
+            _outsideZones += (Outside(change.After) ? 1 : 0) - (Outside(change.Before) ? 1 : 0);
+            if (change.Before is null && Outside(change.After))
+            {
+                added.Add(change.Host.TrimStart('*', '.'));
+            }
+        }
+
+        if (added.Count > 0)
+        {
+            LogOutsideZones(logger, _outsideZones, string.Join(", ", zones), string.Join(", ", added.Take(3)));
         }
     }
 

@@ -14,6 +14,7 @@ public sealed class ReflectorLoopTests : IAsyncDisposable
 {
     private readonly FakeListerWatcher _fake = new();
     private readonly ConcurrentQueue<IReadOnlyList<ServiceEntryInput>> _snapshots = new();
+    private readonly Dictionary<string, ServiceEntryInput> _followed = new(StringComparer.Ordinal);
     private readonly RecordingLogger _log = new();
     private ServiceEntryReflector? _reflector;
 
@@ -28,7 +29,7 @@ public sealed class ReflectorLoopTests : IAsyncDisposable
     private ServiceEntryReflector Start(ReflectorOptions? options = null, bool start = true)
     {
         _reflector = new ServiceEntryReflector(_fake, new Uri("https://kube.test:6443/"), ServiceEntryJson.TryDecode, options ?? Fast(), _log);
-        _reflector.Changed += s => _snapshots.Enqueue(s);
+        _reflector.Changed += u => _snapshots.Enqueue(Follow(u));
         if (start)
         {
             _reflector.Start();
@@ -43,6 +44,27 @@ public sealed class ReflectorLoopTests : IAsyncDisposable
         InitialBackoff = TimeSpan.FromMilliseconds(20),
         MaxBackoff = TimeSpan.FromMilliseconds(200),
     };
+
+    /// <summary>The entries after an update, as a consumer applying each update in turn holds them.</summary>
+    private IReadOnlyList<ServiceEntryInput> Follow(SourceUpdate update)
+    {
+        lock (_followed)
+        {
+            foreach ((string id, ServiceEntryInput? entry) in update.Changes)
+            {
+                if (entry is null)
+                {
+                    _followed.Remove(id);
+                }
+                else
+                {
+                    _followed[id] = entry;
+                }
+            }
+
+            return [.. _followed.Values];
+        }
+    }
 
     private IReadOnlyList<ServiceEntryInput> Latest => _snapshots.LastOrDefault() ?? [];
 
