@@ -1,169 +1,148 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using MeshDns.Kubernetes.Tests.ApiServer;
 
-// dotnet run -c Release --project bench/MeshDns.PropagationBench -- [entries] [updates]   (MESHDNS_BINARY: the server)
-int entries = args.Length > 0 ? int.Parse(args[0]) : 10_000;
-int updates = args.Length > 1 ? int.Parse(args[1]) : 200;
+// dotnet run -c Release --project bench/MeshDns.PropagationBench -- [kubernetes|files] [entries] [changes]   (MESHDNS_BINARY: the server)
+// Starts meshdns on N ServiceEntries (the test suite's Kubernetes API server, or one YAML file), times exec → the first right
+// answer for the last entry, then makes single changes 20–50 ms apart and times each from the write to the new answer.
+// Prints one table row; mode "header" prints the table's header (BENCH_LABEL set: with a first column for it).
+string mode = args.Length > 0 && !char.IsDigit(args[0][0]) ? args[0] : "kubernetes";
+string[] rest = mode == args.FirstOrDefault() ? args[1..] : args;
+int entries = rest.Length > 0 ? int.Parse(rest[0]) : 10_000;
+int changes = rest.Length > 1 ? int.Parse(rest[1]) : 200;
 string binary = Environment.GetEnvironmentVariable("MESHDNS_BINARY") ?? "out/meshdns";
-
-await using FakeKubeApiServer api = await FakeKubeApiServer.StartAsync(new FakeKubeApiOptions { Token = "bench" });
-static JsonObject Spec(int i, int generation) => new()
+if (mode == "header")
 {
-    ["hosts"] = new JsonArray($"svc{i}.bench.global"),
-    ["addresses"] = new JsonArray(Address(i, generation)),
-    ["resolution"] = "STATIC",
+    Console.WriteLine(Figures.Header);
+    return;
+}
+
+Figures figures = mode switch
+{
+    "kubernetes" => await Runs.Kubernetes(binary, entries, changes),
+    "files" => Runs.Files(binary, entries, changes),
+    _ => throw new ArgumentException($"unknown mode {mode}: kubernetes or files"),
 };
-static string Address(int i, int generation) => $"{10 + generation}.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}";
+Console.WriteLine(figures);
 
-for (int i = 0; i < entries; i++)
+internal static class Runs
 {
-    api.Create($"ns{i % 20}", $"se{i}", Spec(i, 0));
-}
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(3);
 
-string kubeconfig = Path.Combine(Path.GetTempPath(), $"meshdns-bench-{Environment.ProcessId}.kubeconfig");
-api.WriteKubeconfig(kubeconfig);
-int port = FreePort();
-var lines = new List<string>();
-var clock = Stopwatch.StartNew();
-using var server = Process.Start(new ProcessStartInfo(binary, ["--kubeconfig", kubeconfig, "--dns-listen", $"127.0.0.1:{port}", "--zone", "bench.global"])
-{
-    RedirectStandardOutput = true,
-    RedirectStandardError = true,
-})!;
-server.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (lines) { lines.Add(e.Data); } } };
-server.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (lines) { lines.Add(e.Data); } } };
-server.BeginOutputReadLine();
-server.BeginErrorReadLine();
+    private static string Address(int i, int generation) => $"{10 + generation}.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}";
 
-using var udp = new UdpClient(AddressFamily.InterNetwork);
-udp.Connect(IPAddress.Loopback, port);
-udp.Client.ReceiveTimeout = 50;
-ushort id = 0;
-string? Ask(string name)
-{
-    var q = new List<byte> { (byte)(++id >> 8), (byte)id, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
-    foreach (string label in name.Split('.'))
+    /// <summary>Entry i: host svc&lt;i&gt;.bench.global, or every tenth a wildcard *.w&lt;i&gt;.bench.global.</summary>
+    private static string Host(int i) => i % 10 == 9 ? $"*.w{i}.bench.global" : $"svc{i}.bench.global";
+
+    private static string Query(int i) => Host(i).Replace("*", "x", StringComparison.Ordinal);
+
+    private static JsonObject Spec(int i, int generation) => new()
     {
-        q.Add((byte)label.Length);
-        q.AddRange(System.Text.Encoding.ASCII.GetBytes(label));
-    }
-
-    q.AddRange([0, 0, 1, 0, 1]);
-    try
-    {
-        udp.Send([.. q]);
-        IPEndPoint? from = null;
-        byte[] r;
-        do
-        {
-            r = udp.Receive(ref from);
-        }
-        while (r.Length >= 2 && ((r[0] << 8) | r[1]) != id); // skip late answers to earlier polls
-        return (r[3] & 0xF) == 0 && r.Length >= 4 && ((r[6] << 8) | r[7]) > 0 ? $"{r[^4]}.{r[^3]}.{r[^2]}.{r[^1]}" : null;
-    }
-    catch (SocketException)
-    {
-        return null;
-    }
-}
-
-string last = $"svc{entries - 1}.bench.global";
-while (Ask(last) != Address(entries - 1, 0))
-{
-    if (clock.Elapsed > TimeSpan.FromMinutes(3) || server.HasExited)
-    {
-        throw new InvalidOperationException("meshdns did not sync:\n" + string.Join('\n', lines));
-    }
-
-    Thread.Sleep(5);
-}
-
-double syncMs = clock.Elapsed.TotalMilliseconds;
-Thread.Sleep(1000);
-long rss = long.Parse(Regex.Match(File.ReadAllText($"/proc/{server.Id}/status"), @"VmRSS:\s+(\d+)").Groups[1].Value) / 1024;
-string? build;
-lock (lines)
-{
-    build = lines.Select(l => Regex.Match(l, @"table built in ([\d.]+) ms")).Where(m => m.Success).Select(m => m.Groups[1].Value).FirstOrDefault();
-}
-
-var latencies = new List<double>();
-var random = new Random(42);
-for (int u = 1; u <= updates; u++)
-{
-    int i = random.Next(entries);
-    string expected = Address(i, u % 200 + 1);
-    string name = $"svc{i}.bench.global";
-    Thread.Sleep(20 + random.Next(30)); // changes arrive one by one, not in a burst
-    var watch = Stopwatch.StartNew();
-    api.Update($"ns{i % 20}", $"se{i}", new JsonObject
-    {
-        ["hosts"] = new JsonArray(name),
-        ["addresses"] = new JsonArray(expected),
+        ["hosts"] = new JsonArray(Host(i)),
+        ["addresses"] = new JsonArray(Address(i, generation)),
         ["resolution"] = "STATIC",
-    });
-    while (Ask(name) != expected)
+    };
+
+    public static async Task<Figures> Kubernetes(string binary, int entries, int changes)
     {
-        if (watch.Elapsed > TimeSpan.FromSeconds(10))
+        await using FakeKubeApiServer api = await FakeKubeApiServer.StartAsync(new FakeKubeApiOptions { Token = "bench" });
+        for (int i = 0; i < entries; i++)
         {
-            throw new InvalidOperationException($"update {u} not seen in 10 s");
+            api.Create($"ns{i % 20}", $"se{i}", Spec(i, 0));
+        }
+
+        string kubeconfig = Path.Combine(Path.GetTempPath(), $"meshdns-bench-{Environment.ProcessId}.kubeconfig");
+        api.WriteKubeconfig(kubeconfig);
+        var clock = Stopwatch.StartNew();
+        using var server = new Server(binary, ["--kubeconfig", kubeconfig, "--zone", "bench.global"]);
+        server.WaitFor(Query(entries - 1), Address(entries - 1, 0), Limit);
+        double startMs = clock.Elapsed.TotalMilliseconds;
+        Thread.Sleep(1000);
+        long rss = server.RssMiB;
+        var random = new Random(42);
+        var latencies = new List<double>();
+        for (int u = 1; u <= changes; u++)
+        {
+            int i = random.Next(entries);
+            Thread.Sleep(20 + random.Next(30)); // changes arrive one by one, not in a burst
+            var watch = Stopwatch.StartNew();
+            api.Update($"ns{i % 20}", $"se{i}", Spec(i, u % 200 + 1));
+            server.WaitFor(Query(i), Address(i, u % 200 + 1), TimeSpan.FromSeconds(10));
+            latencies.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        Burst(api, server, entries);
+        return new Figures("kubernetes", entries, startMs, server.Builds().FirstOrDefault(), rss, server.RssMiB, latencies);
+    }
+
+    /// <summary>1000 changes written as fast as the API takes them: how long until all are answered, and the tables they cost.</summary>
+    private static void Burst(FakeKubeApiServer api, Server server, int entries)
+    {
+        int tablesBefore = server.Builds().Count;
+        var burst = Stopwatch.StartNew();
+        for (int b = 0; b < 1000; b++)
+        {
+            int i = (b * 7919) % entries;
+            api.Update($"ns{i % 20}", $"se{i}", Spec(i, 240));
+        }
+
+        double written = burst.Elapsed.TotalMilliseconds;
+        int last = (999 * 7919) % entries;
+        server.WaitFor(Query(last), Address(last, 240), Limit);
+        double answered = burst.Elapsed.TotalMilliseconds;
+        Thread.Sleep(1000);
+        Console.Error.WriteLine($"burst: 1000 changes written in {written:0} ms, all answered after {answered:0} ms, {server.Builds().Count - tablesBefore} tables");
+    }
+
+    /// <summary>N entries in one big file of a watched directory; the changes rewrite a small second file (atomic rename)
+    /// whose 10 entries take turns changing address, as an operator editing one file among many would.</summary>
+    public static Figures Files(string binary, int entries, int changes)
+    {
+        string dir = Directory.CreateTempSubdirectory("meshdns-bench-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "big.yaml"), string.Concat(Enumerable.Range(0, entries).Select(i => Yaml($"se{i}", Host(i), Address(i, 0)))));
+            WriteSmall(dir, 0);
+            var clock = Stopwatch.StartNew();
+            using var server = new Server(binary, ["--from-file", dir, "--zone", "bench.global"]);
+            server.WaitFor(Query(entries - 1), Address(entries - 1, 0), Limit);
+            double startMs = clock.Elapsed.TotalMilliseconds;
+            Thread.Sleep(1000);
+            long rss = server.RssMiB;
+            var random = new Random(42);
+            var latencies = new List<double>();
+            for (int u = 1; u <= changes; u++)
+            {
+                Thread.Sleep(20 + random.Next(30));
+                var watch = Stopwatch.StartNew();
+                WriteSmall(dir, u);
+                server.WaitFor($"c{u % 10}.bench.global", Address(u % 10, Generation(u % 10, u)), TimeSpan.FromSeconds(10));
+                latencies.Add(watch.Elapsed.TotalMilliseconds);
+            }
+
+            return new Figures("files", entries, startMs, server.Builds().FirstOrDefault(), rss, server.RssMiB, latencies);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
         }
     }
 
-    latencies.Add(watch.Elapsed.TotalMilliseconds);
-}
+    /// <summary>Version <paramref name="u"/> of small.yaml: entry c&lt;u % 10&gt; at its generation-u address, the others as before.</summary>
+    private static void WriteSmall(string dir, int u)
+    {
+        string text = string.Concat(Enumerable.Range(0, 10).Select(j => Yaml($"c{j}", $"c{j}.bench.global", Address(j, Generation(j, u)))));
+        File.WriteAllText(Path.Combine(dir, ".small.tmp"), text);
+        File.Move(Path.Combine(dir, ".small.tmp"), Path.Combine(dir, "small.yaml"), overwrite: true);
+    }
 
-// A burst: 1000 changes written as fast as the API takes them; count the rebuilds they cost.
-int rebuildsBefore;
-lock (lines)
-{
-    rebuildsBefore = lines.Count(l => l.Contains("table built in", StringComparison.Ordinal));
-}
+    /// <summary>The address generation of entry j after change u: from the last change v ≤ u with v % 10 == j (0 before any).</summary>
+    private static int Generation(int j, int u)
+    {
+        int v = u - ((((u - j) % 10) + 10) % 10);
+        return v < 1 ? 0 : (v % 200) + 1;
+    }
 
-var burst = Stopwatch.StartNew();
-for (int b = 0; b < 1000; b++)
-{
-    int i = (b * 7919) % entries;
-    api.Update($"ns{i % 20}", $"se{i}", Spec(i, 240));
-}
-
-double burstWrite = burst.Elapsed.TotalMilliseconds;
-int lastBurst = (999 * 7919) % entries;
-while (Ask($"svc{lastBurst}.bench.global") != Address(lastBurst, 240))
-{
-    Thread.Sleep(1);
-}
-
-double burstDone = burst.Elapsed.TotalMilliseconds;
-Thread.Sleep(1000);
-int burstRebuilds;
-lock (lines)
-{
-    burstRebuilds = lines.Count(l => l.Contains("table built in", StringComparison.Ordinal)) - rebuildsBefore;
-}
-
-Console.Error.WriteLine($"burst: 1000 changes written in {burstWrite:0} ms, all answered after {burstDone:0} ms, {burstRebuilds} rebuilds");
-
-long rssAfter = long.Parse(Regex.Match(File.ReadAllText($"/proc/{server.Id}/status"), @"VmRSS:\s+(\d+)").Groups[1].Value) / 1024;
-server.Kill();
-latencies.Sort();
-double P(double q) => latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
-List<double> builds;
-lock (lines)
-{
-    builds = lines.Select(l => Regex.Match(l, @"table built in ([\d.]+) ms")).Where(m => m.Success).Select(m => double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).Skip(1).Order().ToList();
-}
-
-Console.Error.WriteLine($"rebuilds after sync: {builds.Count}, build ms p50 {(builds.Count > 0 ? builds[builds.Count / 2] : 0):0.0} max {(builds.Count > 0 ? builds[^1] : 0):0.0}");
-Console.WriteLine($"| {entries} | {syncMs:0} ms | {build ?? "?"} ms | {rss} MiB | {rssAfter} MiB | {P(0.5):0.0} ms | {P(0.9):0.0} ms | {P(0.99):0.0} ms | {latencies[^1]:0.0} ms |");
-
-static int FreePort()
-{
-    using var l = new TcpListener(IPAddress.Loopback, 0);
-    l.Start();
-    return ((IPEndPoint)l.LocalEndpoint).Port;
+    private static string Yaml(string name, string host, string address) =>
+        $"---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: {name}\n  namespace: bench\nspec:\n  hosts: [\"{host}\"]\n  addresses: [{address}]\n  resolution: STATIC\n";
 }
