@@ -124,6 +124,9 @@ def yaml_seeds():
         "laughs": b"a: &a [x, x, x, x]\nb: &b [*a, *a, *a, *a]\nc: &c [*b, *b, *b, *b]\nkind: ServiceEntry\napiVersion: networking.istio.io/v1\nmetadata: {name: l}\nspec: {hosts: *c}\n",
         "flow-deep": b"kind: ServiceEntry\napiVersion: networking.istio.io/v1\nmetadata: {name: d}\nspec: {hosts: [[[[[[[[x]]]]]]]]}\n",
         "bom-utf16": "\ufeffkind: ServiceEntry\napiVersion: networking.istio.io/v1\nmetadata: {name: u}\nspec: {hosts: [u.global]}\n".encode("utf-16-le"),
+        # AFL++ hangs of YamlDotNet (fixed): an unknown directive running to the end of 1024 characters.
+        "hang-directive-at-1024": b"%k\0" + b"\xf4" * 1021,
+        "hang-directive-at-2048": b"%- 240.0.1" + b"e" * 2038,
         "repeated": b"kind: ServiceEntry\napiVersion: networking.istio.io/v1\nmetadata: {name: r}\nspec: {hosts: [r.global]}\n---\nkind: ServiceEntry\napiVersion: networking.istio.io/v1\nmetadata: {name: r}\nspec: {hosts: [r2.global]}\n---\n",
     })
     return seeds
