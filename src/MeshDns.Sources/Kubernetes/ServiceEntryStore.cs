@@ -33,11 +33,12 @@ internal sealed partial class ServiceEntryStore(IReadOnlyList<string> namespaces
         {
             JsonElement metadata = ServiceEntryJson.Metadata(item);
             string? version = ServiceEntryJson.StringProperty(metadata, "resourceVersion");
-            if (before.TryGetValue(Key(metadata), out Stored? known) && version is not null && known.ResourceVersion == version)
+            string key = Key(metadata);
+            if (before.TryGetValue(key, out Stored? known) && version is not null && known.ResourceVersion == version)
             {
-                items[Key(metadata)] = known; // unchanged: not decoded again, and the table keeps its work
+                items[key] = known; // unchanged: not decoded again, and the table keeps its work
             }
-            else if (Decode(item, out ServiceEntryInput? entry, out string key))
+            else if (Decode(item, out ServiceEntryInput? entry, out _))
             {
                 items[key] = new Stored(version, entry!);
             }
