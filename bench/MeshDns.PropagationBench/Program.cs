@@ -53,8 +53,20 @@ internal static class Runs
 
         string kubeconfig = Path.Combine(Path.GetTempPath(), $"meshdns-bench-{Environment.ProcessId}.kubeconfig");
         api.WriteKubeconfig(kubeconfig);
+        return Measure("kubernetes", binary, ["--kubeconfig", kubeconfig, "--zone", "bench.global"], entries, changes, (u, random) =>
+        {
+            int i = random.Next(entries);
+            return (Query(i), Address(i, u % 200 + 1), () => api.Update($"ns{i % 20}", $"se{i}", Spec(i, u % 200 + 1)));
+        }, server => Burst(api, server, entries));
+    }
+
+    /// <summary>Starts meshdns, times exec → the last entry's answer, then each change from its write to its answer.
+    /// <paramref name="change"/> gives change u: the name to ask, the address it must answer, and the write.</summary>
+    private static Figures Measure(string source, string binary, string[] args, int entries, int changes,
+        Func<int, Random, (string Name, string Expected, Action Write)> change, Action<Server>? after = null)
+    {
         var clock = Stopwatch.StartNew();
-        using var server = new Server(binary, ["--kubeconfig", kubeconfig, "--zone", "bench.global"]);
+        using var server = new Server(binary, args);
         server.WaitFor(Query(entries - 1), Address(entries - 1, 0), Limit);
         double startMs = clock.Elapsed.TotalMilliseconds;
         Thread.Sleep(1000);
@@ -63,16 +75,16 @@ internal static class Runs
         var latencies = new List<double>();
         for (int u = 1; u <= changes; u++)
         {
-            int i = random.Next(entries);
+            (string name, string expected, Action write) = change(u, random);
             Thread.Sleep(20 + random.Next(30)); // changes arrive one by one, not in a burst
             var watch = Stopwatch.StartNew();
-            api.Update($"ns{i % 20}", $"se{i}", Spec(i, u % 200 + 1));
-            server.WaitFor(Query(i), Address(i, u % 200 + 1), TimeSpan.FromSeconds(10));
+            write();
+            server.WaitFor(name, expected, TimeSpan.FromSeconds(10));
             latencies.Add(watch.Elapsed.TotalMilliseconds);
         }
 
-        Burst(api, server, entries);
-        return new Figures("kubernetes", entries, startMs, server.Builds().FirstOrDefault(), rss, server.RssMiB, latencies);
+        after?.Invoke(server);
+        return new Figures(source, entries, startMs, server.Builds().FirstOrDefault(), rss, server.RssMiB, latencies);
     }
 
     /// <summary>1000 changes written as fast as the API takes them: how long until all are answered, and the tables they cost.</summary>
@@ -103,24 +115,8 @@ internal static class Runs
         {
             File.WriteAllText(Path.Combine(dir, "big.yaml"), string.Concat(Enumerable.Range(0, entries).Select(i => Yaml($"se{i}", Host(i), Address(i, 0)))));
             WriteSmall(dir, 0);
-            var clock = Stopwatch.StartNew();
-            using var server = new Server(binary, ["--from-file", dir, "--zone", "bench.global"]);
-            server.WaitFor(Query(entries - 1), Address(entries - 1, 0), Limit);
-            double startMs = clock.Elapsed.TotalMilliseconds;
-            Thread.Sleep(1000);
-            long rss = server.RssMiB;
-            var random = new Random(42);
-            var latencies = new List<double>();
-            for (int u = 1; u <= changes; u++)
-            {
-                Thread.Sleep(20 + random.Next(30));
-                var watch = Stopwatch.StartNew();
-                WriteSmall(dir, u);
-                server.WaitFor($"c{u % 10}.bench.global", Address(u % 10, Generation(u % 10, u)), TimeSpan.FromSeconds(10));
-                latencies.Add(watch.Elapsed.TotalMilliseconds);
-            }
-
-            return new Figures("files", entries, startMs, server.Builds().FirstOrDefault(), rss, server.RssMiB, latencies);
+            return Measure("files", binary, ["--from-file", dir, "--zone", "bench.global"], entries, changes,
+                (u, _) => ($"c{u % 10}.bench.global", Address(u % 10, Generation(u % 10, u)), () => WriteSmall(dir, u)));
         }
         finally
         {
