@@ -51,6 +51,7 @@ echo "|---:|---|---:|---:|---:|"
 for n in $SIZES; do
   file="$WORK/entries-$n.yaml"
   generate "$n" "$file"
+  touch -d '-1 min' "$file" # written well before start, as a mounted ConfigMap is (a fresher file is waited for as being written)
   last=$((n - 1))
   if (( last % 10 == 9 )); then host="x.w$last.bench.global"; else host="h$last.bench.global"; fi
   addr="240.$(( last / 65536 % 256 )).$(( last / 256 % 256 )).$(( last % 256 ))"

@@ -115,6 +115,13 @@ internal static class Runs
         {
             File.WriteAllText(Path.Combine(dir, "big.yaml"), string.Concat(Enumerable.Range(0, entries).Select(i => Yaml($"se{i}", Host(i), Address(i, 0)))));
             WriteSmall(dir, 0);
+            foreach (string file in Directory.GetFiles(dir))
+            {
+                // Written well before the server starts, as a mounted ConfigMap is: a file written within the debounce time
+                // (200 ms) would be waited for as one still being written.
+                File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddMinutes(-1));
+            }
+
             return Measure("files", binary, ["--from-file", dir, "--zone", "bench.global"], entries, changes,
                 (u, _) => ($"c{u % 10}.bench.global", Address(u % 10, Generation(u % 10, u)), () => WriteSmall(dir, u)));
         }

@@ -28,7 +28,11 @@ public abstract class FileSourceFixture : IDisposable
     /// <summary>The logger given to sources started from now on (default: <see cref="Log"/>).</summary>
     protected ILogger<FileSource>? Logger { get; set; }
 
+    /// <summary>The source's entries after each update it raised.</summary>
     protected ConcurrentQueue<IReadOnlyList<ServiceEntryInput>> Changes { get; } = new();
+
+    /// <summary>The updates themselves.</summary>
+    protected ConcurrentQueue<SourceUpdate> Updates { get; } = new();
 
     public void Dispose()
     {
@@ -54,10 +58,15 @@ public abstract class FileSourceFixture : IDisposable
     {
         var source = new FileSource(paths.Length == 0 ? [_dir.FullName] : paths, Logger ?? Log, Debounce, MaxFileSize);
         _sources.Add(source);
-        source.Changed += Changes.Enqueue;
+        Follow(source, Changes);
+        source.Changed += Updates.Enqueue;
         source.Start();
         return source;
     }
+
+    /// <summary>Queues the source's entries after each of its updates.</summary>
+    protected static void Follow(FileSource source, ConcurrentQueue<IReadOnlyList<ServiceEntryInput>> entries) =>
+        source.Changed += _ => entries.Enqueue(source.Current);
 
     /// <summary>namespace/name → hosts, comma-separated.</summary>
     protected static Dictionary<string, string> View(IReadOnlyList<ServiceEntryInput> entries) =>

@@ -204,6 +204,35 @@ public sealed class FileSourceTests : FileSourceFixture
     }
 
     [Fact]
+    public async Task An_update_names_only_the_entries_of_the_files_read_anew_or_lost()
+    {
+        Write("big.yaml", string.Join("---\n", Enumerable.Range(0, 50).Select(i => Entry($"big{i}", $"big{i}.global"))));
+        Write("small.yaml", Entry("s1", "s1.global") + "---\n" + Entry("s2", "s2.global"));
+        FileSource source = Start();
+        SourceUpdate first = Assert.Single(Updates);
+        Assert.Equal(52, first.Count);
+        Assert.Equal(52, first.Changes.Count);
+        Assert.All(first.Changes, c => Assert.NotNull(c.Value));
+
+        // small.yaml rewritten: s1 changed, s2 the same text (a new instance, so named again), s3 added; big.yaml untouched.
+        Write("small.yaml", Entry("s1", "s1-v2.global") + "---\n" + Entry("s2", "s2.global") + "---\n" + Entry("s3", "s3.global"));
+        await Eventually(() => Updates.Count == 2, "the update for small.yaml");
+        SourceUpdate edit = Updates.Last();
+        Assert.Equal(53, edit.Count);
+        Assert.Equal(["t/s1", "t/s2", "t/s3"], edit.Changes.Select(c => c.Key));
+        Assert.Equal(["s1-v2.global"], edit.Changes[0].Value!.Hosts);
+
+        // small.yaml deleted: its three entries are deleted, nothing else is named.
+        File.Delete(PathOf("small.yaml"));
+        await Eventually(() => Updates.Count == 3, "the update for the removal of small.yaml");
+        SourceUpdate removal = Updates.Last();
+        Assert.Equal(50, removal.Count);
+        Assert.Equal(["t/s1", "t/s2", "t/s3"], removal.Changes.Select(c => c.Key));
+        Assert.All(removal.Changes, c => Assert.Null(c.Value));
+        Assert.Equal(50, source.Current.Count);
+    }
+
+    [Fact]
     public async Task Files_and_directories_combine_and_a_later_file_wins_a_repeated_name()
     {
         string other = Directory.CreateTempSubdirectory("meshdns-files-other-").FullName;
@@ -221,6 +250,7 @@ public sealed class FileSourceTests : FileSourceFixture
 
             File.Delete(Path.Join(other, "z.yaml"));
             await ExpectEntries(source, new() { ["t/a"] = "a.global", ["t/shared"] = "from-b.global" }, "the removal of z.yaml");
+            Assert.Equal(["t/shared"], Updates.Last().Changes.Select(c => c.Key)); // b.yaml's entry takes over; a.yaml is not named
         }
         finally
         {
@@ -294,7 +324,7 @@ public sealed class FileSourceTests : FileSourceFixture
         source.Dispose();
         using var witness = new FileSource([Dir], Log, Debounce);
         var seen = new ConcurrentQueue<IReadOnlyList<ServiceEntryInput>>();
-        witness.Changed += seen.Enqueue;
+        Follow(witness, seen);
         witness.Start();
 
         // A second source on the same directory shows when the change has been reloaded.
@@ -311,7 +341,7 @@ public sealed class FileSourceTests : FileSourceFixture
     {
         string missing = PathOf("nope");
         using var source = new FileSource([Dir, missing], Log, Debounce);
-        source.Changed += Changes.Enqueue;
+        Follow(source, Changes);
 
         var e = Assert.Throws<FileSourceException>(source.Start);
 

@@ -5,7 +5,26 @@ namespace MeshDns.Table;
 public sealed record ServiceEntryInput(string Namespace, string Name, DateTimeOffset? CreationTimestamp, IReadOnlyList<string> Hosts,
     IReadOnlyList<string> Addresses, string? Resolution, IReadOnlyList<StatusAddress> StatusAddresses)
 {
-    public string Id => Namespace.Length == 0 ? Name : $"{Namespace}/{Name}";
+    private IdCache _id; // made once: the model, the sources and the records all key by it
+
+    public string Namespace { get; init { field = value; _id = default; } } = Namespace; // `with` a new one: Id anew
+
+    public string Name { get; init { field = value; _id = default; } } = Name;
+
+    /// <summary>namespace/name (the name alone without a namespace).</summary>
+    public string Id => _id.Value ??= Namespace.Length == 0 ? Name : $"{Namespace}/{Name}";
+
+    /// <summary>Left out of the record's equality: whether Id was asked for yet does not make two entries differ.</summary>
+    private struct IdCache : IEquatable<IdCache>
+    {
+        public string? Value;
+
+        public readonly bool Equals(IdCache other) => true;
+
+        public override readonly bool Equals(object? obj) => obj is IdCache;
+
+        public override readonly int GetHashCode() => 0;
+    }
 }
 
 /// <summary>One item of status.addresses; <paramref name="Host"/>, when set, limits it to that host.</summary>

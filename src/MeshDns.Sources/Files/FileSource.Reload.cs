@@ -32,7 +32,7 @@ public sealed partial class FileSource
         }
 
         List<string> gone = [.. _files.Keys.Where(k => outcomes.GetValueOrDefault(k, Outcome.Gone) == Outcome.Gone)]; // or no longer listed
-        gone.ForEach(k => _files.Remove(k));
+        gone.ForEach(Forget);
         changed = gone.Count > 0 || outcomes.ContainsValue(Outcome.Changed);
         return outcomes.ContainsValue(Outcome.Unsettled);
     }
@@ -51,7 +51,7 @@ public sealed partial class FileSource
         byte[]? bytes = null;
         if (problem is null && !Settled(state, look))
         {
-            _files[fullPath] = state;
+            Store(fullPath, state);
             return Outcome.Unsettled;
         }
 
@@ -70,7 +70,7 @@ public sealed partial class FileSource
 
         if (bytes is not null && FileLook.Of(fullPath) is var after && after != look)
         {
-            _files[fullPath] = state.Seen(after); // written while being read
+            Store(fullPath, state.Seen(after)); // written while being read
             return Outcome.Unsettled;
         }
 
@@ -81,7 +81,7 @@ public sealed partial class FileSource
                 FileSourceLog.ReadError(_logger, display, problem ?? "", Kept(state));
             }
 
-            _files[fullPath] = state with { Problem = problem };
+            Store(fullPath, state with { Problem = problem });
             return known ? Outcome.Same : Outcome.Changed;
         }
 
@@ -96,7 +96,7 @@ public sealed partial class FileSource
         byte[] hash = SHA256.HashData(bytes);
         if (known && state.Problem is null && state.Hash.AsSpan().SequenceEqual(hash))
         {
-            _files[fullPath] = state;
+            Store(fullPath, state);
             return Outcome.Same;
         }
 
@@ -112,38 +112,10 @@ public sealed partial class FileSource
             FileSourceLog.FileError(_logger, result.Error, Kept(state));
         }
 
-        _files[fullPath] = result.Error is not null
+        Store(fullPath, result.Error is not null
             ? state with { Hash = hash, Failed = true, Problem = null }
-            : state with { Hash = hash, Entries = result.Entries, Invalid = result.InvalidEntries, Other = result.OtherDocuments, Failed = false, Problem = null };
+            : state with { Hash = hash, Entries = result.Entries, Invalid = result.InvalidEntries, Other = result.OtherDocuments, Failed = false, Problem = null });
         return Outcome.Changed;
-    }
-
-    /// <summary>The entries of all files in path order; a namespace/name defined again replaces the earlier one in place.</summary>
-    private ServiceEntryInput[] Combine()
-    {
-        var entries = new List<(ServiceEntryInput Entry, string File)>();
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach ((string fullPath, string display) in _order.Where(f => _files.ContainsKey(f.FullPath)))
-        {
-            foreach (ServiceEntryInput entry in _files[fullPath].Entries)
-            {
-                if (!index.TryAdd(entry.Id, entries.Count))
-                {
-                    string earlier = entries[index[entry.Id]].File;
-                    if (earlier != display)
-                    {
-                        FileSourceLog.DefinedTwice(_logger, entry.Id, earlier, display);
-                    }
-
-                    entries[index[entry.Id]] = (entry, display);
-                    continue;
-                }
-
-                entries.Add((entry, display));
-            }
-        }
-
-        return [.. entries.Select(e => e.Entry)];
     }
 
     /// <summary>Each path as given; a directory's files by name.</summary>

@@ -30,7 +30,6 @@ public sealed partial class FileSource : IDisposable
 
     private readonly CancellationTokenSource _stop = new();
     private volatile bool _disposed;
-    private IReadOnlyList<ServiceEntryInput> _current = [];
 
     /// <param name="paths">Files and directories, as the user gave them (messages name them so).</param>
     public FileSource(IReadOnlyList<string> paths, ILogger<FileSource> logger, TimeSpan debounce, long maxFileSize = DefaultMaxFileSize)
@@ -44,11 +43,22 @@ public sealed partial class FileSource : IDisposable
         _timer = new Timer(_ => OnTimer());
     }
 
-    /// <summary>Raised by <see cref="Start"/> and after each reload that changed anything.</summary>
-    public event Action<IReadOnlyList<ServiceEntryInput>>? Changed;
+    /// <summary>Raised by <see cref="Start"/> (every entry) and after each reload that read or lost a file: the entries set or
+    /// deleted since, by namespace/name, and how many there are now.</summary>
+    public event Action<SourceUpdate>? Changed;
 
-    /// <summary>The entries of the last load (empty before <see cref="Start"/>).</summary>
-    public IReadOnlyList<ServiceEntryInput> Current => Volatile.Read(ref _current);
+    /// <summary>The entries of the last load in path order (empty before <see cref="Start"/>); made on demand, waiting for a
+    /// reload in progress.</summary>
+    public IReadOnlyList<ServiceEntryInput> Current
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _snapshot ??= Snapshot();
+            }
+        }
+    }
 
     /// <summary>Loads all files (waiting up to ten debounce times for files being written), raises <see cref="Changed"/>, watches.</summary>
     public void Start()
@@ -176,13 +186,12 @@ public sealed partial class FileSource : IDisposable
             return;
         }
 
-        ServiceEntryInput[] entries = Combine();
-        Volatile.Write(ref _current, entries);
-        FileSourceLog.Loaded(_logger, entries.Length, _files.Count, _parsed, _files.Values.Sum(f => f.Invalid), _files.Values.Sum(f => f.Other), _files.Values.Count(f => f.Failed || f.Problem is not null));
+        SourceUpdate update = TakeChanges();
+        FileSourceLog.Loaded(_logger, update.Count, _files.Count, _parsed, _files.Values.Sum(f => f.Invalid), _files.Values.Sum(f => f.Other), _files.Values.Count(f => f.Failed || f.Problem is not null));
         _parsed = 0;
         try
         {
-            (_disposed ? null : Changed)?.Invoke(entries); // disposed meanwhile: publish nothing
+            (_disposed ? null : Changed)?.Invoke(update); // disposed meanwhile: publish nothing
         }
 #pragma warning disable CA1031 // On a timer thread an exception would end the process; Start lets it through.
         catch (Exception e) when (!initial)

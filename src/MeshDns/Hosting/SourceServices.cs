@@ -19,7 +19,6 @@ public abstract class SourceService : IHostedService
 
     public abstract Task StartAsync(CancellationToken cancellationToken);
     public abstract Task StopAsync(CancellationToken cancellationToken);
-    protected void OnChanged(IReadOnlyList<ServiceEntryInput> entries) => _publisher.Publish(_name, entries);
     protected void OnChanged(SourceUpdate update) => _publisher.Apply(_name, update.Changes, update.Count);
 }
 

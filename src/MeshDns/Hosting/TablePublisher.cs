@@ -40,19 +40,8 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
         }
     }
 
-    /// <summary>Replaces one source's snapshot; publishes the union of all sources' latest snapshots once each has sent one.
-    /// Only entries that are new, gone or other instances than before are worked on.</summary>
-    public void Publish(string source, IReadOnlyList<ServiceEntryInput> entries)
-    {
-        lock (_gate)
-        {
-            _sources[source] = entries.Count;
-            _model.Replace(source, entries);
-            PublishLocked();
-        }
-    }
-
-    /// <summary>Sets (entry) or deletes (null) some of one source's entries by namespace/name, then publishes as above.</summary>
+    /// <summary>Sets (entry) or deletes (null) some of one source's entries by namespace/name; publishes the union of all sources'
+    /// entries once each has sent its first update. Only the entries named are worked on.</summary>
     public void Apply(string source, IReadOnlyList<KeyValuePair<string, ServiceEntryInput?>> changes, int count)
     {
         lock (_gate)

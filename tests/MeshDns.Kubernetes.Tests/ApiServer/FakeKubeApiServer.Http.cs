@@ -205,14 +205,7 @@ public sealed partial class FakeKubeApiServer
             items = SnapshotLocked(snapshotRv, ns);
         }
 
-        int start = 0;
-        if (startAfter is not null)
-        {
-            while (start < items.Count && string.CompareOrdinal(Key(items[start].Namespace, items[start].Name), startAfter) <= 0)
-            {
-                start++;
-            }
-        }
+        int start = startAfter is null ? 0 : FirstAfter(items, startAfter);
 
         int count = Math.Min(pageSize, items.Count - start);
         int remaining = items.Count - start - count;
@@ -483,5 +476,26 @@ public sealed partial class FakeKubeApiServer
     private sealed class StrongBox<T>
     {
         public T? Value { get; set; }
+    }
+
+    /// <summary>The index of the first item whose key sorts after <paramref name="key"/> (items are in key order): a page of a
+    /// large LIST costs its own items, not a walk over the ones before it.</summary>
+    private static int FirstAfter(List<StoredObject> items, string key)
+    {
+        int low = 0, high = items.Count;
+        while (low < high)
+        {
+            int mid = (low + high) >>> 1;
+            if (string.CompareOrdinal(Key(items[mid].Namespace, items[mid].Name), key) <= 0)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+
+        return low;
     }
 }

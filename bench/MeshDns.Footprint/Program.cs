@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using MeshDns.Sources.Files;
+using MeshDns.Table;
+
+// dotnet run -c Release --project bench/MeshDns.Footprint -- [entries...]   (default 1 1000 10000 100000)
+// Loads N generated ServiceEntries (one YAML text, 90 % exact hosts, 10 % wildcards) the way the file source and the table
+// do, stage by stage, and prints per stage its time, the bytes it allocated, and the managed heap each structure keeps
+// (measured after a full collection, with the earlier stages still alive, as they are in the server).
+int[] sizes = args.Length > 0 ? [.. args.Select(int.Parse)] : [1, 1000, 10_000, 100_000];
+Console.WriteLine("| entries | stage | time | allocated | kept afterwards | kept per entry |");
+Console.WriteLine("| ---: | --- | ---: | ---: | ---: | ---: |");
+foreach (int n in sizes)
+{
+    Stages.Run(n);
+}
+
+internal static class Stages
+{
+    public static void Run(int n)
+    {
+        string yaml = Generate(n);
+        long baseline = Live();
+        FileParseResult parsed = Measure(n, "YAML → entries (strings, lists, records)", () => ServiceEntryYaml.Parse(yaml, "bench.yaml"), ref baseline);
+        var model = new TableModel(new TableOptions());
+        TableBuildResult first = Measure(n, "entries → model (per entry and per name state)", () =>
+        {
+            model.Replace("files", parsed.Entries);
+            return model.Build();
+        }, ref baseline, keep: first => first.Changes.Count); // the change list is dropped after logging, as the server does
+        NameTable table = first.Table;
+        first = null!;
+        var random = new Random(2026);
+        Measure(n, "200 single changes", () =>
+        {
+            for (int u = 0; u < 200; u++)
+            {
+                int i = random.Next(n);
+                ServiceEntryInput old = parsed.Entries[i];
+                model.Apply("files", [new(old.Id, old with { Addresses = [$"10.{u % 200}.0.{i % 250}"] })]);
+                table = model.Build().Table;
+            }
+
+            return table;
+        }, ref baseline);
+        var dropped = new WeakReference(model);
+        long withModel = Live();
+        model = null!;
+        long tableOnly = Live();
+        Console.Error.WriteLine($"model collected: {!dropped.IsAlive}");
+        Console.WriteLine($"| {n} | of which the model (dropping it frees) | | | {Bytes(withModel - tableOnly)} | {PerEntry(withModel - tableOnly, n)} |");
+        GC.KeepAlive(table);
+        GC.KeepAlive(parsed);
+        GC.KeepAlive(yaml);
+    }
+
+    private static T Measure<T>(int n, string stage, Func<T> work, ref long baseline, Func<T, int>? keep = null)
+    {
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        long total = GC.GetTotalAllocatedBytes(precise: true);
+        var clock = Stopwatch.StartNew();
+        T result = work();
+        double ms = clock.Elapsed.TotalMilliseconds;
+        long bytes = GC.GetTotalAllocatedBytes(precise: true) - total;
+        _ = allocated;
+        keep?.Invoke(result);
+        long live = Live();
+        Console.WriteLine($"| {n} | {stage} | {ms:0.0} ms | {Bytes(bytes)} | {Bytes(live - baseline)} | {PerEntry(live - baseline, n)} |");
+        baseline = live;
+        return result;
+    }
+
+    private static long Live()
+    {
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        return GC.GetTotalMemory(forceFullCollection: false);
+    }
+
+    private static string Bytes(long b) => b >= 10L << 20 ? $"{b / (1024.0 * 1024):0} MiB" : b >= 10 << 10 ? $"{b / 1024.0:0} KiB" : $"{b} B";
+
+    private static string PerEntry(long b, int n) => $"{(double)b / n:0} B";
+
+    /// <summary>As bench/startup.sh: entry i serves h&lt;i&gt;.bench.global (every tenth *.w&lt;i&gt;.bench.global) at one address.</summary>
+    private static string Generate(int n)
+    {
+        var text = new System.Text.StringBuilder();
+        for (int i = 0; i < n; i++)
+        {
+            string host = i % 10 == 9 ? $"\"*.w{i}.bench.global\"" : $"h{i}.bench.global";
+            text.Append($"---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: e{i}\n  namespace: bench\n")
+                .Append($"spec:\n  hosts: [{host}]\n  addresses: [240.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}]\n  resolution: STATIC\n");
+        }
+
+        return text.ToString();
+    }
+}
