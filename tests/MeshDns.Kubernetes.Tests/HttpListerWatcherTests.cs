@@ -52,7 +52,7 @@ public sealed class HttpListerWatcherTests : IAsyncLifetime
         }
 
         HttpListerWatcher client = Client();
-        ListResult list = await client.ListAsync(null, default);
+        ListResult list = await ListResult.Of(client, null, default);
 
         Assert.Equal(["se0", "se1", "se2", "se3", "se4"], list.Items.Select(i => i.GetProperty("metadata").GetProperty("name").GetString()));
         Assert.Equal(_api.CurrentResourceVersion, list.ResourceVersion);
@@ -72,7 +72,7 @@ public sealed class HttpListerWatcherTests : IAsyncLifetime
         _api.Create("mesh", "a", Spec("a.global", "10.0.0.1"));
         _api.Create("other", "b", Spec("b.global", "10.0.0.2"));
         HttpListerWatcher client = Client();
-        ListResult list = await client.ListAsync("mesh", default);
+        ListResult list = await ListResult.Of(client, "mesh", default);
         Assert.Single(list.Items);
         Assert.Equal(expected, client.Version);
         Assert.Contains(_api.RequestLog, r => r.PathAndQuery.StartsWith($"/apis/networking.istio.io/{expected}/namespaces/mesh/serviceentries?limit=2", StringComparison.Ordinal));
@@ -85,7 +85,7 @@ public sealed class HttpListerWatcherTests : IAsyncLifetime
     public async Task Error_statuses_are_reported_in_plain_words(int status, string expected)
     {
         _api.FailNextRequests(1000, status);
-        var e = await Assert.ThrowsAsync<KubernetesApiException>(() => Client().ListAsync(null, default));
+        var e = await Assert.ThrowsAsync<KubernetesApiException>(() => ListResult.Of(Client(), null));
         Assert.Equal((HttpStatusCode)status, e.Status);
         Assert.Contains(expected, ApiErrors.Describe(e, _api.BaseUri), StringComparison.Ordinal);
     }
@@ -94,7 +94,7 @@ public sealed class HttpListerWatcherTests : IAsyncLifetime
     public async Task An_unserved_group_asks_whether_the_crds_are_installed()
     {
         _api.SetServedVersions();
-        var e = await Assert.ThrowsAsync<KubernetesApiException>(() => Client().ListAsync(null, default));
+        var e = await Assert.ThrowsAsync<KubernetesApiException>(() => ListResult.Of(Client(), null));
         Assert.Equal(HttpStatusCode.NotFound, e.Status);
         Assert.Contains("are Istio's CRDs installed?", ApiErrors.Describe(e, _api.BaseUri), StringComparison.Ordinal);
     }
@@ -103,7 +103,7 @@ public sealed class HttpListerWatcherTests : IAsyncLifetime
     public async Task Watch_decodes_events_and_bookmarks_in_order()
     {
         HttpListerWatcher client = Client();
-        ListResult list = await client.ListAsync(null, default);
+        ListResult list = await ListResult.Of(client, null, default);
         _api.Create("mesh", "a", Spec("a.global", "10.0.0.1"));
         _api.Update("mesh", "a", Spec("a.global", "10.0.0.2"));
         _api.Delete("mesh", "a");
@@ -133,7 +133,7 @@ public sealed class HttpListerWatcherTests : IAsyncLifetime
     public async Task An_expired_resourceVersion_arrives_as_status_or_error_event(bool asHttpStatus, string expected)
     {
         HttpListerWatcher client = Client();
-        ListResult list = await client.ListAsync(null, default);
+        ListResult list = await ListResult.Of(client, null, default);
         _api.ExpiredWatchesAsHttpStatus(asHttpStatus);
         _api.ExpireNextWatches(1);
         WatchEvent last = await client.WatchAsync(null, list.ResourceVersion, default).FirstAsync(e => e.Type != WatchEvent.Opened);
@@ -145,7 +145,7 @@ public sealed class HttpListerWatcherTests : IAsyncLifetime
     public async Task A_line_over_the_bound_is_reported_as_oversized()
     {
         HttpListerWatcher client = Client(new ReflectorOptions { MaxEventBytes = 64 * 1024 });
-        ListResult list = await client.ListAsync(null, default);
+        ListResult list = await ListResult.Of(client, null, default);
         JsonObject big = Spec("a.global", "10.0.0.2");
         big["subjectAltNames"] = new JsonArray([.. Enumerable.Range(0, 2000).Select(i => (JsonNode)$"spiffe://cluster.local/ns/mesh/sa/account-{i:D6}")]);
         _api.Create("mesh", "a", big); // ~100 KB on the watch
@@ -157,7 +157,7 @@ public sealed class HttpListerWatcherTests : IAsyncLifetime
     public async Task A_malformed_event_or_a_stalled_stream_fails_the_watch()
     {
         HttpListerWatcher client = Client(new ReflectorOptions { StallTimeout = TimeSpan.FromMilliseconds(500) });
-        ListResult list = await client.ListAsync(null, default);
+        ListResult list = await ListResult.Of(client, null, default);
         _api.MalformedNextEvent("{\"type\":\"ADDED\",\"object\":{");
         _api.Create("mesh", "a", Spec("a.global", "10.0.0.1"));
         var malformed = await Assert.ThrowsAsync<InvalidDataException>(() => client.WatchAsync(null, list.ResourceVersion, default).CountAsync().AsTask());

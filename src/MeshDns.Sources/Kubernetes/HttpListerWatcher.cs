@@ -16,11 +16,10 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
 {
     public string? Version { get; private set; }
 
-    public async Task<ListResult> ListAsync(string? ns, CancellationToken cancellationToken)
+    public async Task<string> ListAsync(string? ns, IListSink sink, CancellationToken cancellationToken)
     {
         string path = Path(await EnsureVersion(ns, cancellationToken).ConfigureAwait(false), ns);
         stats.Count(ref stats.Lists);
-        var items = new List<JsonElement>();
         string? continueToken = null;
         while (true)
         {
@@ -31,7 +30,7 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
             {
                 // The snapshot behind the continue token was compacted: start the LIST again.
                 stats.Count(ref stats.Relists);
-                items.Clear();
+                sink.Restart();
                 continueToken = null;
                 continue;
             }
@@ -40,7 +39,10 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
             JsonElement root = page.RootElement;
             if (root.TryGetProperty("items", out JsonElement list) && list.ValueKind == JsonValueKind.Array)
             {
-                items.AddRange(list.Clone().EnumerateArray()); // one copy per page outlives the page
+                foreach (JsonElement item in list.EnumerateArray())
+                {
+                    sink.Add(item);
+                }
             }
 
             JsonElement metadata = ServiceEntryJson.Metadata(root);
@@ -48,7 +50,7 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
             continueToken = ServiceEntryJson.StringProperty(metadata, "continue");
             if (string.IsNullOrEmpty(continueToken))
             {
-                return new ListResult(items, resourceVersion);
+                return resourceVersion;
             }
         }
     }

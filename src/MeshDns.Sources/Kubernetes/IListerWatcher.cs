@@ -5,13 +5,23 @@ namespace MeshDns.Sources.Kubernetes;
 /// <summary>LIST and WATCH of ServiceEntries in one namespace (null: all), as client-go's ListerWatcher; failures throw.</summary>
 public interface IListerWatcher
 {
-    Task<ListResult> ListAsync(string? ns, CancellationToken cancellationToken);
+    /// <summary>LISTs <paramref name="ns"/> page by page into <paramref name="sink"/> (a page's JSON is let go once its items are
+    /// added, so a large LIST is never held whole); returns the LIST's resourceVersion.</summary>
+    Task<string> ListAsync(string? ns, IListSink sink, CancellationToken cancellationToken);
 
     /// <summary>Events after <paramref name="resourceVersion"/>, starting with <see cref="WatchEvent.Opened"/>; ends when the server ends the watch.</summary>
     IAsyncEnumerable<WatchEvent> WatchAsync(string? ns, string resourceVersion, CancellationToken cancellationToken);
 }
 
-public sealed record ListResult(IReadOnlyList<JsonElement> Items, string ResourceVersion);
+/// <summary>Takes a LIST's items as they are read.</summary>
+public interface IListSink
+{
+    /// <summary>One item; the element is only valid during the call.</summary>
+    void Add(JsonElement item);
+
+    /// <summary>The server expired the LIST's snapshot midway: what was added is void, the LIST starts again.</summary>
+    void Restart();
+}
 
 /// <summary>A watch event: the API's types, and three the client adds (stream opened, 410 to the request, line over the bound).</summary>
 public readonly record struct WatchEvent(string Type, JsonElement Object)

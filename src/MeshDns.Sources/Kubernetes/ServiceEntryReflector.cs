@@ -80,7 +80,8 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
             {
                 if (mustList)
                 {
-                    _store.Replace(scope, await _source.ListAsync(scope.Namespace, stop).ConfigureAwait(false));
+                    ServiceEntryStore.ListBuilder list = _store.StartList(scope);
+                    _store.Replace(scope, list, await _source.ListAsync(scope.Namespace, list, stop).ConfigureAwait(false));
                     mustList = false;
                     failures = 0;
                 }

@@ -24,30 +24,17 @@ internal sealed partial class ServiceEntryStore(IReadOnlyList<string> namespaces
 
     public bool HasSynced => Scopes.All(s => s.Synced);
 
-    /// <summary>Replaces a scope's objects with a complete LIST; the first sync of the last scope publishes at once (readiness waits for it).</summary>
-    public void Replace(Scope scope, ListResult list)
-    {
-        Dictionary<string, Stored> before = scope.Items;
-        var items = new Dictionary<string, Stored>(StringComparer.Ordinal);
-        foreach (JsonElement item in list.Items)
-        {
-            JsonElement metadata = ServiceEntryJson.Metadata(item);
-            string? version = ServiceEntryJson.StringProperty(metadata, "resourceVersion");
-            string key = Key(metadata);
-            if (before.TryGetValue(key, out Stored? known) && version is not null && known.ResourceVersion == version)
-            {
-                items[key] = known; // unchanged: not decoded again, and the table keeps its work
-            }
-            else if (Decode(item, out ServiceEntryInput? entry, out _))
-            {
-                items[key] = new Stored(version, entry!);
-            }
-        }
+    /// <summary>A LIST of <paramref name="scope"/> to read into; <see cref="Replace"/> takes it once complete.</summary>
+    public ListBuilder StartList(Scope scope) => new(this, scope.Items);
 
+    /// <summary>Replaces a scope's objects with a complete LIST; the first sync of the last scope publishes at once (readiness waits for it).</summary>
+    public void Replace(Scope scope, ListBuilder list, string resourceVersion)
+    {
+        Dictionary<string, Stored> before = list.Before, items = list.Items;
         lock (scope)
         {
             scope.Items = items;
-            scope.ResourceVersion = list.ResourceVersion;
+            scope.ResourceVersion = resourceVersion;
             lock (_pending)
             {
                 foreach (string gone in before.Keys.Where(k => !items.ContainsKey(k)))
@@ -64,7 +51,7 @@ internal sealed partial class ServiceEntryStore(IReadOnlyList<string> namespaces
 
         bool first = !scope.Synced;
         scope.Synced = true;
-        LogListed(logger, scope.Display, items.Count, list.ResourceVersion);
+        LogListed(logger, scope.Display, items.Count, resourceVersion);
         if (first && HasSynced)
         {
             PublishNow();
@@ -189,6 +176,32 @@ internal sealed partial class ServiceEntryStore(IReadOnlyList<string> namespaces
                 LogPublishFailed(logger, e);
             }
         }
+    }
+
+    /// <summary>A LIST as its pages arrive: each item decoded at once (the page's JSON is then let go), or, when its
+    /// resourceVersion is the one already stored, the stored entry kept without decoding.</summary>
+    internal sealed class ListBuilder(ServiceEntryStore store, Dictionary<string, Stored> before) : IListSink
+    {
+        public Dictionary<string, Stored> Before { get; } = before;
+
+        public Dictionary<string, Stored> Items { get; } = new(StringComparer.Ordinal);
+
+        public void Add(JsonElement item)
+        {
+            JsonElement metadata = ServiceEntryJson.Metadata(item);
+            string? version = ServiceEntryJson.StringProperty(metadata, "resourceVersion");
+            string key = Key(metadata);
+            if (Before.TryGetValue(key, out Stored? known) && version is not null && known.ResourceVersion == version)
+            {
+                Items[key] = known; // unchanged: not decoded again, and the table keeps its work
+            }
+            else if (store.Decode(item, out ServiceEntryInput? entry, out _))
+            {
+                Items[key] = new Stored(version, entry!);
+            }
+        }
+
+        public void Restart() => Items.Clear();
     }
 
     /// <summary>One followed namespace (or all of them); its loop alone reads and writes the resourceVersion.</summary>

@@ -39,11 +39,17 @@ public sealed class FakeListerWatcher : IListerWatcher
 
     public void FailWatch(string? ns, Exception failure) => Queue(_watches, ns).Writer.TryWrite(failure);
 
-    public async Task<ListResult> ListAsync(string? ns, CancellationToken cancellationToken)
+    public async Task<string> ListAsync(string? ns, IListSink sink, CancellationToken cancellationToken)
     {
         _calls.Enqueue(new Call("list", ns, null));
         object answer = await Queue(_lists, ns).Reader.ReadAsync(cancellationToken);
-        return answer as ListResult ?? throw (Exception)answer;
+        ListResult list = answer as ListResult ?? throw (Exception)answer;
+        foreach (JsonElement item in list.Items)
+        {
+            sink.Add(item);
+        }
+
+        return list.ResourceVersion;
     }
 
     public async IAsyncEnumerable<WatchEvent> WatchAsync(string? ns, string resourceVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
