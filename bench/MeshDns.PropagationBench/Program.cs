@@ -71,6 +71,7 @@ internal static class Runs
         double startMs = clock.Elapsed.TotalMilliseconds;
         Thread.Sleep(1000);
         long rss = server.RssMiB;
+        string split = server.RssSplit();
         var random = new Random(42);
         var latencies = new List<double>();
         for (int u = 1; u <= changes; u++)
@@ -84,7 +85,7 @@ internal static class Runs
         }
 
         after?.Invoke(server);
-        return new Figures(source, entries, startMs, server.Builds().FirstOrDefault(), rss, server.RssMiB, latencies);
+        return new Figures(source, entries, startMs, server.Builds().FirstOrDefault(), rss, split, server.RssMiB, latencies);
     }
 
     /// <summary>1000 changes written as fast as the API takes them: how long until all are answered, and the tables they cost.</summary>

@@ -127,12 +127,12 @@ public static partial class ServiceEntryCheck
         ArgumentNullException.ThrowIfNull(se);
         string? ns = se.Metadata?.Namespace;
         return new ServiceEntryInput(
-            string.IsNullOrEmpty(ns) ? DefaultNamespace : ns,
+            string.IsNullOrEmpty(ns) ? DefaultNamespace : Namespaces.Shared(ns),
             se.Metadata?.Name ?? string.Empty,
             se.Metadata?.CreationTimestamp,
             Strings(se.Spec?.Hosts),
             Strings(se.Spec?.Addresses),
-            se.Spec?.Resolution,
+            Canonical(se.Spec?.Resolution, ServiceEntrySpecResolutionValues.All),
             se.Status?.Addresses is { } addresses
                 ? [.. addresses
                     .Where(a => a is not null && !string.IsNullOrEmpty(a.Value))
@@ -140,8 +140,56 @@ public static partial class ServiceEntryCheck
                 : []);
     }
 
-    private static string[] Strings(List<string>? values) =>
-        values is null ? [] : [.. values.Where(v => v is not null)];
+    private static string[] Strings(List<string>? values)
+    {
+        if (values is null || values.Count == 0)
+        {
+            return [];
+        }
+
+        int count = 0;
+        foreach (string? v in values)
+        {
+            count += v is null ? 0 : 1;
+        }
+
+        var strings = new string[count];
+        count = 0;
+        foreach (string? v in values)
+        {
+            if (v is not null)
+            {
+                strings[count++] = v;
+            }
+        }
+
+        return strings;
+    }
+
+    /// <summary>The allowed value's own instance: a table of 100k entries keeps one "STATIC", not 100k copies.</summary>
+    private static string? Canonical(string? value, IReadOnlyList<string> allowed)
+    {
+        foreach (string known in allowed)
+        {
+            if (string.Equals(known, value, StringComparison.Ordinal))
+            {
+                return known;
+            }
+        }
+
+        return value;
+    }
+
+    /// <summary>One instance per namespace name, for the entries that outlive their parse (bounded: past the bound,
+    /// namespaces are kept as read).</summary>
+    private static class Namespaces
+    {
+        private const int Bound = 4096;
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Seen = new(StringComparer.Ordinal);
+
+        public static string Shared(string ns) =>
+            Seen.TryGetValue(ns, out string? shared) ? shared : Seen.Count < Bound ? Seen.GetOrAdd(ns, ns) : ns;
+    }
 
     private static void CheckEnum(string path, string? value, IReadOnlyList<string> allowed, List<Problem> problems)
     {

@@ -305,10 +305,10 @@ public static class ServiceEntryYaml
 
         private void Add(YamlEvents doc, int at, ServiceEntry se, List<Problem> problems)
         {
-            string id = ServiceEntryCheck.IdOf(se.Metadata);
             int line = (int)doc.Events[at].Start.Line;
             if (problems.Count > 0)
             {
+                string id = ServiceEntryCheck.IdOf(se.Metadata);
                 InvalidEntries++;
                 Problem first = Problem.Ordered(problems)[0];
                 int where = first.Line > 0 ? first.Line : YamlReplay.LineOf(doc, at, first.Path);
