@@ -176,38 +176,64 @@ public static partial class Program
             return plain.Build();
         }
 
-        WebApplicationBuilder web = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        web.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, caps, httpEndpoint, grpcEndpoint));
-        ConfigureLogging(web.Logging, options);
-        ConfigureServices(web.Services, options, caps, signals, kubeConfig, grpcEndpoint is not null);
-        if (grpcEndpoint is not null)
+        // A generic host with a web host in it, not WebApplication: that one roots the developer exception page
+        // (its Razor views, texts and JSON) for the Development environment, which meshdns never runs in.
+        bool grpc = grpcEndpoint is not null;
+        IHostBuilder web = new HostBuilder();
+        web.ConfigureLogging(logging =>
         {
-            // A line per non-OK call would let a bad client flood the log; DnsGrpcService logs those, rate-limited.
-            web.Logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.Warning);
-            web.Services.AddGrpc(o =>
+            ConfigureLogging(logging, options);
+            if (grpc)
+            {
+                // A line per non-OK call would let a bad client flood the log; DnsGrpcService logs those, rate-limited.
+                logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.Warning);
+            }
+        });
+        web.ConfigureWebHost(
+            webHost => webHost
+                .UseKestrelCore()
+                .ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, caps, httpEndpoint, grpcEndpoint))
+                .ConfigureServices(services => ConfigureWebServices(services, options, caps, signals, kubeConfig, grpc))
+                .Configure(app =>
+                {
+                    app.UseRouting();
+                    app.UseEndpoints(endpoints =>
+                    {
+                        if (grpc)
+                        {
+                            endpoints.MapGrpcService<DnsGrpcService>();
+                            endpoints.MapGrpcService<HealthServiceImpl>();
+                        }
+
+                        endpoints.MapFallback(HealthEndpoints.Handle); // /healthz, /readyz, and 404/405 for the rest
+                    });
+                }),
+            o => o.SuppressEnvironmentConfiguration = true); // as before: no ASPNETCORE_* variables
+        return web.Build();
+    }
+
+    /// <summary>After Kestrel's own services (ours replace its memory pool), before the hosted service that starts
+    /// Kestrel (ConfigureWebHost adds that last): the sources and the DNS listeners start first.</summary>
+    private static void ConfigureWebServices(IServiceCollection services, MeshDnsOptions options, ConnectionCaps caps, StopSignals signals, KubernetesClientConfiguration? kubeConfig, bool grpc)
+    {
+        ConfigureServices(services, options, caps, signals, kubeConfig, grpc);
+        if (grpc)
+        {
+            services.AddGrpc(o =>
             {
                 o.MaxReceiveMessageSize = MaxMessageBytes;
                 o.MaxSendMessageSize = MaxMessageBytes;
                 o.EnableDetailedErrors = false;
             });
-            web.Services.AddSingleton<HealthServiceImpl>();
-            web.Services.AddSingleton<DnsGrpcService>(); // one instance: its log limiter is shared, and no activation per call
-            web.Services.AddHostedService<GrpcHealthService>();
+            services.AddSingleton<HealthServiceImpl>();
+            services.AddSingleton<DnsGrpcService>(); // one instance: its log limiter is shared, and no activation per call
+            services.AddHostedService<GrpcHealthService>();
         }
 
-        web.Services.AddRoutingCore();
+        services.AddRoutingCore();
         // Memory back after bursts: Kestrel's buffers from a pool that keeps little, and a trim when quiet.
-        web.Services.AddSingleton<IMemoryPoolFactory<byte>, BoundedMemoryPoolFactory>();
-        web.Services.AddHostedService<MemoryTrimmer>();
-        WebApplication app = web.Build();
-        if (grpcEndpoint is not null)
-        {
-            app.MapGrpcService<DnsGrpcService>();
-            app.MapGrpcService<HealthServiceImpl>();
-        }
-
-        app.MapFallback(HealthEndpoints.Handle); // /healthz, /readyz, and 404/405 for the rest
-        return app;
+        services.AddSingleton<IMemoryPoolFactory<byte>, BoundedMemoryPoolFactory>();
+        services.AddHostedService<MemoryTrimmer>();
     }
 
     /// <summary>Kestrel reports a taken port as an IOException (wrapped, depending on where it fails).</summary>
