@@ -3,8 +3,11 @@ using System.Text.Json.Serialization;
 namespace MeshDns.Models.Json;
 
 /// <summary>System.Text.Json metadata (NativeAOT safe) of the generated ServiceEntry models; names matched exactly, as Kubernetes
-/// writes them. It lives apart from the models: the JSON generator cannot see types another generator adds.</summary>
+/// writes them. It lives apart from the models: the JSON generator cannot see types another generator adds.
+/// Metadata only: meshdns reads ServiceEntries and never writes them, so the serialization fast path is left out
+/// (writing still works, through the metadata).</summary>
 [JsonSourceGenerationOptions(
+    GenerationMode = JsonSourceGenerationMode.Metadata,
     PropertyNameCaseInsensitive = false,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     AllowTrailingCommas = false)]
