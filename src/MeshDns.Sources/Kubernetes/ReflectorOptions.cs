@@ -27,7 +27,8 @@ public sealed record ReflectorOptions
 
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Events within this window are coalesced into one table rebuild.</summary>
+    /// <summary>A change after a quiet spell is published at once; changes within this time of the last publish are
+    /// coalesced into the next one.</summary>
     public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Longest watch event accepted; a longer one is skipped and the namespace listed again.</summary>

@@ -100,15 +100,24 @@ internal sealed partial class ServiceEntryStore(IReadOnlyList<string> namespaces
         }
     }
 
-    /// <summary>Publishes after the debounce whenever a change was requested; ends when stopped.</summary>
+    /// <summary>Publishes whenever a change was requested: at once when the last publish is older than the debounce time (an
+    /// isolated change waits for nothing), else once that time has passed since it (the rest of a burst is one update).
+    /// Ends when stopped.</summary>
     public async Task RunPublisher(CancellationToken stop)
     {
+        long last = -1, window = (long)debounce.TotalMilliseconds; // when the last update was published (ms)
         try
         {
             while (await _publishRequests.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
             {
-                await Task.Delay(debounce, stop).ConfigureAwait(false); // let a burst gather
+                long wait = last < 0 ? 0 : last + window - Environment.TickCount64;
+                if (wait > 0)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(wait), stop).ConfigureAwait(false); // let the burst gather
+                }
+
                 _publishRequests.Reader.TryRead(out _);
+                last = Environment.TickCount64;
                 PublishNow();
             }
         }
