@@ -68,7 +68,7 @@ internal static class Runs
         var clock = Stopwatch.StartNew();
         using var server = new Server(binary, args);
         server.WaitFor(Query(entries - 1), Address(entries - 1, 0), Limit);
-        double startMs = clock.Elapsed.TotalMilliseconds;
+        double startMs = clock.Elapsed.TotalMilliseconds, startCpu = server.CpuMs;
         Thread.Sleep(1000);
         long rss = server.RssMiB;
         string split = server.RssSplit();
@@ -85,7 +85,7 @@ internal static class Runs
         }
 
         after?.Invoke(server);
-        return new Figures(source, entries, startMs, server.Builds().FirstOrDefault(), rss, split, server.RssMiB, latencies);
+        return new Figures(source, entries, startMs, startCpu, server.Builds().FirstOrDefault(), rss, split, server.RssMiB, latencies);
     }
 
     /// <summary>1000 changes written as fast as the API takes them: how long until all are answered, and the tables they cost.</summary>

@@ -33,6 +33,17 @@ internal sealed class Server : IDisposable
 
     public long RssMiB => long.Parse(Regex.Match(File.ReadAllText($"/proc/{_process.Id}/status"), @"VmRSS:\s+(\d+)").Groups[1].Value) / 1024;
 
+    /// <summary>CPU time (user + system) the server has used so far: its own cost, apart from the bench's API server.</summary>
+    public double CpuMs
+    {
+        get
+        {
+            string stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+            string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(fields[11]) + long.Parse(fields[12])) * 10.0; // clock ticks of 10 ms (USER_HZ = 100)
+        }
+    }
+
     /// <summary>Where the resident memory is, from /proc/PID/smaps: the binary's own pages, anonymous memory (the GC heap,
     /// stacks, native allocations), and shared libraries (libc, OpenSSL…), in MiB.</summary>
     public string RssSplit()
@@ -154,19 +165,19 @@ internal sealed class Server : IDisposable
 }
 
 /// <summary>One run's figures, printed as a row of the README's scale table.</summary>
-internal sealed record Figures(string Source, int Entries, double StartMs, double? FirstBuildMs, long RssLoaded, string RssSplit, long RssChanged, List<double> Latencies)
+internal sealed record Figures(string Source, int Entries, double StartMs, double StartCpuMs, double? FirstBuildMs, long RssLoaded, string RssSplit, long RssChanged, List<double> Latencies)
 {
     private static readonly string? Label = Environment.GetEnvironmentVariable("BENCH_LABEL"); // a first column, e.g. before/after
 
     public static string Header => (Label is null ? "" : "| binary ") +
-        "| source | ServiceEntries | start → answer | first table build | RSS after load | of which binary / anonymous / libraries | RSS after changes | change → answer p50 | p90 | p99 | max |\n" +
-        (Label is null ? "" : "| --- ") + "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |";
+        "| source | ServiceEntries | start → answer | server CPU until then | first table build | RSS after load | of which binary / anonymous / libraries | RSS after changes | change → answer p50 | p90 | p99 | max |\n" +
+        (Label is null ? "" : "| --- ") + "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |";
 
     public override string ToString()
     {
         Latencies.Sort();
         double P(double q) => Latencies[Math.Min(Latencies.Count - 1, (int)Math.Ceiling(q * Latencies.Count) - 1)];
         string build = FirstBuildMs is { } b ? $"{b:0.0} ms" : "?";
-        return (Label is null ? "" : $"| {Label} ") + $"| {Source} | {Entries} | {StartMs:0} ms | {build} | {RssLoaded} MiB | {RssSplit} MiB | {RssChanged} MiB | {P(0.5):0.0} ms | {P(0.9):0.0} ms | {P(0.99):0.0} ms | {Latencies[^1]:0.0} ms |";
+        return (Label is null ? "" : $"| {Label} ") + $"| {Source} | {Entries} | {StartMs:0} ms | {StartCpuMs:0} ms | {build} | {RssLoaded} MiB | {RssSplit} MiB | {RssChanged} MiB | {P(0.5):0.0} ms | {P(0.9):0.0} ms | {P(0.99):0.0} ms | {Latencies[^1]:0.0} ms |";
     }
 }

@@ -233,6 +233,31 @@ public sealed class FileSourceTests : FileSourceFixture
     }
 
     [Fact]
+    public async Task A_file_that_looks_as_when_it_was_read_is_not_read_again()
+    {
+        Write("a.yaml", Entry("a", "old1.global"));
+        Write("b.yaml", Entry("b", "b.global"));
+        DateTime written = DateTime.UtcNow.AddMinutes(-1);
+        File.SetLastWriteTimeUtc(PathOf("a.yaml"), written); // settled long before it is read
+        FileSource source = Start();
+
+        // Same size, same inode, same mtime: a reload (made by b.yaml) does not read a.yaml's bytes again. This is what
+        // keeps a reload of many large files cheap; a real edit always moves the mtime.
+        using (FileStream a = File.Open(PathOf("a.yaml"), FileMode.Open, FileAccess.Write))
+        {
+            a.Write(System.Text.Encoding.UTF8.GetBytes(Entry("a", "new1.global")));
+        }
+
+        File.SetLastWriteTimeUtc(PathOf("a.yaml"), written);
+        Write("b.yaml", Entry("b", "b2.global"));
+        await ExpectEntries(source, new() { ["t/a"] = "old1.global", ["t/b"] = "b2.global" }, "the edit of b.yaml");
+
+        // Its mtime moved: read again.
+        File.SetLastWriteTimeUtc(PathOf("a.yaml"), written.AddSeconds(1));
+        await ExpectEntries(source, new() { ["t/a"] = "new1.global", ["t/b"] = "b2.global" }, "a.yaml's new mtime");
+    }
+
+    [Fact]
     public async Task Files_and_directories_combine_and_a_later_file_wins_a_repeated_name()
     {
         string other = Directory.CreateTempSubdirectory("meshdns-files-other-").FullName;

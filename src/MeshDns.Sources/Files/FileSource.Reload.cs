@@ -49,6 +49,13 @@ public sealed partial class FileSource
         state = (state ?? new FileState(display, default, 0, [], [], 0, 0, Failed: false, Problem: null)).Seen(look);
         string? problem = look.Problem ?? (look.Size > _maxFileSize ? FileLook.TooLarge(_maxFileSize) : null);
         byte[]? bytes = null;
+        if (problem is null && known && state.ReadUnder == look)
+        {
+            Store(fullPath, state);
+            return Outcome.Same; // same size, mtime and inode as when last read, and old enough then: not read again
+        }
+
+        bool aged = look.MtimeNs <= FileLook.NowNs - (_debounce.Ticks * 100); // before the read: a later write shows in mtime
         if (problem is null && !Settled(state, look))
         {
             Store(fullPath, state);
@@ -85,7 +92,7 @@ public sealed partial class FileSource
             return known ? Outcome.Same : Outcome.Changed;
         }
 
-        return Parse(fullPath, state, bytes, known);
+        return Parse(fullPath, state with { ReadUnder = aged ? look : null }, bytes, known);
     }
 
     private bool Settled(FileState state, FileLook look) =>
@@ -184,6 +191,10 @@ public sealed partial class FileSource
     private sealed record FileState(
         string Display, FileLook Look, long LookedAt, byte[] Hash, IReadOnlyList<ServiceEntryInput> Entries, int Invalid, int Other, bool Failed, string? Problem)
     {
+        /// <summary>The look the current bytes were read under, when the file was last written a debounce time before the
+        /// read (a write since then changes the mtime); while it still looks so, the file is not read again.</summary>
+        public FileLook? ReadUnder { get; init; }
+
         /// <summary>The time of the look only changes with the look.</summary>
         public FileState Seen(FileLook look) => look == Look ? this : this with { Look = look, LookedAt = Environment.TickCount64 };
     }
