@@ -10,7 +10,7 @@ namespace MeshDns.Hosting;
 public sealed partial class TablePublisher(TableHolder holder, TableOptions options, ResolverOptions resolver, ILogger<TablePublisher> logger) : IMetricsSource
 {
     private const int MaxMappingLines = 1000; // beyond this many changes, per-host lines go to debug level
-    private const long MinimumHeapToTrim = 24L * 1024 * 1024; // smaller heaps are left to the GC's own pacing
+    private const long MinimumHeapToTrim = 8L * 1024 * 1024; // smaller heaps are left to the GC's own pacing
     private const long MinimumTrimIntervalMs = 30_000; // the compacting pause must not follow every event
     private readonly Lock _gate = new();
     private readonly Dictionary<string, int?> _sources = new(StringComparer.Ordinal); // entries read, null until the first snapshot
