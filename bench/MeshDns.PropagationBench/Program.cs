@@ -67,7 +67,7 @@ internal static class Runs
     {
         var clock = Stopwatch.StartNew();
         using var server = new Server(binary, args);
-        server.WaitFor(Query(entries - 1), Address(entries - 1, 0), Limit);
+        server.WaitFor(Query(entries - 1), Address(entries - 1, 0), Limit, pause: 5);
         double startMs = clock.Elapsed.TotalMilliseconds, startCpu = server.CpuMs;
         Thread.Sleep(1000);
         long rss = server.RssMiB;

@@ -118,12 +118,18 @@ internal sealed class Server : IDisposable
         }
     }
 
-    /// <summary>Polls until <paramref name="name"/> answers <paramref name="expected"/>; the time it took.</summary>
-    public TimeSpan WaitFor(string name, string expected, TimeSpan limit)
+    /// <summary>Polls until <paramref name="name"/> answers <paramref name="expected"/>; the time it took. <paramref name="pause"/>
+    /// between polls: during a start the server answers SERVFAIL at once, and polling without one would take a core from it.</summary>
+    public TimeSpan WaitFor(string name, string expected, TimeSpan limit, int pause = 0)
     {
         var clock = Stopwatch.StartNew();
         while (Ask(name) != expected)
         {
+            if (pause > 0)
+            {
+                Thread.Sleep(pause);
+            }
+
             if (clock.Elapsed > limit || HasExited)
             {
                 throw new InvalidOperationException($"{name} did not answer {expected} within {limit.TotalSeconds} s:\n{Output()}");
