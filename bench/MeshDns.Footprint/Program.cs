@@ -22,7 +22,7 @@ internal static class Stages
         long baseline = Live();
         FileParseResult parsed = Measure(n, "YAML → entries (strings, lists, records)", () => ServiceEntryYaml.Parse(yaml, "bench.yaml"), ref baseline);
         var model = new TableModel(new TableOptions());
-        TableBuildResult first = Measure(n, "entries → model (per entry and per name state)", () =>
+        TableBuildResult first = Measure(n, "entries → model and table", () =>
         {
             model.Replace("files", parsed.Entries);
             return model.Build();
@@ -55,13 +55,11 @@ internal static class Stages
 
     private static T Measure<T>(int n, string stage, Func<T> work, ref long baseline, Func<T, int>? keep = null)
     {
-        long allocated = GC.GetAllocatedBytesForCurrentThread();
         long total = GC.GetTotalAllocatedBytes(precise: true);
         var clock = Stopwatch.StartNew();
         T result = work();
         double ms = clock.Elapsed.TotalMilliseconds;
         long bytes = GC.GetTotalAllocatedBytes(precise: true) - total;
-        _ = allocated;
         keep?.Invoke(result);
         long live = Live();
         Console.WriteLine($"| {n} | {stage} | {ms:0.0} ms | {Bytes(bytes)} | {Bytes(live - baseline)} | {PerEntry(live - baseline, n)} |");
