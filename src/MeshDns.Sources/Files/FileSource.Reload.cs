@@ -55,7 +55,7 @@ public sealed partial class FileSource
             return Outcome.Same; // same size, mtime and inode as when last read, and old enough then: not read again
         }
 
-        bool aged = look.MtimeNs <= FileLook.NowNs - (_debounce.Ticks * 100); // before the read: a later write shows in mtime
+        bool aged = WrittenLongAgo(look); // before the read: a later write shows in mtime
         if (problem is null && !Settled(state, look))
         {
             Store(fullPath, state);
@@ -96,7 +96,10 @@ public sealed partial class FileSource
     }
 
     private bool Settled(FileState state, FileLook look) =>
-        look.MtimeNs <= FileLook.NowNs - (_debounce.Ticks * 100) || Environment.TickCount64 - state.LookedAt >= (long)_debounce.TotalMilliseconds;
+        WrittenLongAgo(look) || Environment.TickCount64 - state.LookedAt >= (long)_debounce.TotalMilliseconds;
+
+    /// <summary>Last written at least a debounce time ago.</summary>
+    private bool WrittenLongAgo(FileLook look) => look.MtimeNs <= FileLook.NowNs - (_debounce.Ticks * 100);
 
     private Outcome Parse(string fullPath, FileState state, byte[] bytes, bool known)
     {

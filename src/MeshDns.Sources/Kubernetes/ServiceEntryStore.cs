@@ -73,7 +73,7 @@ internal sealed partial class ServiceEntryStore(IReadOnlyList<string> namespaces
         JsonElement metadata = ServiceEntryJson.Metadata(e.Object);
         ServiceEntryInput? entry = null;
         string key = Key(metadata);
-        bool valid = e.Type is WatchEvent.Added or WatchEvent.Modified && Decode(e.Object, out entry, out key);
+        bool valid = e.Type is WatchEvent.Added or WatchEvent.Modified && Decode(e.Object, metadata, out entry);
         bool changed;
         lock (scope)
         {
@@ -127,10 +127,8 @@ internal sealed partial class ServiceEntryStore(IReadOnlyList<string> namespaces
     }
 
     /// <summary>Decodes an object; an unusable one is logged once per resourceVersion and skipped.</summary>
-    private bool Decode(JsonElement item, out ServiceEntryInput? entry, out string key)
+    private bool Decode(JsonElement item, JsonElement metadata, out ServiceEntryInput? entry)
     {
-        JsonElement metadata = ServiceEntryJson.Metadata(item);
-        key = Key(metadata);
         if (decoder(item, out entry, out string id, out string? error))
         {
             return true;
@@ -204,7 +202,7 @@ internal sealed partial class ServiceEntryStore(IReadOnlyList<string> namespaces
             {
                 Items[key] = known; // unchanged: not decoded again, and the table keeps its work
             }
-            else if (store.Decode(item, out ServiceEntryInput? entry, out _))
+            else if (store.Decode(item, metadata, out ServiceEntryInput? entry))
             {
                 Items[key] = new Stored(version, entry!);
             }
