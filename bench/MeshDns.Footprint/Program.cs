@@ -1,17 +1,21 @@
 using System.Diagnostics;
+using System.Text.Json;
+using MeshDns.Models.Json;
 using MeshDns.Sources.Files;
 using MeshDns.Table;
 
 // dotnet run -c Release --project bench/MeshDns.Footprint -- [entries...]   (default 1 1000 10000 100000)
 // Loads N generated ServiceEntries (one YAML text, 90 % exact hosts, 10 % wildcards) the way the file source and the table
-// do, stage by stage, and prints per stage its time, the bytes it allocated, and the managed heap each structure keeps
-// (measured after a full collection, with the earlier stages still alive, as they are in the server).
+// do, then the same entries as Kubernetes List items the way the Kubernetes source decodes them, stage by stage, and prints
+// per stage its time, the bytes it allocated, and the managed heap each structure keeps (measured after a full collection,
+// with the earlier stages still alive, as they are in the server).
 int[] sizes = args.Length > 0 ? [.. args.Select(int.Parse)] : [1, 1000, 10_000, 100_000];
 Console.WriteLine("| entries | stage | time | allocated | kept afterwards | kept per entry |");
 Console.WriteLine("| ---: | --- | ---: | ---: | ---: | ---: |");
 foreach (int n in sizes)
 {
     Stages.Run(n);
+    Stages.Json(n);
 }
 
 internal static class Stages
@@ -53,6 +57,24 @@ internal static class Stages
         GC.KeepAlive(yaml);
     }
 
+    /// <summary>The Kubernetes source's decode: N List items (as the API serves them) checked and mapped to entries.</summary>
+    public static void Json(int n)
+    {
+        using JsonDocument list = JsonDocument.Parse(GenerateJson(n));
+        long baseline = Live();
+        Measure(n, "JSON items → entries (Kubernetes decode)", () =>
+        {
+            var entries = new List<ServiceEntryInput>(n);
+            foreach (JsonElement item in list.RootElement.GetProperty("items").EnumerateArray())
+            {
+                entries.Add(ServiceEntryJson.TryDecode(item, out ServiceEntryInput? entry, out _, out string? error)
+                    ? entry : throw new InvalidDataException(error));
+            }
+
+            return entries;
+        }, ref baseline);
+    }
+
     private static T Measure<T>(int n, string stage, Func<T> work, ref long baseline, Func<T, int>? keep = null)
     {
         long total = GC.GetTotalAllocatedBytes(precise: true);
@@ -78,6 +100,23 @@ internal static class Stages
     private static string Bytes(long b) => b >= 10L << 20 ? $"{b / (1024.0 * 1024):0} MiB" : b >= 10 << 10 ? $"{b / 1024.0:0} KiB" : $"{b} B";
 
     private static string PerEntry(long b, int n) => $"{(double)b / n:0} B";
+
+    /// <summary>The same entries as a Kubernetes List, each item with the metadata the API server adds.</summary>
+    private static string GenerateJson(int n)
+    {
+        var text = new System.Text.StringBuilder("{\"kind\":\"ServiceEntryList\",\"items\":[");
+        for (int i = 0; i < n; i++)
+        {
+            string host = i % 10 == 9 ? $"*.w{i}.bench.global" : $"h{i}.bench.global";
+            text.Append(i == 0 ? "" : ",")
+                .Append("{\"apiVersion\":\"networking.istio.io/v1\",\"kind\":\"ServiceEntry\",\"metadata\":{")
+                .Append($"\"name\":\"e{i}\",\"namespace\":\"ns{i % 20}\",\"uid\":\"{Guid.NewGuid()}\",\"resourceVersion\":\"{i + 1}\",")
+                .Append("\"generation\":1,\"creationTimestamp\":\"2026-11-30T00:00:00Z\"},")
+                .Append($"\"spec\":{{\"hosts\":[\"{host}\"],\"addresses\":[\"240.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}\"],\"resolution\":\"STATIC\"}}}}");
+        }
+
+        return text.Append("]}").ToString();
+    }
 
     /// <summary>As bench/startup.sh: entry i serves h&lt;i&gt;.bench.global (every tenth *.w&lt;i&gt;.bench.global) at one address.</summary>
     private static string Generate(int n)

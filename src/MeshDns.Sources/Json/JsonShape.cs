@@ -7,14 +7,17 @@ namespace MeshDns.Models.Json;
 
 /// <summary>Checks JSON against a model's source-generated <see cref="JsonTypeInfo"/> before deserializing, so a wrong field
 /// is reported by its path ("spec.hosts: expected an array of strings, found a string"), not in .NET types.</summary>
-internal static class JsonShape
+internal static partial class JsonShape
 {
     /// <summary>Adds to <paramref name="problems"/> what in <paramref name="value"/> does not fit <paramref name="info"/>.</summary>
     /// <param name="nullAllowed">Whether null is fine here (object properties: yes, meaning absent; array and map items: no).</param>
-    public static void Check(JsonElement value, JsonTypeInfo info, string path, List<Problem> problems, bool nullAllowed = true)
+    public static void Check(JsonElement value, JsonTypeInfo info, string path, List<Problem> problems, bool nullAllowed = true) =>
+        Check(value, Shape.Of(info), JsonPathStack.At(path), problems, nullAllowed);
+
+    // The path is kept as a stack of steps and made into text only for a problem: a valid object costs no strings.
+    private static void Check(JsonElement value, Shape shape, JsonPathStack path, List<Problem> problems, bool nullAllowed)
     {
-        Type type = Nullable.GetUnderlyingType(info.Type) ?? info.Type;
-        if (type == typeof(JsonElement))
+        if (shape.IsRaw)
         {
             return; // raw JSON: anything goes
         }
@@ -23,57 +26,77 @@ internal static class JsonShape
         {
             if (!nullAllowed)
             {
-                Mismatch(value, info, path, problems);
+                Mismatch(value, shape.Info, path.Text(), problems);
             }
 
             return;
         }
 
-        switch (info.Kind)
+        switch (shape.Info.Kind)
         {
             case JsonTypeInfoKind.Object when value.ValueKind != JsonValueKind.Object:
-                Mismatch(value, info, path, problems);
+                Mismatch(value, shape.Info, path.Text(), problems);
                 return;
             case JsonTypeInfoKind.Object:
-                CheckProperties(value, info, path, problems);
+                CheckProperties(value, shape, path, problems);
                 return;
             case JsonTypeInfoKind.Enumerable or JsonTypeInfoKind.Dictionary:
-                bool array = info.Kind == JsonTypeInfoKind.Enumerable;
-                if (value.ValueKind != (array ? JsonValueKind.Array : JsonValueKind.Object) || info.ElementType is null)
-                {
-                    Mismatch(value, info, path, problems);
-                    return;
-                }
-
-                JsonTypeInfo item = info.Options.GetTypeInfo(info.ElementType);
-                IEnumerable<(string, JsonElement)> items = array
-                    ? value.EnumerateArray().Select((element, index) => ($"{path}[{index}]", element))
-                    : value.EnumerateObject().Select(property => (Join(path, property.Name), property.Value));
-                foreach ((string itemPath, JsonElement element) in items)
-                {
-                    Check(element, item, itemPath, problems, nullAllowed: false);
-                }
-
+                CheckItems(value, shape, path, problems);
                 return;
             default:
-                if (!Fits(value, type))
+                if (!Fits(value, shape.Type))
                 {
-                    Mismatch(value, info, path, problems);
+                    Mismatch(value, shape.Info, path.Text(), problems);
                 }
 
                 return;
         }
     }
 
-    private static void CheckProperties(JsonElement value, JsonTypeInfo info, string path, List<Problem> problems)
+    private static void CheckProperties(JsonElement value, Shape shape, JsonPathStack path, List<Problem> problems)
     {
         foreach (JsonProperty property in value.EnumerateObject())
         {
-            JsonPropertyInfo? known = info.Properties.FirstOrDefault(p => p.Name == property.Name);
-            if (known is not null)
+            if (shape.TryGetProperty(property, out string? name, out Shape? known))
             {
-                Check(property.Value, info.Options.GetTypeInfo(known.PropertyType), Join(path, property.Name), problems);
+                path.Push(name);
+                Check(property.Value, known, path, problems, nullAllowed: true);
+                path.Pop();
             }
+            else
+            {
+                _ = property.Name; // an unknown name is still read, so one that is not UTF-8 throws as any bad string does
+            }
+        }
+    }
+
+    private static void CheckItems(JsonElement value, Shape shape, JsonPathStack path, List<Problem> problems)
+    {
+        bool array = shape.Info.Kind == JsonTypeInfoKind.Enumerable;
+        if (value.ValueKind != (array ? JsonValueKind.Array : JsonValueKind.Object) || shape.Element is not { } item)
+        {
+            Mismatch(value, shape.Info, path.Text(), problems);
+            return;
+        }
+
+        int index = 0;
+        if (array)
+        {
+            foreach (JsonElement element in value.EnumerateArray())
+            {
+                path.Push(index++);
+                Check(element, item, path, problems, nullAllowed: false);
+                path.Pop();
+            }
+
+            return;
+        }
+
+        foreach (JsonProperty property in value.EnumerateObject())
+        {
+            path.PushKey(value, index++);
+            Check(property.Value, item, path, problems, nullAllowed: false);
+            path.Pop();
         }
     }
 
@@ -132,8 +155,6 @@ internal static class JsonShape
             : ("a JSON value", "JSON values");
         return plural ? many : one;
     }
-
-    private static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
 
     private static string Shorten(string text) =>
         text.Length <= 40 ? text : string.Create(CultureInfo.InvariantCulture, $"{text[..37]}...");

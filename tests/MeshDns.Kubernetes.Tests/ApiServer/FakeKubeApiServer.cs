@@ -45,6 +45,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
 
     // Store, all guarded by _gate. Keys are "namespace/name", ordered like etcd keys.
     private readonly SortedDictionary<string, StoredObject> _objects = new(StringComparer.Ordinal);
+    private (long Rv, string? Ns, long StoreRv, List<StoredObject> Items)? _lastSnapshot;
     private readonly List<StoredEvent> _events = [];
     private long _resourceVersion;
     private long _compactedResourceVersion;
@@ -358,6 +359,19 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
 
     /// <summary>The store as it was at <paramref name="rv"/> (which must not be compacted), in key order.</summary>
     private List<StoredObject> SnapshotLocked(long rv, string? ns)
+    {
+        // The pages of one paged LIST ask for the same snapshot: made once, not once per page (O(n²) for big lists).
+        if (_lastSnapshot is { } last && last.Rv == rv && last.Ns == ns && last.StoreRv == _resourceVersion)
+        {
+            return last.Items;
+        }
+
+        List<StoredObject> items = MakeSnapshotLocked(rv, ns);
+        _lastSnapshot = (rv, ns, _resourceVersion, items);
+        return items;
+    }
+
+    private List<StoredObject> MakeSnapshotLocked(long rv, string? ns)
     {
         IEnumerable<KeyValuePair<string, StoredObject>> state = _objects;
         if (rv < _resourceVersion)
