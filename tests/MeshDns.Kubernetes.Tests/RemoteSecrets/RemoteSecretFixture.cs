@@ -33,8 +33,7 @@ public abstract class RemoteSecretFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var options = new FakeKubeApiOptions { UseTls = true, BookmarkInterval = TimeSpan.FromMilliseconds(100) };
-        Home = await FakeKubeApiServer.StartAsync(new FakeKubeApiOptions { Token = HomeToken, UseTls = true, BookmarkInterval = options.BookmarkInterval });
+        Home = await FakeKubeApiServer.StartAsync(new FakeKubeApiOptions { Token = HomeToken, UseTls = true, BookmarkInterval = TimeSpan.FromMilliseconds(100) });
         Remote = await FakeKubeApiServer.StartAsync(new FakeKubeApiOptions { Token = RemoteToken, UseTls = true });
         Remote.Create("shop", "payments", new JsonObject { ["hosts"] = new JsonArray("payments.example.com"), ["resolution"] = "DNS" });
         string kubeconfig = Path.Combine(_dir, "home");
