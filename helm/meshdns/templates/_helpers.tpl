@@ -52,6 +52,12 @@ app.kubernetes.io/component: dns
 {{- printf "%s-%s" .Release.Namespace (include "meshdns.fullname" .) | trunc 253 | trimSuffix "-" }}
 {{- end }}
 
+{{/* The Role on the remote secrets lives in their namespace, which may not be the release's: the release's
+namespace in the name keeps two releases apart there. */}}
+{{- define "meshdns.remoteSecretsRoleName" -}}
+{{- printf "%s-%s-remote-secrets" .Release.Namespace (include "meshdns.fullname" .) | trunc 253 | trimSuffix "-" }}
+{{- end }}
+
 {{/* coreDNSPluginImage (istiocoredns's name, "repository:tag") wins; else image.repository:image.tag, each
 defaulting to meshdns and the chart's appVersion. */}}
 {{- define "meshdns.image" -}}

@@ -23,6 +23,9 @@ container with restartPolicy: Always, which the caller appends). */}}
     {{- range .Values.namespaces }}
     - --namespace={{ . }}
     {{- end }}
+    {{- if .Values.remoteSecrets.enabled }}
+    - --remote-secrets={{ .Values.remoteSecrets.namespace }}
+    {{- end }}
     {{- with .Values.defaultAddress }}
     - --default-address={{ . }}
     {{- end }}

@@ -12,9 +12,10 @@ namespace MeshDns.Sources.Kubernetes;
 public static class ApiErrors
 {
     /// <summary>What went wrong talking to <paramref name="server"/>, and where to look.</summary>
-    public static string Describe(Exception e, Uri server) => e switch
+    /// <param name="resource">What was being read, named in the RBAC hint; ServiceEntries when null.</param>
+    public static string Describe(Exception e, Uri server, string? resource = null) => e switch
     {
-        KubernetesApiException api => Status(api),
+        KubernetesApiException api => Status(api, resource ?? ServiceEntryCrd.Name),
         HttpRequestException http => Request(http, server),
         TimeoutException => e.Message, // written by MeshDns
         OperationCanceledException => $"{server.Authority} did not answer in time",
@@ -25,12 +26,12 @@ public static class ApiErrors
         _ => $"unexpected {e.GetType().Name}",
     };
 
-    private static string Status(KubernetesApiException e) => e.Status switch
+    private static string Status(KubernetesApiException e, string resource) => e.Status switch
     {
         HttpStatusCode.Unauthorized =>
             $"the API server rejected the credentials ({e.Message}): check the kubeconfig user's token or client certificate",
         HttpStatusCode.Forbidden =>
-            $"the service account lacks get/list/watch on {ServiceEntryCrd.Name}; see RBAC ({e.Message})",
+            $"the service account lacks get/list/watch on {resource}; see RBAC ({e.Message})",
         HttpStatusCode.NotFound when e.Message.Contains("CRDs installed", StringComparison.Ordinal) => e.Message,
         HttpStatusCode.NotFound => $"{e.Message}: are Istio's CRDs installed?",
         _ => e.Message,

@@ -12,8 +12,11 @@ namespace MeshDns.Sources.Kubernetes;
 
 /// <summary>LIST and WATCH over HTTP: version discovery (newest served first), paged LIST, and the WATCH stream read as
 /// bounded NDJSON lines with a stall timeout.</summary>
-public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOptions options, ReflectorStats stats, ILogger logger) : IListerWatcher
+/// <param name="resource">What to follow; ServiceEntries when null.</param>
+public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOptions options, ReflectorStats stats, ILogger logger, ApiResource? resource = null) : IListerWatcher
 {
+    private readonly ApiResource _resource = resource ?? ApiResource.ServiceEntries;
+
     public string? Version { get; private set; }
 
     public async Task<string> ListAsync(string? ns, IListSink sink, CancellationToken cancellationToken)
@@ -23,7 +26,7 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
         string? continueToken = null;
         while (true)
         {
-            string query = $"?limit={options.PageSize}" + (continueToken is null ? "" : "&continue=" + Uri.EscapeDataString(continueToken));
+            string query = $"?limit={options.PageSize}{_resource.SelectorQuery}" + (continueToken is null ? "" : "&continue=" + Uri.EscapeDataString(continueToken));
             using var timeout = Timeout(cancellationToken);
             using HttpResponseMessage response = await api.GetAsync(path + query, timeout.Token).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.Gone && continueToken is not null)
@@ -59,7 +62,7 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
     {
         string path = Path(await EnsureVersion(ns, cancellationToken).ConfigureAwait(false), ns);
         int seconds = (int)Math.Max(1, options.WatchTimeout.TotalSeconds);
-        string query = $"?watch=1&allowWatchBookmarks=true&timeoutSeconds={seconds}&resourceVersion={Uri.EscapeDataString(resourceVersion)}";
+        string query = $"?watch=1&allowWatchBookmarks=true&timeoutSeconds={seconds}&resourceVersion={Uri.EscapeDataString(resourceVersion)}{_resource.SelectorQuery}";
         using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         stall.CancelAfter(options.StallTimeout);
         using HttpResponseMessage response = await Unstalled(new ValueTask<HttpResponseMessage>(api.GetAsync(path + query, stall.Token)), cancellationToken, "the watch request got no answer").ConfigureAwait(false);
@@ -173,18 +176,23 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
             return known;
         }
 
-        string version = await Discover(stop).ConfigureAwait(false) ?? await Probe(ns, stop).ConfigureAwait(false);
-        LogVersion(logger, version);
+        if (_resource.Group is null)
+        {
+            return Version = _resource.Versions[0]; // the core API needs no discovery
+        }
+
+        string version = await Discover(_resource.Group, stop).ConfigureAwait(false) ?? await Probe(ns, stop).ConfigureAwait(false);
+        LogVersion(logger, _resource.Group, version);
         return Version = version;
     }
 
-    private async Task<string?> Discover(CancellationToken stop)
+    private async Task<string?> Discover(string group, CancellationToken stop)
     {
         using var timeout = Timeout(stop);
-        using HttpResponseMessage response = await api.GetAsync("apis/" + ServiceEntryCrd.Group, timeout.Token).ConfigureAwait(false);
+        using HttpResponseMessage response = await api.GetAsync("apis/" + group, timeout.Token).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
-            throw new KubernetesApiException(HttpStatusCode.NotFound, $"{ServiceEntryCrd.Group} is not served: are Istio's CRDs installed?");
+            throw new KubernetesApiException(HttpStatusCode.NotFound, $"{group} is not served: are Istio's CRDs installed?");
         }
 
         if (!response.IsSuccessStatusCode)
@@ -192,20 +200,20 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
             return null;
         }
 
-        using JsonDocument group = await ReadJson(response, timeout.Token).ConfigureAwait(false);
-        HashSet<string?> served = group.RootElement.TryGetProperty("versions", out JsonElement versions) && versions.ValueKind == JsonValueKind.Array
+        using JsonDocument document = await ReadJson(response, timeout.Token).ConfigureAwait(false);
+        HashSet<string?> served = document.RootElement.TryGetProperty("versions", out JsonElement versions) && versions.ValueKind == JsonValueKind.Array
             ? [.. versions.EnumerateArray().Select(v => ServiceEntryJson.StringProperty(v, "version"))]
             : [];
-        return ServiceEntryCrd.Versions.FirstOrDefault(served.Contains)
-            ?? throw new KubernetesApiException(HttpStatusCode.NotFound, $"{ServiceEntryCrd.Group} serves none of {string.Join(", ", ServiceEntryCrd.Versions)}");
+        return _resource.Versions.FirstOrDefault(served.Contains)
+            ?? throw new KubernetesApiException(HttpStatusCode.NotFound, $"{group} serves none of {string.Join(", ", _resource.Versions)}");
     }
 
     private async Task<string> Probe(string? ns, CancellationToken stop)
     {
-        foreach (string version in ServiceEntryCrd.Versions)
+        foreach (string version in _resource.Versions)
         {
             using var timeout = Timeout(stop);
-            using HttpResponseMessage probe = await api.GetAsync($"{Path(version, ns)}?limit=1", timeout.Token).ConfigureAwait(false);
+            using HttpResponseMessage probe = await api.GetAsync($"{Path(version, ns)}?limit=1{_resource.SelectorQuery}", timeout.Token).ConfigureAwait(false);
             if (probe.IsSuccessStatusCode)
             {
                 return version;
@@ -217,13 +225,10 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
             }
         }
 
-        throw new KubernetesApiException(HttpStatusCode.NotFound, $"no ServiceEntry version is served (tried {string.Join(", ", ServiceEntryCrd.Versions)})");
+        throw new KubernetesApiException(HttpStatusCode.NotFound, $"no version of {_resource.Name} is served (tried {string.Join(", ", _resource.Versions)})");
     }
 
-    private static string Path(string version, string? ns) =>
-        ns is null
-            ? $"apis/{ServiceEntryCrd.Group}/{version}/{ServiceEntryCrd.Plural}"
-            : $"apis/{ServiceEntryCrd.Group}/{version}/namespaces/{Uri.EscapeDataString(ns)}/serviceentries";
+    private string Path(string version, string? ns) => _resource.Path(version, ns);
 
     private async Task<JsonDocument> ReadJson(HttpResponseMessage response, CancellationToken cancellationToken)
     {
@@ -264,6 +269,6 @@ public sealed partial class HttpListerWatcher(KubernetesApi api, ReflectorOption
         return timeout;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Using " + ServiceEntryCrd.Group + "/{Version} ServiceEntries")]
-    private static partial void LogVersion(ILogger logger, string version);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Using {Group}/{Version} ServiceEntries")]
+    private static partial void LogVersion(ILogger logger, string group, string version);
 }

@@ -2,7 +2,8 @@ using System.Text.Json;
 
 namespace MeshDns.Sources.Kubernetes;
 
-/// <summary>LIST and WATCH of ServiceEntries in one namespace (null: all), as client-go's ListerWatcher; failures throw.</summary>
+/// <summary>LIST and WATCH of one resource (ServiceEntries, or the Secrets of remote clusters) in one namespace (null: all),
+/// as client-go's ListerWatcher; failures throw.</summary>
 public interface IListerWatcher
 {
     /// <summary>LISTs <paramref name="ns"/> page by page into <paramref name="sink"/> (a page's JSON is let go once its items are

@@ -31,6 +31,53 @@ public static class KubernetesConfiguration
         }
     }
 
+    /// <summary>A kubeconfig held in memory (e.g. an Istio remote secret's value), at its current-context. Only inline
+    /// credentials are taken: a kubeconfig that names local files or runs a command (exec, auth-provider) is refused, as
+    /// it comes from the API and must not reach into this pod. Messages never quote the contents.</summary>
+    /// <param name="source">Names the kubeconfig in messages, e.g. "secret istio-system/istio-remote-secret-a, cluster a".</param>
+    public static KubernetesClientConfiguration FromKubeconfig(ReadOnlySpan<byte> kubeconfig, string source)
+    {
+        if (kubeconfig.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            throw new KubernetesConfigException($"{source}: the kubeconfig is empty");
+        }
+
+        try
+        {
+            using var stream = new MemoryStream(kubeconfig.ToArray(), writable: false);
+            K8SConfiguration file = KubernetesClientConfiguration.LoadKubeConfig(stream);
+            if (Unsafe(file) is { } refused)
+            {
+                throw new KubernetesConfigException($"{source}: the kubeconfig {refused}; only inline credentials are accepted");
+            }
+
+            return FromConfig(file, null);
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            throw new KubernetesConfigException($"{source}: the kubeconfig is not valid YAML (line {e.Start.Line})", e);
+        }
+        catch (Exception e) when (e is KubeConfigException or FormatException or ArgumentException or InvalidOperationException or NullReferenceException)
+        {
+            // The library's own messages name contexts and users, never credentials; other messages are not quoted.
+            string reason = e is KubeConfigException ? OneLine(e.Message) : e.GetType().Name;
+            throw new KubernetesConfigException($"{source}: the kubeconfig is unusable: {reason}", e);
+        }
+    }
+
+    /// <summary>Why an in-memory kubeconfig's current context reaches outside it; null when it does not.</summary>
+    private static string? Unsafe(K8SConfiguration file)
+    {
+        ContextDetails? context = file.Contexts?.FirstOrDefault(c => c.Name == file.CurrentContext)?.ContextDetails;
+        ClusterEndpoint? cluster = file.Clusters?.FirstOrDefault(c => c.Name == context?.Cluster)?.ClusterEndpoint;
+        UserCredentials? user = file.Users?.FirstOrDefault(u => u.Name == context?.User)?.UserCredentials;
+        return !string.IsNullOrEmpty(cluster?.CertificateAuthority) ? "names a certificate-authority file"
+            : !string.IsNullOrEmpty(user?.ClientCertificate) || !string.IsNullOrEmpty(user?.ClientKey) ? "names a client certificate or key file"
+            : user?.ExternalExecution is not null ? "runs a command (exec)"
+            : user?.AuthProvider is not null ? "uses an auth-provider"
+            : null;
+    }
+
     private static string FindFile(string? kubeconfig, string requestedBy)
     {
         if (kubeconfig is not null)
@@ -51,10 +98,12 @@ public static class KubernetesConfiguration
         throw new KubernetesConfigException($"{requestedBy} needs the Kubernetes source, but there is no kubeconfig: {pod}, {looked}; give --kubeconfig PATH");
     }
 
+    private static KubernetesClientConfiguration FromFile(string path, string? context) =>
+        FromConfig(KubernetesClientConfiguration.LoadKubeConfig(path), context);
+
     /// <summary>The kubeconfig's context; a user with no credentials at all gets none instead of an error.</summary>
-    private static KubernetesClientConfiguration FromFile(string path, string? context)
+    private static KubernetesClientConfiguration FromConfig(K8SConfiguration file, string? context)
     {
-        K8SConfiguration file = KubernetesClientConfiguration.LoadKubeConfig(path);
         string? contextName = context ?? file.CurrentContext;
         string? userName = file.Contexts?.FirstOrDefault(c => c.Name == contextName)?.ContextDetails?.User;
         User? user = file.Users?.FirstOrDefault(u => u.Name == userName);

@@ -15,7 +15,7 @@ public sealed partial class FakeKubeApiServer
         bool isGet = HttpMethods.IsGet(context.Request.Method);
         FakeRequestKind kind = !isGet ? FakeRequestKind.Other : route.Kind switch
         {
-            RouteKind.Collection => IsTrue(context.Request.Query["watch"]) ? FakeRequestKind.Watch : FakeRequestKind.List,
+            RouteKind.Collection or RouteKind.Secrets => IsTrue(context.Request.Query["watch"]) ? FakeRequestKind.Watch : FakeRequestKind.List,
             RouteKind.Item => FakeRequestKind.Get,
             RouteKind.NotFound => FakeRequestKind.Other,
             _ => FakeRequestKind.Discovery,
@@ -110,6 +110,8 @@ public sealed partial class FakeKubeApiServer
                 return kind == FakeRequestKind.Watch
                     ? WatchAsync(context, route.Version!, route.Namespace, logged)
                     : ListAsync(context, route.Version!, route.Namespace);
+            case RouteKind.Secrets:
+                return kind == FakeRequestKind.Watch ? SecretWatchAsync(context, route.Namespace!, logged) : SecretListAsync(context, route.Namespace!);
             case RouteKind.Item when served.Contains(route.Version):
                 return GetAsync(context, route.Version!, route.Namespace!, route.Name!);
             default:
@@ -205,7 +207,7 @@ public sealed partial class FakeKubeApiServer
             items = SnapshotLocked(snapshotRv, ns);
         }
 
-        int start = startAfter is null ? 0 : FirstAfter(items, startAfter);
+        int start = startAfter is null ? 0 : FirstAfter(items, startAfter, o => Key(o.Namespace, o.Name));
 
         int count = Math.Min(pageSize, items.Count - start);
         int remaining = items.Count - start - count;
@@ -248,38 +250,6 @@ public sealed partial class FakeKubeApiServer
             ? WriteRawJsonAsync(context, 200, json)
             : WriteStatusAsync(context, 404, "NotFound", $"{Resource}.{Group} \"{name}\" not found",
                 new JsonObject { ["name"] = name, ["group"] = Group, ["kind"] = Resource });
-    }
-
-    /// <summary>Like the real API server's: base64url (no padding) of {"v":"meta.k8s.io/v1","rv":N,"start":"key\u0000"}.</summary>
-    private static string EncodeContinue(long rv, string lastKey)
-    {
-        var token = new JsonObject { ["v"] = "meta.k8s.io/v1", ["rv"] = rv, ["start"] = lastKey + "\0" };
-        return Convert.ToBase64String(Encoding.UTF8.GetBytes(token.ToJsonString())).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-    }
-
-    private static bool TryDecodeContinue(string token, out long rv, out string startAfter)
-    {
-        rv = 0;
-        startAfter = "";
-        try
-        {
-            string base64 = token.Replace('-', '+').Replace('_', '/');
-            base64 = base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=');
-            JsonObject? parsed = JsonNode.Parse(Convert.FromBase64String(base64)) as JsonObject;
-            if (parsed?["v"]?.GetValue<string>() != "meta.k8s.io/v1"
-                || parsed["rv"] is not JsonValue rvValue || !rvValue.TryGetValue(out rv) || rv <= 0
-                || parsed["start"]?.GetValue<string>() is not { Length: > 0 } start || !start.EndsWith('\0'))
-            {
-                return false;
-            }
-
-            startAfter = start[..^1];
-            return true;
-        }
-        catch (Exception e) when (e is FormatException or JsonException or InvalidOperationException)
-        {
-            return false;
-        }
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -449,6 +419,7 @@ public sealed partial class FakeKubeApiServer
         GroupVersion,
         Collection,
         Item,
+        Secrets,
     }
 
     private readonly record struct Route(RouteKind Kind, string? Version = null, string? Namespace = null, string? Name = null)
@@ -468,6 +439,7 @@ public sealed partial class FakeKubeApiServer
                 ["apis", Group, var v, Resource] => new(RouteKind.Collection, v),
                 ["apis", Group, var v, "namespaces", var ns, Resource] => new(RouteKind.Collection, v, ns),
                 ["apis", Group, var v, "namespaces", var ns, Resource, var name] => new(RouteKind.Item, v, ns, name),
+                ["api", "v1", "namespaces", var ns, "secrets"] => new(RouteKind.Secrets, "v1", ns),
                 _ => new(RouteKind.NotFound),
             };
         }
@@ -476,26 +448,5 @@ public sealed partial class FakeKubeApiServer
     private sealed class StrongBox<T>
     {
         public T? Value { get; set; }
-    }
-
-    /// <summary>The index of the first item whose key sorts after <paramref name="key"/> (items are in key order): a page of a
-    /// large LIST costs its own items, not a walk over the ones before it.</summary>
-    private static int FirstAfter(List<StoredObject> items, string key)
-    {
-        int low = 0, high = items.Count;
-        while (low < high)
-        {
-            int mid = (low + high) >>> 1;
-            if (string.CompareOrdinal(Key(items[mid].Namespace, items[mid].Name), key) <= 0)
-            {
-                low = mid + 1;
-            }
-            else
-            {
-                high = mid;
-            }
-        }
-
-        return low;
     }
 }
