@@ -84,6 +84,7 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
                     _store.Replace(scope, list, await _source.ListAsync(scope.Namespace, list, stop).ConfigureAwait(false));
                     mustList = false;
                     failures = 0;
+                    Stats.Answered();
                 }
 
                 if (await Watch(scope, watch, stop).ConfigureAwait(false))
@@ -134,6 +135,7 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
             {
                 case WatchEvent.Opened:
                     health.Opened();
+                    Stats.Answered();
                     continue;
                 case WatchEvent.Oversized:
                     Stats.Count(ref Stats.OversizedEvents);
@@ -169,6 +171,7 @@ public sealed partial class ServiceEntryReflector : IAsyncDisposable
     {
         string reason = Reason(e);
         Stats.Error(reason);
+        Stats.Failed();
         LogFailure(_logger, scope.Display, reason, ApiErrors.Describe(e, _server));
         return e is KubernetesApiException { Status: HttpStatusCode.NotFound }; // the version may have gone (CRD changed)
     }
