@@ -34,7 +34,10 @@ public sealed partial class KubernetesClusters(TablePublisher publisher, Reflect
                 throw new InvalidOperationException($"cluster {cluster} is followed already");
             }
 
-            Follow(cluster, config, remote, retire: null);
+            if (!_stop.IsCancellationRequested)
+            {
+                Follow(cluster, KubernetesApi.FromConfiguration(config), remote, retire: null);
+            }
         }
     }
 
@@ -45,12 +48,18 @@ public sealed partial class KubernetesClusters(TablePublisher publisher, Reflect
         KubernetesCluster? old;
         lock (_gate)
         {
-            _clusters.TryGetValue(cluster, out old);
-            string? retire = old is null ? null : old.Retiring ?? old.Source; // an unsynced replacement retires the last synced one
-            Follow(cluster, config, remote, retire);
-            if (old?.Retiring is not null)
+            if (_stop.IsCancellationRequested)
             {
-                publisher.Remove(old.Source); // replaced before it synced: it has nothing to hand over
+                return Task.CompletedTask; // stopping: nothing new starts
+            }
+
+            KubernetesApi api = KubernetesApi.FromConfiguration(config); // may throw: the old reflector then goes on
+            _clusters.TryGetValue(cluster, out old);
+            string? pending = old?.Detach(); // replaced before it synced: the one before it still holds the entries
+            Follow(cluster, api, remote, retire: pending ?? old?.Source);
+            if (pending is not null)
+            {
+                publisher.Remove(old!.Source);
             }
         }
 
@@ -75,10 +84,11 @@ public sealed partial class KubernetesClusters(TablePublisher publisher, Reflect
             }
         }
 
+        string? pending = gone.Detach();
         publisher.Remove(gone.Source);
-        if (gone.Retiring is string retiring)
+        if (pending is not null)
         {
-            publisher.Remove(retiring);
+            publisher.Remove(pending);
         }
 
         LogRemoved(_logger, cluster);
@@ -121,9 +131,9 @@ public sealed partial class KubernetesClusters(TablePublisher publisher, Reflect
             _started = false;
             all = [.. _clusters.Values];
             _clusters.Clear();
+            _stop.Cancel(); // under the lock: no Add or Replace starts a reflector after this
         }
 
-        await _stop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(all.Select(c => c.StopAsync(cancellationToken))).ConfigureAwait(false);
     }
 
@@ -163,14 +173,8 @@ public sealed partial class KubernetesClusters(TablePublisher publisher, Reflect
     private static string Label(KubernetesCluster c) => $"cluster=\"{MetricsText.Escape(c.Name)}\"";
 
     /// <summary>Under the lock: a reflector for the cluster, as a publisher source of its own.</summary>
-    private void Follow(string name, KubernetesClientConfiguration config, bool remote, string? retire)
+    private void Follow(string name, KubernetesApi api, bool remote, string? retire)
     {
-        if (_stop.IsCancellationRequested)
-        {
-            return; // stopping: nothing new starts
-        }
-
-        var api = KubernetesApi.FromConfiguration(config);
         ILogger logger = named ? loggers.CreateLogger($"{Category}.{name}") : _logger; // the cluster in each line's category
         var cluster = new KubernetesCluster(name, remote, $"kubernetes/{name}#{++_generation}", api,
             new ServiceEntryReflector(api, decoder, reflector, logger), retire);
