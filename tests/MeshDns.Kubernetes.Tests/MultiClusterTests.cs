@@ -146,6 +146,28 @@ public sealed class MultiClusterTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData("TERM", false)]
+    [InlineData("INT", true)]
+    public async Task Stops_with_exit_0_while_a_remote_is_down(string signal, bool pastTheTimeout)
+    {
+        _east.Create("mesh", "a", Spec("a.mesh.global", "10.0.0.1"));
+        _west.FailNextRequests(100_000, 503);
+        (ServerProcess server, int dns, HttpClient http) = Start("--remote-sync-timeout", pastTheTimeout ? "1s" : "10m", "--lameduck", "1s");
+        using (server)
+        using (http)
+        {
+            await FakeKubeApiServer.WaitUntilAsync(() => _west.RequestLog.Any(r => r.StatusCode == 503), Wait, "the remote failing");
+            if (pastTheTimeout)
+            {
+                await FakeKubeApiServer.WaitUntilAsync(() => DigResult.Run(dns, "a.mesh.global").Data.SequenceEqual(["10.0.0.1"]), Wait, "served without the remote");
+            }
+
+            server.Signal(signal);
+            Assert.Equal(0, server.WaitForExit(Wait));
+        }
+    }
+
     [Fact]
     public async Task One_cluster_keeps_namespace_name_in_debug_names_and_a_cluster_label_in_metrics()
     {
