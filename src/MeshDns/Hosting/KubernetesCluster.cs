@@ -65,7 +65,7 @@ internal sealed class KubernetesCluster(string name, bool remote, string source,
         };
     }
 
-    /// <summary>Stops the reflector (its last update may still arrive, and is then ignored) and lets the connections go.</summary>
+    /// <summary>Stops the reflector and lets its connections go (once detached, an update still arriving is ignored).</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         try

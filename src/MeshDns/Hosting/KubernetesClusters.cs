@@ -11,6 +11,8 @@ namespace MeshDns.Hosting;
 public sealed partial class KubernetesClusters(TablePublisher publisher, ReflectorOptions reflector, ServiceEntryDecoder decoder,
     ILoggerFactory loggers, TimeSpan remoteSyncTimeout, bool named) : IHostedService, IMetricsSource
 {
+    // named: entries are cluster/namespace/name, /readyz has a line per cluster, and log categories name the cluster;
+    // true with several clusters, or when clusters may come and go at run time.
     private const string Category = "MeshDns.Kubernetes";
     private readonly ILogger _logger = loggers.CreateLogger(Category);
     private readonly Lock _gate = new();
@@ -18,9 +20,6 @@ public sealed partial class KubernetesClusters(TablePublisher publisher, Reflect
     private readonly CancellationTokenSource _stop = new();
     private bool _started;
     private long _generation; // publisher sources are per reflector: a replacement has its own
-
-    /// <summary>True when entries are named cluster/namespace/name (several clusters, or clusters that may come and go).</summary>
-    public bool Named => named;
 
     /// <summary>Follows a new cluster (at once if the host has started). Throws <see cref="InvalidOperationException"/> when a
     /// cluster of that name is followed already, and <see cref="KubernetesConfigException"/> when the configuration cannot
