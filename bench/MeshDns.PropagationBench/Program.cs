@@ -2,9 +2,11 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using MeshDns.Kubernetes.Tests.ApiServer;
 
-// dotnet run -c Release --project bench/MeshDns.PropagationBench -- [kubernetes|files] [entries] [changes]   (MESHDNS_BINARY: the server)
+// dotnet run -c Release --project bench/MeshDns.PropagationBench -- [kubernetes|remote|files] [entries] [changes]   (MESHDNS_BINARY: the server)
 // Starts meshdns on N ServiceEntries (the test suite's Kubernetes API server, or one YAML file), times exec → the first right
 // answer for the last entry, then makes single changes 20–50 ms apart and times each from the write to the new answer.
+// "remote": two API servers given as two --kubeconfig (local and remote cluster), the entries split between them, every
+// change made in the remote one.
 // Prints one table row; mode "header" prints the table's header (BENCH_LABEL set: with a first column for it).
 string mode = args.Length > 0 && !char.IsDigit(args[0][0]) ? args[0] : "kubernetes";
 string[] rest = mode == args.FirstOrDefault() ? args[1..] : args;
@@ -20,8 +22,9 @@ if (mode == "header")
 Figures figures = mode switch
 {
     "kubernetes" => await Runs.Kubernetes(binary, entries, changes),
+    "remote" => await Runs.Remote(binary, entries, changes),
     "files" => Runs.Files(binary, entries, changes),
-    _ => throw new ArgumentException($"unknown mode {mode}: kubernetes or files"),
+    _ => throw new ArgumentException($"unknown mode {mode}: kubernetes, remote or files"),
 };
 Console.WriteLine(figures);
 
@@ -58,6 +61,28 @@ internal static class Runs
             int i = random.Next(entries);
             return (Query(i), Address(i, u % 200 + 1), () => api.Update($"ns{i % 20}", $"se{i}", Spec(i, u % 200 + 1)));
         }, server => Burst(api, server, entries));
+    }
+
+    /// <summary>Two clusters: odd entries in the remote one (the last entry too, for an even N: the start waits for both),
+    /// even ones in the local one; each change updates an entry of the remote cluster.</summary>
+    public static async Task<Figures> Remote(string binary, int entries, int changes)
+    {
+        await using FakeKubeApiServer local = await FakeKubeApiServer.StartAsync(new FakeKubeApiOptions { Token = "bench-local" });
+        await using FakeKubeApiServer remote = await FakeKubeApiServer.StartAsync(new FakeKubeApiOptions { Token = "bench-remote" });
+        for (int i = 0; i < entries; i++)
+        {
+            (i % 2 == 1 ? remote : local).Create($"ns{i % 20}", $"se{i}", Spec(i, 0));
+        }
+
+        string localConfig = Path.Combine(Path.GetTempPath(), $"meshdns-bench-{Environment.ProcessId}-local.kubeconfig");
+        string remoteConfig = Path.Combine(Path.GetTempPath(), $"meshdns-bench-{Environment.ProcessId}-remote.kubeconfig");
+        local.WriteKubeconfig(localConfig);
+        remote.WriteKubeconfig(remoteConfig);
+        return Measure("kubernetes, remote cluster", binary, ["--kubeconfig", $"local={localConfig}", "--kubeconfig", $"remote={remoteConfig}", "--zone", "bench.global"], entries, changes, (u, random) =>
+        {
+            int i = (random.Next(entries / 2) * 2) + 1;
+            return (Query(i), Address(i, u % 200 + 1), () => remote.Update($"ns{i % 20}", $"se{i}", Spec(i, u % 200 + 1)));
+        });
     }
 
     /// <summary>Starts meshdns, times exec → the last entry's answer, then each change from its write to its answer.

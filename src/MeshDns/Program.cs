@@ -48,7 +48,7 @@ public static partial class Program
 
         var options = new MeshDnsOptions();
         new ConfigurationBuilder().AddInMemoryCollection(flags.Values).Build().GetSection(Flags.Section).Bind(options);
-        if (CheckSources(options, out KubernetesClientConfiguration? kubeConfig) is int invalid)
+        if (CheckSources(options, out IReadOnlyList<ClusterConfig> clusters) is int invalid)
         {
             return invalid;
         }
@@ -63,7 +63,7 @@ public static partial class Program
 
         // First: every listener and connection needs descriptors, and the caps must fit under the limit.
         ConnectionCaps caps = FileLimits.Caps(options.TcpMaxConnections, KestrelMaxConnections, FileLimits.RaiseToHardLimit(), FileLimits.OpenNow());
-        IHost host = BuildHost(options, caps, signals, kubeConfig, httpEndpoint, grpcEndpoint);
+        IHost host = BuildHost(options, caps, signals, clusters, httpEndpoint, grpcEndpoint);
         try
         {
             return await Run(host, signals, version, httpEndpoint, grpcEndpoint).ConfigureAwait(false);
@@ -75,10 +75,10 @@ public static partial class Program
     }
 
     /// <summary>Null when usable, else exit code 2 after one line saying what to fix.</summary>
-    private static int? CheckSources(MeshDnsOptions options, out KubernetesClientConfiguration? kubeConfig)
+    private static int? CheckSources(MeshDnsOptions options, out IReadOnlyList<ClusterConfig> clusters)
     {
-        kubeConfig = null;
-        bool kubernetes = options.Kubeconfig is not null || options.Context is not null || options.Namespace.Count > 0
+        clusters = [];
+        bool kubernetes = options.Kubeconfig.Count > 0 || options.Context is not null || options.Namespace.Count > 0
             || (options.FromFile.Count == 0 && KubernetesClientConfiguration.IsInCluster());
         if (options.FromFile.Count == 0 && !kubernetes)
         {
@@ -99,7 +99,7 @@ public static partial class Program
         {
             try
             {
-                kubeConfig = KubernetesConfiguration.Load(options.Kubeconfig, options.Context, options.Context is not null ? "--context" : "--namespace");
+                clusters = ClusterConfigs.Load(options);
             }
             catch (KubernetesConfigException e)
             {
@@ -166,13 +166,13 @@ public static partial class Program
     }
 
     /// <summary>A plain generic host; with --http-listen, a web host whose Kestrel serves only that address.</summary>
-    private static IHost BuildHost(MeshDnsOptions options, ConnectionCaps caps, StopSignals signals, KubernetesClientConfiguration? kubeConfig, IPEndPoint? httpEndpoint, IPEndPoint? grpcEndpoint)
+    private static IHost BuildHost(MeshDnsOptions options, ConnectionCaps caps, StopSignals signals, IReadOnlyList<ClusterConfig> clusters, IPEndPoint? httpEndpoint, IPEndPoint? grpcEndpoint)
     {
         if (httpEndpoint is null && grpcEndpoint is null)
         {
             HostApplicationBuilder plain = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
             ConfigureLogging(plain.Logging, options);
-            ConfigureServices(plain.Services, options, caps, signals, kubeConfig, grpc: false);
+            ConfigureServices(plain.Services, options, caps, signals, clusters, grpc: false);
             return plain.Build();
         }
 
@@ -193,7 +193,7 @@ public static partial class Program
             webHost => webHost
                 .UseKestrelCore()
                 .ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, caps, httpEndpoint, grpcEndpoint))
-                .ConfigureServices(services => ConfigureWebServices(services, options, caps, signals, kubeConfig, grpc))
+                .ConfigureServices(services => ConfigureWebServices(services, options, caps, signals, clusters, grpc))
                 .Configure(app =>
                 {
                     app.UseRouting();
@@ -214,9 +214,9 @@ public static partial class Program
 
     /// <summary>After Kestrel's own services (ours replace its memory pool), before the hosted service that starts
     /// Kestrel (ConfigureWebHost adds that last): the sources and the DNS listeners start first.</summary>
-    private static void ConfigureWebServices(IServiceCollection services, MeshDnsOptions options, ConnectionCaps caps, StopSignals signals, KubernetesClientConfiguration? kubeConfig, bool grpc)
+    private static void ConfigureWebServices(IServiceCollection services, MeshDnsOptions options, ConnectionCaps caps, StopSignals signals, IReadOnlyList<ClusterConfig> clusters, bool grpc)
     {
-        ConfigureServices(services, options, caps, signals, kubeConfig, grpc);
+        ConfigureServices(services, options, caps, signals, clusters, grpc);
         if (grpc)
         {
             services.AddGrpc(o =>
@@ -284,7 +284,7 @@ public static partial class Program
         }
     }
 
-    private static void ConfigureServices(IServiceCollection services, MeshDnsOptions options, ConnectionCaps caps, StopSignals signals, KubernetesClientConfiguration? kubeConfig, bool grpc)
+    private static void ConfigureServices(IServiceCollection services, MeshDnsOptions options, ConnectionCaps caps, StopSignals signals, IReadOnlyList<ClusterConfig> clusters, bool grpc)
     {
         services.AddSingleton(options);
         services.AddSingleton(caps);
@@ -312,22 +312,26 @@ public static partial class Program
             services.AddHostedService<FileSourceService>();
         }
 
-        if (kubeConfig is not null)
+        if (clusters.Count > 0)
         {
             IReadOnlyList<string> namespaces = [.. options.Namespace.SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries))];
-            services.AddSingleton(_ => KubernetesApi.FromConfiguration(kubeConfig));
-            services.AddSingleton(sp => new ServiceEntryReflector(
-                sp.GetRequiredService<KubernetesApi>(),
-                ServiceEntryJson.TryDecode,
-                new ReflectorOptions { Namespaces = namespaces },
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger("MeshDns.Kubernetes")));
-            services.AddSingleton<KubernetesSourceService>();
-            services.AddHostedService(sp => sp.GetRequiredService<KubernetesSourceService>());
+            services.AddSingleton(sp =>
+            {
+                var followed = new KubernetesClusters(sp.GetRequiredService<TablePublisher>(), new ReflectorOptions { Namespaces = namespaces },
+                    ServiceEntryJson.TryDecode, sp.GetRequiredService<ILoggerFactory>(), options.RemoteSyncTimeout, named: clusters.Count > 1);
+                foreach (ClusterConfig cluster in clusters)
+                {
+                    followed.Add(cluster.Name, cluster.Config, cluster.Remote);
+                }
+
+                return followed;
+            });
+            services.AddHostedService(sp => sp.GetRequiredService<KubernetesClusters>());
         }
 
         services.AddSingleton<DnsServerService>();
         services.AddHostedService(sp => sp.GetRequiredService<DnsServerService>());
-        AddMetrics(services, grpc, kubeConfig is not null);
+        AddMetrics(services, grpc, clusters.Count > 0);
     }
 
     /// <summary>What /metrics shows, in this order.</summary>
@@ -342,7 +346,7 @@ public static partial class Program
         services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<TablePublisher>());
         if (kubernetes)
         {
-            services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<KubernetesSourceService>());
+            services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<KubernetesClusters>());
         }
 
         services.AddSingleton<IMetricsSource>(new StaticMetrics(ProcessMetrics.Write));

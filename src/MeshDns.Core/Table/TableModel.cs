@@ -13,6 +13,7 @@ public sealed partial class TableModel(TableOptions options, uint previousSerial
     private const int ParallelEntries = 4096, ParallelShards = 16, MaxWorkers = 8; // work split over threads from these counts
     private readonly Dictionary<string, Dictionary<string, EntryState>> _sources = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TableName> _names = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _labels = new(StringComparer.Ordinal); // source: prefix of its entries' names
     private readonly HashSet<TableName> _touched = []; // sources changed: records to recompute
     private readonly HashSet<TableName> _dirty = []; // served state changed: their shards to rebuild
     private readonly List<HostChange> _changes = [];
@@ -50,6 +51,18 @@ public sealed partial class TableModel(TableOptions options, uint previousSerial
         }
 
         Update(source, changed);
+    }
+
+    /// <summary>Names the entries of <paramref name="source"/> <c>label/namespace/name</c> among a host's sources (a cluster's
+    /// name when several are followed); set before the source's first entries.</summary>
+    public void Label(string source, string label) => _labels[source] = label;
+
+    /// <summary>Drops every entry of <paramref name="source"/> (a cluster no longer followed) and forgets the source.</summary>
+    public void Remove(string source)
+    {
+        Replace(source, []);
+        _sources.Remove(source);
+        _labels.Remove(source);
     }
 
     /// <summary>Sets (entry) or deletes (null) entries of one source by namespace/name.</summary>
@@ -130,9 +143,10 @@ public sealed partial class TableModel(TableOptions options, uint previousSerial
         var prepared = new PreparedEntry?[changed.Count];
         ForEach(changed.Count, ParallelEntries, i => prepared[i] = NameTableBuilder.IsServed(changed[i].Resolution) ? NameTableBuilder.Prepare(changed[i], options) : null);
         Dictionary<string, EntryState> entries = EntriesOf(source);
+        string? label = _labels.GetValueOrDefault(source);
         for (int i = 0; i < changed.Count; i++)
         {
-            Set(entries, changed[i].Id, new EntryState(source, changed[i], prepared[i]));
+            Set(entries, changed[i].Id, new EntryState(source, changed[i], prepared[i], label));
         }
     }
 

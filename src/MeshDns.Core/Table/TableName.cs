@@ -5,9 +5,12 @@ namespace MeshDns.Table;
 
 /// <summary>One ServiceEntry as the model holds it: its input (compared by reference to find what a snapshot changed) and
 /// its per-entry work (null: not served).</summary>
-internal sealed class EntryState(string source, ServiceEntryInput input, PreparedEntry? prepared)
+internal sealed class EntryState(string source, ServiceEntryInput input, PreparedEntry? prepared, string? label = null)
 {
     public string Source { get; } = source;
+
+    /// <summary>How the table names this entry among a host's sources: namespace/name, or label/namespace/name (a cluster).</summary>
+    public string Display { get; } = label is null ? input.Id : label + "/" + input.Id;
     public ServiceEntryInput Input { get; } = input;
     public PreparedEntry? Prepared { get; } = prepared;
     public int Mark; // the snapshot that last named it
@@ -74,9 +77,9 @@ internal sealed class TableName
         if (sources.Length == 1)
         {
             IPAddress[] only = sources[0].Addresses;
-            return new HostRecord(host, only.Length == 1 || only.Distinct().Count() == only.Length ? only : [.. only.Distinct()], [sources[0].Entry.Input.Id]);
+            return new HostRecord(host, only.Length == 1 || only.Distinct().Count() == only.Length ? only : [.. only.Distinct()], [sources[0].Entry.Display]);
         }
 
-        return new HostRecord(host, [.. sources.SelectMany(s => s.Addresses).Distinct()], [.. sources.Select(s => s.Entry.Input.Id)]);
+        return new HostRecord(host, [.. sources.SelectMany(s => s.Addresses).Distinct()], [.. sources.Select(s => s.Entry.Display)]);
     }
 }

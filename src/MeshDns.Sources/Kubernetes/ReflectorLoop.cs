@@ -52,6 +52,7 @@ internal sealed partial class ReflectorLoop(IListerWatcher source, Uri server, R
                     target.Replace(list, await source.ListAsync(target.Namespace, list, stop).ConfigureAwait(false));
                     mustList = false;
                     failures = 0;
+                    stats.Answered();
                 }
 
                 if (await Watch(target, watch, stop).ConfigureAwait(false))
@@ -102,6 +103,7 @@ internal sealed partial class ReflectorLoop(IListerWatcher source, Uri server, R
             {
                 case WatchEvent.Opened:
                     health.Opened();
+                    stats.Answered();
                     continue;
                 case WatchEvent.Oversized:
                     stats.Count(ref stats.OversizedEvents);
@@ -137,6 +139,7 @@ internal sealed partial class ReflectorLoop(IListerWatcher source, Uri server, R
     {
         string reason = Reason(e);
         stats.Error(reason);
+        stats.Failed();
         LogFailure(logger, target.Display, reason, ApiErrors.Describe(e, server, resourceName), kept);
         return e is KubernetesApiException { Status: HttpStatusCode.NotFound }; // the version may have gone (CRD changed)
     }

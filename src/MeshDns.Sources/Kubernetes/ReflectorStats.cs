@@ -20,6 +20,16 @@ public sealed class ReflectorStats
 
     public TimeSpan LastBackoff { get; private set; }
 
+    /// <summary>False from a failed request to the API until a LIST or WATCH is answered again (the entries are then as of
+    /// the last good state).</summary>
+    public bool Reachable => Volatile.Read(ref _failing) == 0;
+
+    private int _failing;
+
+    internal void Answered() => Volatile.Write(ref _failing, 0);
+
+    internal void Failed() => Volatile.Write(ref _failing, 1);
+
     public IReadOnlyDictionary<string, long> Errors => _errors;
 
     internal void Count(ref long counter) => Interlocked.Increment(ref counter);

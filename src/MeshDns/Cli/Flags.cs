@@ -24,8 +24,9 @@ public static class Flags
     [
         new("from-file", "FromFile", Kind.Repeatable, "PATH", "", "YAML file or directory of *.yaml/*.yml ServiceEntries; repeatable; reloaded on change", CheckNotEmpty),
         new("max-file-size", "MaxFileSize", Kind.Value, "SIZE", "64Mi", "larger --from-file files are not read (bytes, or with K, M, G, Ki, Mi or Gi)", CheckSize),
-        new("kubeconfig", "Kubeconfig", Kind.Value, "PATH", "", "kubeconfig file of the Kubernetes source (in a pod: the service account; else $KUBECONFIG or ~/.kube/config)", CheckNotEmpty),
-        new("context", "Context", Kind.Value, "NAME", "", "kubeconfig context to use (default: its current-context)", CheckNotEmpty),
+        new("kubeconfig", "Kubeconfig", Kind.Repeatable, "[NAME=]PATH", "", "kubeconfig file of a cluster to follow (in a pod: the service account; else $KUBECONFIG or ~/.kube/config); repeatable: the first is the local cluster, the others remote; NAME names the cluster (default: its context)", CheckKubeconfig),
+        new("context", "Context", Kind.Value, "NAME", "", "kubeconfig context of the first --kubeconfig (default: its current-context)", CheckNotEmpty),
+        new("remote-sync-timeout", "RemoteSyncTimeout", Kind.Value, "DURATION", "30s", "serve without a remote cluster that has not synced this long after start (it is added once it syncs)", CheckRemoteSyncTimeout),
         new("namespace", "Namespace", Kind.Repeatable, "NS", "", "follow ServiceEntries of this namespace only; repeatable or comma-separated (default: all namespaces)", CheckNamespaces),
         new("default-address", "DefaultAddress", Kind.Value, "IP", "", "address served for hosts without spec.addresses or status.addresses", CheckIp),
         new("zone", "Zone", Kind.Repeatable, "ZONE", "", "zone served with authority (SOA, NS, REFUSED outside); repeatable; none: answer every host, NXDOMAIN otherwise", CheckZone),
@@ -148,6 +149,19 @@ public static class Flags
         value.Split(',').All(n => n.Length is > 0 and <= 63 && n.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-') && n[0] != '-' && n[^1] != '-')
             ? null
             : "must be namespace names (lower-case letters, digits and '-'), comma-separated";
+
+    /// <summary>PATH, or NAME=PATH when the text before the first '=' has no '/' (a path may hold '=' in a directory name).</summary>
+    private static string? CheckKubeconfig(string value)
+    {
+        (string? name, string path) = ClusterNames.Split(value);
+        return string.IsNullOrWhiteSpace(value) ? "must not be empty"
+            : name is null ? null
+            : ClusterNames.Check(name) ?? (path.Length == 0 ? $"the path after \"{name}=\" is empty: write NAME=PATH or PATH" : null);
+    }
+
+    private static string? CheckRemoteSyncTimeout(string value) =>
+        GoDuration.Parse(value, out string? error) is not { } d ? error
+        : d <= ClusterNames.MaxRemoteSyncTimeout ? null : "must be at most 1h";
 
     private static string? CheckNotEmpty(string value) => string.IsNullOrWhiteSpace(value) ? "must not be empty" : null;
 

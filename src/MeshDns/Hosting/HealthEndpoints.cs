@@ -25,14 +25,16 @@ public static class HealthEndpoints
                 // The process is alive and its request loop runs: that is all liveness should say.
                 return response.WriteAsync("ok\n");
             case "/readyz":
-                string? reason = context.RequestServices.GetService(typeof(Readiness)) is Readiness readiness ? readiness.NotReadyReason : "starting";
+                var readiness = context.RequestServices.GetService(typeof(Readiness)) as Readiness;
+                string? reason = readiness is null ? "starting" : readiness.NotReadyReason;
+                string detail = readiness?.Detail ?? ""; // a line per cluster when several are followed
                 if (reason is null)
                 {
-                    return response.WriteAsync("ready\n");
+                    return response.WriteAsync("ready\n" + detail);
                 }
 
                 response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-                return response.WriteAsync($"not ready: {reason}\n");
+                return response.WriteAsync($"not ready: {reason}\n{detail}");
             case "/metrics":
                 response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
                 return response.WriteAsync(MetricsWriter.Render(context.RequestServices.GetServices<IMetricsSource>(), Version));

@@ -5,7 +5,9 @@ public sealed class MeshDnsOptions
 {
     public List<string> FromFile { get; set; } = [];
     public long MaxFileSize { get; set; } = MeshDns.Sources.Files.FileSource.DefaultMaxFileSize;
-    public string? Kubeconfig { get; set; }
+    /// <summary>PATH or NAME=PATH each; the first is the local cluster.</summary>
+    public List<string> Kubeconfig { get; set; } = [];
+    public TimeSpan RemoteSyncTimeout { get; set; } = TimeSpan.FromSeconds(30);
     public string? Context { get; set; }
     public List<string> Namespace { get; set; } = [];
     public string? DefaultAddress { get; set; }

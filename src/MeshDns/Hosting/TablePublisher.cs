@@ -13,9 +13,10 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
     private const long MinimumHeapToTrim = 8L * 1024 * 1024; // smaller heaps are left to the GC's own pacing
     private const long MinimumTrimIntervalMs = 30_000; // the compacting pause must not follow every event
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, int?> _sources = new(StringComparer.Ordinal); // entries read, null until the first snapshot
+    private readonly Dictionary<string, SourceState> _sources = new(StringComparer.Ordinal);
     private readonly TableModel _model = new(options);
     private long _rebuilds;
+    private bool _published; // once a table is out, a source that has not synced (one added later) holds nothing back
     private int _outsideZones; // hosts in the table that no --zone covers
     private DateTimeOffset? _lastChange;
     private long _liveAfterTrim;
@@ -24,41 +25,87 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
     public void Write(MetricsText text)
     {
         NameTable? table = holder.Current;
-        text.Gauge("meshdns_table_synced", "1 once every source has synced and a table is served.", table is null ? 0 : 1);
+        text.Gauge("meshdns_table_synced", "1 once a table is served: every source synced, remote clusters synced or past --remote-sync-timeout.", table is null ? 0 : 1);
         text.Gauge("meshdns_table_service_entries", "ServiceEntries contributing hosts to the table.", table?.ServiceEntryCount ?? 0);
         text.Gauge("meshdns_table_hosts", "Hosts (exact and wildcard) in the table.", table?.HostCount ?? 0);
         text.Counter("meshdns_table_rebuilds_total", "Tables built and published.", Interlocked.Read(ref _rebuilds));
         text.Gauge("meshdns_table_last_change_timestamp_seconds", "Unix time of the last table change.", _lastChange?.ToUnixTimeSeconds() ?? 0);
     }
 
-    /// <summary>Declares a source; no table is published until every declared source has sent a snapshot.</summary>
-    public void Expect(string source)
+    /// <summary>Declares a source; no table is published until every declared source has sent a snapshot (or was given up on,
+    /// <see cref="StopWaitingFor"/>). <paramref name="label"/>: the source's entries are named label/namespace/name.</summary>
+    public void Expect(string source, string? label = null)
     {
         lock (_gate)
         {
-            _sources.TryAdd(source, null);
+            if (_sources.TryAdd(source, new SourceState()) && label is not null)
+            {
+                _model.Label(source, label);
+            }
+        }
+    }
+
+    /// <summary>The first table no longer waits for <paramref name="source"/> (a remote cluster past its sync timeout); its
+    /// entries join the table when it syncs. False when it had synced (or is unknown).</summary>
+    public bool StopWaitingFor(string source)
+    {
+        lock (_gate)
+        {
+            if (!_sources.TryGetValue(source, out SourceState? state) || state.Count is not null)
+            {
+                return false;
+            }
+
+            state.Waited = false;
+            PublishLocked();
+            return true;
         }
     }
 
     /// <summary>Sets (entry) or deletes (null) some of one source's entries by namespace/name; publishes the union of all sources'
-    /// entries once each has sent its first update. Only the entries named are worked on.</summary>
-    public void Apply(string source, IReadOnlyList<KeyValuePair<string, ServiceEntryInput?>> changes, int count)
+    /// entries once each has sent its first update. Only the entries named are worked on. <paramref name="retire"/>: a source
+    /// this one takes over from (a cluster's previous reflector), dropped in the same table.</summary>
+    public void Apply(string source, IReadOnlyList<KeyValuePair<string, ServiceEntryInput?>> changes, int count, string? retire = null)
     {
         lock (_gate)
         {
-            _sources[source] = count;
+            if (!_sources.TryGetValue(source, out SourceState? state))
+            {
+                return; // removed meanwhile: a late update of a stopped source
+            }
+
+            state.Count = count;
             _model.Apply(source, changes);
+            if (retire is not null && _sources.Remove(retire))
+            {
+                _model.Remove(retire);
+            }
+
             PublishLocked();
+        }
+    }
+
+    /// <summary>Drops a source and its entries (a cluster no longer followed); the table is published without them.</summary>
+    public void Remove(string source)
+    {
+        lock (_gate)
+        {
+            if (_sources.Remove(source))
+            {
+                _model.Remove(source);
+                PublishLocked();
+            }
         }
     }
 
     private void PublishLocked()
     {
-        if (_sources.Values.Any(v => v is null))
+        if (!_published && _sources.Values.Any(v => v.Count is null && v.Waited))
         {
             return; // another source has not synced yet: keep answering SERVFAIL rather than half a table
         }
 
+        _published = true;
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         TableBuildResult result = _model.Build();
         double buildMs = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -67,7 +114,7 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
             LogSkipped(logger, warning.ServiceEntry, warning.Message);
         }
 
-        LogHave(logger, result.Table.ServiceEntryCount, _sources.Values.Sum(v => v ?? 0), result.Table.HostCount, buildMs);
+        LogHave(logger, result.Table.ServiceEntryCount, _sources.Values.Sum(v => v.Count ?? 0), result.Table.HostCount, buildMs);
         LogChanges(result.Changes);
         WarnOutsideZones(result.Changes);
         holder.Publish(result.Table);
@@ -146,6 +193,12 @@ public sealed partial class TablePublisher(TableHolder holder, TableOptions opti
 
     /// <summary>The original's form: FQDN with the trailing dot; a wildcard as its suffix with a leading dot.</summary>
     private static string Display(string host) => host.StartsWith("*.", StringComparison.Ordinal) ? host[1..] + "." : host + ".";
+
+    private sealed class SourceState
+    {
+        public int? Count; // entries read, null until the first snapshot
+        public bool Waited = true; // the first table waits for its first snapshot
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ServiceEntry {ServiceEntry}: skipped {Problem}")]
     private static partial void LogSkipped(ILogger logger, string serviceEntry, string problem);

@@ -136,6 +136,7 @@ def cli_seeds():
     lines = {
         "file": ["--from-file", "examples/", "--dns-listen", "127.0.0.1:1053"],
         "kube": ["--kubeconfig", "/root/.kube/config", "--context", "c", "--namespace", "a,b", "--zone", "global", "--grpc-listen", "off"],
+        "clusters": ["--kubeconfig", "east=/k/east", "--kubeconfig=/k/a=b/west", "-kubeconfig", "=x", "--remote-sync-timeout", "45s"],
         "go-style": ["-from-file=x.yaml", "-ttl=60", "-negative-ttl", "5", "-round-robin=false", "-lameduck", "1m30s"],
         "durations": ["--tcp-idle-timeout=250ms", "--tcp-query-timeout", "1h2m3.5s", "--max-file-size", "16Mi"],
         "sizes": ["--max-file-size=1G", "--tcp-max-connections", "4096", "--default-address", "2001:db8::1"],
