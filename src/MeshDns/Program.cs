@@ -7,6 +7,7 @@ using MeshDns.Resolver;
 using MeshDns.Models.Json;
 using MeshDns.Sources.Files;
 using MeshDns.Sources.Kubernetes;
+using MeshDns.Sources.Kubernetes.RemoteSecrets;
 using k8s;
 using MeshDns.Table;
 using Microsoft.AspNetCore.Builder;
@@ -78,7 +79,7 @@ public static partial class Program
     private static int? CheckSources(MeshDnsOptions options, out IReadOnlyList<ClusterConfig> clusters)
     {
         clusters = [];
-        bool kubernetes = options.Kubeconfig.Count > 0 || options.Context is not null || options.Namespace.Count > 0
+        bool kubernetes = options.Kubeconfig.Count > 0 || options.Context is not null || options.Namespace.Count > 0 || options.RemoteSecrets is not null
             || (options.FromFile.Count == 0 && KubernetesClientConfiguration.IsInCluster());
         if (options.FromFile.Count == 0 && !kubernetes)
         {
@@ -318,7 +319,8 @@ public static partial class Program
             services.AddSingleton(sp =>
             {
                 var followed = new KubernetesClusters(sp.GetRequiredService<TablePublisher>(), new ReflectorOptions { Namespaces = namespaces },
-                    ServiceEntryJson.TryDecode, sp.GetRequiredService<ILoggerFactory>(), options.RemoteSyncTimeout, named: clusters.Count > 1);
+                    ServiceEntryJson.TryDecode, sp.GetRequiredService<ILoggerFactory>(), options.RemoteSyncTimeout,
+                    named: clusters.Count > 1 || options.RemoteSecrets is not null);
                 foreach (ClusterConfig cluster in clusters)
                 {
                     followed.Add(cluster.Name, cluster.Config, cluster.Remote);
@@ -327,15 +329,24 @@ public static partial class Program
                 return followed;
             });
             services.AddHostedService(sp => sp.GetRequiredService<KubernetesClusters>());
+            if (options.RemoteSecrets is { } secretsNamespace)
+            {
+                services.AddSingleton(sp => new RemoteSecretClusters(
+                    new RemoteSecretWatcher(KubernetesApi.FromConfiguration(clusters[0].Config), secretsNamespace, new ReflectorOptions(),
+                        sp.GetRequiredService<ILoggerFactory>().CreateLogger("MeshDns.RemoteSecrets")),
+                    sp.GetRequiredService<KubernetesClusters>(), sp.GetRequiredService<TablePublisher>(), clusters.Select(c => c.Name),
+                    options.RemoteSyncTimeout, sp.GetRequiredService<ILoggerFactory>().CreateLogger("MeshDns.RemoteSecrets")));
+                services.AddHostedService(sp => sp.GetRequiredService<RemoteSecretClusters>());
+            }
         }
 
         services.AddSingleton<DnsServerService>();
         services.AddHostedService(sp => sp.GetRequiredService<DnsServerService>());
-        AddMetrics(services, grpc, clusters.Count > 0);
+        AddMetrics(services, grpc, clusters.Count > 0, options.RemoteSecrets is not null);
     }
 
     /// <summary>What /metrics shows, in this order.</summary>
-    private static void AddMetrics(IServiceCollection services, bool grpc, bool kubernetes)
+    private static void AddMetrics(IServiceCollection services, bool grpc, bool kubernetes, bool remoteSecrets)
     {
         services.AddSingleton<GrpcStats>(); // its connection gauges are shown (as 0) without gRPC too
         services.AddSingleton<IMetricsSource>(sp =>
@@ -347,6 +358,10 @@ public static partial class Program
         if (kubernetes)
         {
             services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<KubernetesClusters>());
+            if (remoteSecrets)
+            {
+                services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<RemoteSecretClusters>());
+            }
         }
 
         services.AddSingleton<IMetricsSource>(new StaticMetrics(ProcessMetrics.Write));

@@ -26,6 +26,7 @@ public static class Flags
         new("max-file-size", "MaxFileSize", Kind.Value, "SIZE", "64Mi", "larger --from-file files are not read (bytes, or with K, M, G, Ki, Mi or Gi)", CheckSize),
         new("kubeconfig", "Kubeconfig", Kind.Repeatable, "[NAME=]PATH", "", "kubeconfig file of a cluster to follow (in a pod: the service account; else $KUBECONFIG or ~/.kube/config); repeatable: the first is the local cluster, the others remote; NAME names the cluster (default: its context)", CheckKubeconfig),
         new("context", "Context", Kind.Value, "NAME", "", "kubeconfig context of the first --kubeconfig (default: its current-context)", CheckNotEmpty),
+        new("remote-secrets", "RemoteSecrets", Kind.Value, "NAMESPACE", "", "follow Istio remote secrets (labelled istio/multiCluster=true) in this namespace of the local cluster: each data key a remote cluster's name, its value that cluster's kubeconfig (default: off)", CheckNamespace),
         new("remote-sync-timeout", "RemoteSyncTimeout", Kind.Value, "DURATION", "30s", "serve without a remote cluster that has not synced this long after start (it is added once it syncs)", CheckRemoteSyncTimeout),
         new("namespace", "Namespace", Kind.Repeatable, "NS", "", "follow ServiceEntries of this namespace only; repeatable or comma-separated (default: all namespaces)", CheckNamespaces),
         new("default-address", "DefaultAddress", Kind.Value, "IP", "", "address served for hosts without spec.addresses or status.addresses", CheckIp),
@@ -162,6 +163,9 @@ public static class Flags
     private static string? CheckRemoteSyncTimeout(string value) =>
         GoDuration.Parse(value, out string? error) is not { } d ? error
         : d <= ClusterNames.MaxRemoteSyncTimeout ? null : "must be at most 1h";
+
+    private static string? CheckNamespace(string value) =>
+        !value.Contains(',') && CheckNamespaces(value) is null ? null : "must be one namespace name (lower-case letters, digits and '-'), such as istio-system";
 
     private static string? CheckNotEmpty(string value) => string.IsNullOrWhiteSpace(value) ? "must not be empty" : null;
 

@@ -7,6 +7,7 @@ public sealed class MeshDnsOptions
     public long MaxFileSize { get; set; } = MeshDns.Sources.Files.FileSource.DefaultMaxFileSize;
     /// <summary>PATH or NAME=PATH each; the first is the local cluster.</summary>
     public List<string> Kubeconfig { get; set; } = [];
+    public string? RemoteSecrets { get; set; }
     public TimeSpan RemoteSyncTimeout { get; set; } = TimeSpan.FromSeconds(30);
     public string? Context { get; set; }
     public List<string> Namespace { get; set; } = [];

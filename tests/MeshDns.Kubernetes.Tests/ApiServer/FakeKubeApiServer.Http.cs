@@ -110,6 +110,8 @@ public sealed partial class FakeKubeApiServer
                 return kind == FakeRequestKind.Watch
                     ? WatchAsync(context, route.Version!, route.Namespace, logged)
                     : ListAsync(context, route.Version!, route.Namespace);
+            case RouteKind.Secrets when _secretsForbidden:
+                return WriteStatusAsync(context, 403, "Forbidden", $"secrets is forbidden: User cannot list resource \"secrets\" in API group \"\" in the namespace \"{route.Namespace}\"", new JsonObject { ["kind"] = "secrets" });
             case RouteKind.Secrets:
                 return kind == FakeRequestKind.Watch ? SecretWatchAsync(context, route.Namespace!, logged) : SecretListAsync(context, route.Namespace!);
             case RouteKind.Item when served.Contains(route.Version):

@@ -20,6 +20,11 @@ public sealed partial class FakeKubeApiServer
     private readonly SortedDictionary<string, SecretObject> _secrets = new(StringComparer.Ordinal);
     private readonly List<SecretEvent> _secretEvents = [];
 
+    private volatile bool _secretsForbidden;
+
+    /// <summary>From now on every request for secrets is answered 403, as when the Role granting them is missing.</summary>
+    public void ForbidSecrets() => _secretsForbidden = true;
+
     /// <summary>Creates a Secret (type Opaque) with <paramref name="data"/> (stored base64, as the API does); returns its resourceVersion.</summary>
     public string CreateSecret(string ns, string name, IReadOnlyDictionary<string, string> labels, IReadOnlyDictionary<string, byte[]> data) =>
         WriteSecret(ns, name, labels, data, mustExist: false);

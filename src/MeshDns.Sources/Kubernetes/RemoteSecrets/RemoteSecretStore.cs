@@ -22,6 +22,10 @@ internal sealed partial class RemoteSecretStore(string ns, RemoteClusterSet clus
     public string? ResourceVersion { get; private set; }
 
     private volatile bool _synced;
+    private readonly TaskCompletionSource _listed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when <see cref="Synced"/> first turns true.</summary>
+    public Task Listed => _listed.Task;
 
     /// <summary>True once a LIST has completed and its clusters were announced.</summary>
     public bool Synced => _synced;
@@ -36,6 +40,7 @@ internal sealed partial class RemoteSecretStore(string ns, RemoteClusterSet clus
         LogListed(logger, _secrets.Count, ns, resourceVersion);
         clusters.Reconcile(_secrets.Values);
         _synced = true; // after the clusters were announced: a reader that sees it sees them
+        _listed.TrySetResult();
     }
 
     public void Apply(WatchEvent e)

@@ -55,6 +55,9 @@ public sealed class RemoteSecretWatcher : IAsyncDisposable
     /// <summary>True once the secrets have been listed (and their clusters announced).</summary>
     public bool Synced => _store.Synced;
 
+    /// <summary>Completes when the secrets have first been listed and their clusters announced (never, if stopped before).</summary>
+    public Task Listed => _store.Listed;
+
     public RemoteSecretStats Stats { get; } = new();
 
     /// <summary>The clusters announced and not removed, with their configuration (a copy).</summary>
