@@ -13,16 +13,12 @@ public sealed partial class TableModel
         return state;
     }
 
-    /// <summary>Recomputes a name's records from its sources; a host appearing or going changes its ancestors.</summary>
+    /// <summary>Recomputes a name's records from its sources; a host appearing or going changes its ancestors, and its
+    /// addresses' reverse names.</summary>
     private void Refresh(TableName name)
     {
         HostRecord? exact = TableName.Merge(name.Name, name.ExactFrom);
         HostRecord? wildcard = TableName.Merge("*." + name.Name, name.WildcardFrom);
-        if ((exact is null) != (name.Exact is null))
-        {
-            AddBelow(Parent(name.Name), exact is null ? -1 : 1);
-        }
-
         if ((wildcard is null) != (name.Wildcard is null))
         {
             AddBelow(name.Name, wildcard is null ? -1 : 1);
@@ -30,13 +26,60 @@ public sealed partial class TableModel
 
         Record(name.Exact, exact);
         Record(name.Wildcard, wildcard);
+        Point(name, name.Exact?.Addresses ?? [], exact?.Addresses ?? []);
+        bool had = name.HasOwn;
         (name.Exact, name.Wildcard) = (exact, wildcard);
+        Exists(name, had);
+    }
+
+    /// <summary>Moves an exact host between the reverse names of the addresses it stopped and started serving.</summary>
+    private void Point(TableName host, IReadOnlyList<System.Net.IPAddress> before, IReadOnlyList<System.Net.IPAddress> after)
+    {
+        foreach (System.Net.IPAddress gone in before.Except(after))
+        {
+            TableName reverse = Name(ReverseNames.Of(gone));
+            reverse.PtrFrom?.Remove(host);
+            _reverse.Add(reverse);
+        }
+
+        foreach (System.Net.IPAddress added in after.Except(before))
+        {
+            TableName reverse = Name(ReverseNames.Of(added));
+            (reverse.PtrFrom ??= new SortedSet<TableName>(TableName.ByName)).Add(host);
+            _reverse.Add(reverse);
+        }
+    }
+
+    /// <summary>Takes a reverse name's PTR targets from the hosts pointing at it.</summary>
+    private void RefreshReverse(TableName reverse)
+    {
+        TableName[] ptr = reverse.PtrFrom is { Count: > 0 } from ? [.. from.Take(ReverseNames.MaxTargets)] : [];
+        if (!ptr.AsSpan().SequenceEqual(reverse.Ptr))
+        {
+            bool had = reverse.HasOwn;
+            reverse.Ptr = ptr;
+            Exists(reverse, had);
+        }
+        else if (reverse.IsUnused)
+        {
+            _dirty.Add(reverse); // pointed at and left within one change: dropped by Build
+        }
+    }
+
+    /// <summary>Marks a name for its shard's rebuild; when it starts or stops having records, its ancestors count it.</summary>
+    private void Exists(TableName name, bool had)
+    {
+        if (had != name.HasOwn)
+        {
+            AddBelow(Parent(name.Name), had ? -1 : 1);
+        }
+
         _dirty.Add(name);
     }
 
     private void Record(HostRecord? before, HostRecord? after)
     {
-        if (before is null ? after is not null : after is null || !before.Addresses.SequenceEqual(after.Addresses))
+        if (before is null ? after is not null : after is null || !before.ServesAs(after))
         {
             _changes.Add(new HostChange((before ?? after)!.Host, before, after));
         }

@@ -15,6 +15,7 @@ public sealed partial class TableModel(TableOptions options, uint previousSerial
     private readonly Dictionary<string, TableName> _names = new(StringComparer.Ordinal);
     private readonly HashSet<TableName> _touched = []; // sources changed: records to recompute
     private readonly HashSet<TableName> _dirty = []; // served state changed: their shards to rebuild
+    private readonly HashSet<TableName> _reverse = []; // reverse names whose hosts changed: PTRs to recompute
     private readonly List<HostChange> _changes = [];
     private readonly List<EntryState> _warned = [];
     private HashSet<TableName>[] _shardNames = [[]];
@@ -87,7 +88,13 @@ public sealed partial class TableModel(TableOptions options, uint previousSerial
             Refresh(name);
         }
 
+        foreach (TableName reverse in _reverse)
+        {
+            RefreshReverse(reverse);
+        }
+
         _touched.Clear();
+        _reverse.Clear();
         HashSet<int> shards = [.. _dirty.Select(ShardOf)];
         foreach (TableName name in _dirty.Where(n => n.IsUnused))
         {

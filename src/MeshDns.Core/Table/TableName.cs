@@ -47,7 +47,19 @@ internal sealed class TableName
     /// <summary>Exact hosts strictly below, plus wildcards at or below (<c>*.a.b</c> makes <c>a.b</c> exist).</summary>
     public int Below { get; set; }
 
-    public bool IsUnused => ExactFrom.Length == 0 && WildcardFrom.Length == 0 && Exact is null && Wildcard is null && Below == 0;
+    /// <summary>For a reverse name (<see cref="ReverseNames"/>): the exact hosts serving its address, in name order.</summary>
+    public SortedSet<TableName>? PtrFrom { get; set; }
+
+    /// <summary>The PTR targets served: the first <see cref="ReverseNames.MaxTargets"/> of <see cref="PtrFrom"/>.</summary>
+    public TableName[] Ptr { get; set; } = [];
+
+    /// <summary>Records of its own (a host's addresses, or PTRs): the name exists apart from what lies below it.</summary>
+    public bool HasOwn => Exact is not null || Ptr.Length > 0;
+
+    public bool IsUnused => ExactFrom.Length == 0 && WildcardFrom.Length == 0 && !HasOwn && Wildcard is null && Below == 0 && PtrFrom is not { Count: > 0 };
+
+    /// <summary>Orders PTR targets by name.</summary>
+    public static IComparer<TableName> ByName { get; } = Comparer<TableName>.Create((a, b) => string.CompareOrdinal(a.Name, b.Name));
 
     public static HostSource[] Insert(HostSource[] sources, HostSource added)
     {
@@ -63,7 +75,7 @@ internal sealed class TableName
     public static HostSource[] Remove(HostSource[] sources, EntryState removed) =>
         sources.Length == 1 && sources[0].Entry == removed ? [] : [.. sources.Where(s => s.Entry != removed)];
 
-    /// <summary>The host as served: its sources' addresses in their order, duplicates dropped; null when none.</summary>
+    /// <summary>The host as served: its sources' addresses and named ports in their order, duplicates dropped; null when none.</summary>
     public static HostRecord? Merge(string host, HostSource[] sources)
     {
         if (sources.Length == 0)
@@ -74,9 +86,15 @@ internal sealed class TableName
         if (sources.Length == 1)
         {
             IPAddress[] only = sources[0].Addresses;
-            return new HostRecord(host, only.Length == 1 || only.Distinct().Count() == only.Length ? only : [.. only.Distinct()], [sources[0].Entry.Input.Id]);
+            return new HostRecord(host, only.Length == 1 || only.Distinct().Count() == only.Length ? only : [.. only.Distinct()], [sources[0].Entry.Input.Id])
+            {
+                Ports = sources[0].Entry.Prepared!.Ports,
+            };
         }
 
-        return new HostRecord(host, [.. sources.SelectMany(s => s.Addresses).Distinct()], [.. sources.Select(s => s.Entry.Input.Id)]);
+        return new HostRecord(host, [.. sources.SelectMany(s => s.Addresses).Distinct()], [.. sources.Select(s => s.Entry.Input.Id)])
+        {
+            Ports = [.. sources.SelectMany(s => s.Entry.Prepared!.Ports).Distinct()],
+        };
     }
 }
