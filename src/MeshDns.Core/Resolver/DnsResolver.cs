@@ -106,14 +106,9 @@ public sealed partial class DnsResolver(TableHolder tables, ResolverOptions opti
 
         AddPtrs(ref builder, table, owner, match, qtype);
         int target = AddServices(ref builder, table, owner, name, qtype, out bool service);
-        if (isApex && qtype is DnsType.SOA or DnsType.ANY)
+        if (isApex)
         {
-            zone!.TryAddSoa(ref builder, table.Serial, options.NegativeTtl, authority: false);
-        }
-
-        if (isApex && qtype is DnsType.NS or DnsType.ANY)
-        {
-            zone!.TryAddNs(ref builder, options.Ttl);
+            AddApex(ref builder, zone!, table, qtype);
         }
 
         if (builder.Answers == 0 && zone is not null)
@@ -128,6 +123,20 @@ public sealed partial class DnsResolver(TableHolder tables, ResolverOptions opti
         }
 
         return builder.Finish(isApex || service || match.Kind != MatchKind.None ? DnsRcode.NoError : DnsRcode.NXDomain);
+    }
+
+    /// <summary>The zone's own SOA and NS records, when asked for.</summary>
+    private void AddApex(ref ResponseBuilder builder, Zone zone, NameTable table, ushort qtype)
+    {
+        if (qtype is DnsType.SOA or DnsType.ANY)
+        {
+            zone.TryAddSoa(ref builder, table.Serial, options.NegativeTtl, authority: false);
+        }
+
+        if (qtype is DnsType.NS or DnsType.ANY)
+        {
+            zone.TryAddNs(ref builder, options.Ttl);
+        }
     }
 
     /// <summary>Every address of one family (A: 4 octets each, AAAA: 16), starting at <paramref name="rotation"/>, until one does not fit.</summary>
