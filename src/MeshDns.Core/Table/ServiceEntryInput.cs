@@ -37,7 +37,12 @@ public sealed record StatusAddress(string Value, string? Host);
 public sealed record ServicePort(string? Name, int Number, string? Protocol);
 
 /// <summary>DefaultAddress: served for hosts with no usable address; null skips them.</summary>
-public sealed record TableOptions(System.Net.IPAddress? DefaultAddress = null);
+public sealed record TableOptions(System.Net.IPAddress? DefaultAddress = null)
+{
+    /// <summary>The resolver's zones (lower case, no trailing dot): reverse names are kept only for the addresses inside
+    /// one of them, the only PTR queries it answers; null (no zones) keeps them for every address.</summary>
+    public IReadOnlyList<string>? Zones { get; init; }
+}
 
 /// <summary>What a source that tracks its changes publishes: the entries set (or deleted: null) since its last update, by
 /// namespace/name, and how many it holds now. Applied in order, the updates give the source's entries.</summary>

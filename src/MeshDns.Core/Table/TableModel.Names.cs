@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Sockets;
+
 namespace MeshDns.Table;
 
 public sealed partial class TableModel
@@ -32,22 +35,43 @@ public sealed partial class TableModel
         Exists(name, had);
     }
 
-    /// <summary>Moves an exact host between the reverse names of the addresses it stopped and started serving.</summary>
-    private void Point(TableName host, IReadOnlyList<System.Net.IPAddress> before, IReadOnlyList<System.Net.IPAddress> after)
+    /// <summary>Moves an exact host between the reverse names of the addresses it stopped and started serving. Only the
+    /// reverse names the resolver can answer (no zones, or inside one) are kept: the rest would cost memory for nothing.</summary>
+    private void Point(TableName host, IReadOnlyList<IPAddress> before, IReadOnlyList<IPAddress> after)
     {
-        foreach (System.Net.IPAddress gone in before.Except(after))
+        if (!_reversible.V4 && !_reversible.V6)
         {
-            TableName reverse = Name(ReverseNames.Of(gone));
-            reverse.PtrFrom?.Remove(host);
-            _reverse.Add(reverse);
+            return;
         }
 
-        foreach (System.Net.IPAddress added in after.Except(before))
+        foreach (IPAddress gone in before.Except(after))
         {
-            TableName reverse = Name(ReverseNames.Of(added));
-            (reverse.PtrFrom ??= new SortedSet<TableName>(TableName.ByName)).Add(host);
-            _reverse.Add(reverse);
+            if (Reverse(gone) is { } reverse)
+            {
+                reverse.PtrFrom?.Remove(host);
+                _reverse.Add(reverse);
+            }
         }
+
+        foreach (IPAddress added in after.Except(before))
+        {
+            if (Reverse(added) is { } reverse)
+            {
+                (reverse.PtrFrom ??= new SortedSet<TableName>(TableName.ByName)).Add(host);
+                _reverse.Add(reverse);
+            }
+        }
+    }
+
+    private TableName? Reverse(IPAddress address)
+    {
+        if (!(address.AddressFamily == AddressFamily.InterNetwork ? _reversible.V4 : _reversible.V6))
+        {
+            return null;
+        }
+
+        string reverse = ReverseNames.Of(address);
+        return ReverseNames.IsInside(reverse, options.Zones) ? Name(reverse) : null;
     }
 
     /// <summary>Takes a reverse name's PTR targets from the hosts pointing at it.</summary>

@@ -23,6 +23,7 @@ public sealed partial class TableModel(TableOptions options, uint previousSerial
     private int _contributing;
     private int _mark;
     private uint _serial = previousSerial;
+    private readonly (bool V4, bool V6) _reversible = ReverseNames.Families(options.Zones);
 
     /// <summary>Replaces one source's entries with a snapshot: only the entries that are new, gone, or another instance
     /// than before (sources keep unchanged entries' instances) are worked on.</summary>

@@ -119,6 +119,22 @@ public class ServiceAnswerTests
         Assert.Equal(Enumerable.Range(0, ReverseNames.MaxTargets).Select(i => $"c{i:D2}.crowd.global."), response.Answers.Select(a => a.Data));
     }
 
+    [Theory]
+    [InlineData("global", "")]
+    [InlineData("global,10.10.in-addr.arpa", "1.0.10.10.in-addr.arpa")]
+    [InlineData("global,in-addr.arpa", "1.0.10.10.in-addr.arpa,1.0.12.10.in-addr.arpa")]
+    [InlineData("global,arpa", "1.0.10.10.in-addr.arpa,1.0.12.10.in-addr.arpa," + V6Reverse)]
+    [InlineData("global,ip6.arpa", V6Reverse)]
+    public void With_zones_the_table_keeps_only_the_reverse_names_it_can_answer(string zones, string kept)
+    {
+        // The reverse names outside every zone would only be REFUSED: not keeping them saves the memory.
+        NameTable table = NameTableBuilder.Build(Fixtures.Services, new TableOptions { Zones = zones.Split(',') }, 0).Table;
+        string[] reverse = ["1.0.10.10.in-addr.arpa", "1.0.12.10.in-addr.arpa", V6Reverse];
+
+        Assert.Equal(kept.Split(',', StringSplitOptions.RemoveEmptyEntries), reverse.Where(r => table.Lookup(Query.EncodeName(r)).Kind == MatchKind.Host));
+        Assert.Equal(kept.Length == 0 ? MatchKind.None : MatchKind.EmptyNonTerminal, table.Lookup(Query.EncodeName("arpa")).Kind);
+    }
+
     [Fact]
     public void Ports_that_cannot_be_served_are_warned_about()
     {

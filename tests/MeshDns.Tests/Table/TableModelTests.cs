@@ -20,11 +20,13 @@ public sealed class TableModelTests(ITestOutputHelper output)
     [InlineData(0)]
     [InlineData(1)]
     [InlineData(2)]
+    [InlineData(3)] // with zones: reverse names only inside the reverse zones
     public void Random_changes_give_the_table_built_from_scratch(int round)
     {
+        TableOptions options = round == 3 ? WithZones : new TableOptions(IPAddress.Parse("240.240.0.1"));
         var random = new Random(Seed + round);
         output.WriteLine($"seed {Seed + round}");
-        var model = new TableModel(new TableOptions(IPAddress.Parse("240.240.0.1")));
+        var model = new TableModel(options);
         model.Replace("padding", Padding); // many shards, so a change that misses one shows
         var current = Sources.ToDictionary(s => s, _ => new Dictionary<string, ServiceEntryInput>());
         IReadOnlyList<HostRecord> before = [];
@@ -65,8 +67,8 @@ public sealed class TableModelTests(ITestOutputHelper output)
             }
 
             TableBuildResult incremental = model.Build();
-            TableBuildResult scratch = NameTableBuilder.Build(current.Values.SelectMany(e => e.Values), new TableOptions(IPAddress.Parse("240.240.0.1")), 0);
-            AssertSame(scratch.Table, incremental.Table, $"step {step}", padding: Padding.Count);
+            TableBuildResult scratch = NameTableBuilder.Build(current.Values.SelectMany(e => e.Values), options, 0);
+            AssertSame(scratch.Table, incremental.Table, $"step {step}", padding: Padding.Count, zones: options.Zones);
             IReadOnlyList<HostRecord> after = [.. incremental.Table.Hosts.Where(h => !h.Host.EndsWith(".pad", StringComparison.Ordinal))];
             AssertChanges(before, after, step == 0 ? [.. incremental.Changes.Where(c => !c.Host.EndsWith(".pad", StringComparison.Ordinal))] : incremental.Changes);
             before = after;
@@ -90,7 +92,7 @@ public sealed class TableModelTests(ITestOutputHelper output)
 
     /// <summary>Hosts, their addresses and sources, the counts, and the answer to every name the test could ask.</summary>
     /// <summary><paramref name="padding"/>: entries under .pad in <paramref name="actual"/> only, one host each.</summary>
-    private static void AssertSame(NameTable expected, NameTable actual, string when, bool byRules = true, int padding = 0)
+    private static void AssertSame(NameTable expected, NameTable actual, string when, bool byRules = true, int padding = 0, IReadOnlyList<string>? zones = null)
     {
         IEnumerable<HostRecord> hosts = actual.Hosts.Where(h => padding == 0 || !h.Host.EndsWith(".pad", StringComparison.Ordinal));
         Assert.True(expected.Hosts.Select(Describe).SequenceEqual(hosts.Select(Describe)), $"{when}: hosts differ");
@@ -107,7 +109,7 @@ public sealed class TableModelTests(ITestOutputHelper output)
             Assert.True(!byRules || a.Kind is not (MatchKind.Host or MatchKind.Wildcard) || Ports(actual, a).SequenceEqual(PortsByRules(expected.Hosts, name)), $"{when}: {name} ports by the hosts' rules");
         }
 
-        foreach ((string reverse, string[] targets) in Reverse(expected.Hosts))
+        foreach ((string reverse, string[] targets) in Reverse(expected.Hosts, zones))
         {
             byte[] wire = Query.EncodeName(reverse);
             NameMatch e = expected.Lookup(wire), a = actual.Lookup(wire);
@@ -118,13 +120,13 @@ public sealed class TableModelTests(ITestOutputHelper output)
     }
 
     /// <summary>Every address of a served host with the exact hosts serving it (PTR targets by the rules: name order, at
-    /// most <see cref="ReverseNames.MaxTargets"/>), and an address no exact host serves.</summary>
-    private static IEnumerable<(string Reverse, string[] Targets)> Reverse(IReadOnlyList<HostRecord> hosts)
+    /// most <see cref="ReverseNames.MaxTargets"/>, none outside the zones), and an address no exact host serves.</summary>
+    private static IEnumerable<(string Reverse, string[] Targets)> Reverse(IReadOnlyList<HostRecord> hosts, IReadOnlyList<string>? zones)
     {
         ILookup<IPAddress, string> exact = hosts.Where(h => !h.Host.StartsWith('*'))
             .SelectMany(h => h.Addresses.Select(ip => (ip, h.Host))).ToLookup(x => x.ip, x => x.Host + ".");
-        return hosts.SelectMany(h => h.Addresses).Append(IPAddress.Parse("10.255.0.1")).Distinct()
-            .Select(ip => (ReverseNames.Of(ip), exact[ip].Order(StringComparer.Ordinal).Take(ReverseNames.MaxTargets).ToArray()));
+        return hosts.SelectMany(h => h.Addresses).Append(IPAddress.Parse("10.255.0.1")).Distinct().Select(ip => (Reverse: ReverseNames.Of(ip), ip))
+            .Select(r => (r.Reverse, ReverseNames.IsInside(r.Reverse, zones) ? exact[r.ip].Order(StringComparer.Ordinal).Take(ReverseNames.MaxTargets).ToArray() : []));
     }
 
     private static string[] Ptrs(NameTable table, NameMatch match) =>
@@ -197,6 +199,9 @@ public sealed class TableModelTests(ITestOutputHelper output)
         Assert.Equal(expected, changes.Select(c => c.Host));
         Assert.All(changes, c => Assert.True(c.Before == old.GetValueOrDefault(c.Host) && c.After == now.GetValueOrDefault(c.Host), c.Host));
     }
+
+    /// <summary>The zones the resolver would have: PTRs only for 10.0.0.x and IPv6 addresses, none for the rest.</summary>
+    private static readonly TableOptions WithZones = new(IPAddress.Parse("240.240.0.1")) { Zones = ["global", "x.global", "mesh.local", "0.0.10.in-addr.arpa", "ip6.arpa"] };
 
     private static readonly List<ServiceEntryInput> Padding =
         [.. Enumerable.Range(0, 4000).Select(i => Fixtures.Se($"p{i}", [$"p{i}.pad"], [new IPAddress(0x0B000000u + (uint)i).ToString()], ns: "padding"))];
