@@ -48,7 +48,7 @@ public sealed partial class TableModel
         {
             if (Reverse(gone) is { } reverse)
             {
-                reverse.PtrFrom?.Remove(host);
+                reverse.RemovePtr(host);
                 _reverse.Add(reverse);
             }
         }
@@ -57,7 +57,7 @@ public sealed partial class TableModel
         {
             if (Reverse(added) is { } reverse)
             {
-                (reverse.PtrFrom ??= new SortedSet<TableName>(TableName.ByName)).Add(host);
+                reverse.AddPtr(host);
                 _reverse.Add(reverse);
             }
         }
@@ -74,20 +74,12 @@ public sealed partial class TableModel
         return ReverseNames.IsInside(reverse, options.Zones) ? Name(reverse) : null;
     }
 
-    /// <summary>Takes a reverse name's PTR targets from the hosts pointing at it.</summary>
+    /// <summary>Serves a reverse name's PTR targets from the hosts pointing at it now (they changed, or it would not be here).</summary>
     private void RefreshReverse(TableName reverse)
     {
-        TableName[] ptr = reverse.PtrFrom is { Count: > 0 } from ? [.. from.Take(ReverseNames.MaxTargets)] : [];
-        if (!ptr.AsSpan().SequenceEqual(reverse.Ptr))
-        {
-            bool had = reverse.HasOwn;
-            reverse.Ptr = ptr;
-            Exists(reverse, had);
-        }
-        else if (reverse.IsUnused)
-        {
-            _dirty.Add(reverse); // pointed at and left within one change: dropped by Build
-        }
+        bool had = reverse.HasOwn;
+        reverse.ShowPtrs();
+        Exists(reverse, had); // also a name left unused: Build drops it
     }
 
     /// <summary>Marks a name for its shard's rebuild; when it starts or stops having records, its ancestors count it.</summary>

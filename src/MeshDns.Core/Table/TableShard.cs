@@ -146,11 +146,11 @@ internal sealed class TableShard
         private readonly List<byte> _targets = [];
         private int _hosts;
 
-        public void Add(TableName name, HostRecord? record, MatchKind kind, TableName[] ptr)
+        public void Add(TableName name, HostRecord? record, MatchKind kind, IEnumerable<TableName> ptr)
         {
             var e = new TableEntry { NameOffset = _names.Count, NameLength = name.Wire.Length, Hash = name.Hash, Kind = kind, V4Start = _v4.Count / 4, V6Start = _v6.Count / 16 };
             _names.AddRange(name.Wire);
-            (e.PortStart, e.PortCount, e.PtrStart, e.PtrCount) = (_ports.Count, record?.Ports.Count ?? 0, _ptrs.Count, ptr.Length);
+            (e.PortStart, e.PortCount, e.PtrStart) = (_ports.Count, record?.Ports.Count ?? 0, _ptrs.Count);
             foreach (SrvPort port in record?.Ports ?? [])
             {
                 _ports.Add(new TablePort { LabelOffset = _labels.Count, LabelLength = 1 + port.Name.Length, Number = port.Number, Udp = port.Udp });
@@ -163,6 +163,8 @@ internal sealed class TableShard
                 _ptrs.Add((_targets.Count, target.Wire.Length));
                 _targets.AddRange(target.Wire);
             }
+
+            e.PtrCount = _ptrs.Count - e.PtrStart;
 
             Span<byte> octets = stackalloc byte[16];
             foreach (IPAddress ip in record?.Addresses ?? [])
