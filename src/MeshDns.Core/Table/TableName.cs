@@ -48,7 +48,7 @@ internal sealed class TableName
     public int Below { get; set; }
 
     // For a reverse name (ReverseNames): the exact hosts serving its address. Most addresses have one, kept without a
-    // set (a set per address doubled the model's memory); several are kept in name order.
+    // set (about 80 bytes less per address); several are kept in name order.
     private TableName? _ptrOne;
     private SortedSet<TableName>? _ptrMany;
 
