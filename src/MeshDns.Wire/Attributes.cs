@@ -27,6 +27,9 @@ public enum DnsFieldKind
     U16LengthBytes = 8,
     /// <summary>All remaining octets of the data; a span. Must be the last field.</summary>
     Rest = 9,
+    /// <summary>A domain name read like <see cref="Name"/> but always written whole: RFC 2782 forbids compressing the SRV
+    /// target.</summary>
+    UncompressedName = 10,
 }
 
 /// <summary>Declares the wire layout of one field of a <see cref="DnsWireFormatAttribute"/> part.</summary>

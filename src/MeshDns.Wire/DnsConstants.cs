@@ -1,14 +1,16 @@
 namespace MeshDns.Wire;
 
-/// <summary>RR TYPE values used by MeshDns (RFC 1035 3.2.2, RFC 3596, RFC 6891).</summary>
+/// <summary>RR TYPE values used by MeshDns (RFC 1035 3.2.2, RFC 3596, RFC 2782, RFC 6891).</summary>
 public static class DnsType
 {
     public const ushort A = 1;
     public const ushort NS = 2;
     public const ushort CNAME = 5;
     public const ushort SOA = 6;
+    public const ushort PTR = 12;
     public const ushort TXT = 16;
     public const ushort AAAA = 28;
+    public const ushort SRV = 33;
     public const ushort OPT = 41;
     public const ushort ANY = 255;
 }

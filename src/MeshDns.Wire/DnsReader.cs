@@ -119,6 +119,9 @@ public ref struct DnsReader
         return read;
     }
 
+    /// <summary>A name in a field that must not be compressed; read leniently like any name (RFC 3597 4).</summary>
+    public bool TryReadUncompressedName(out DnsName name) => TryReadName(out name);
+
     /// <summary>
     /// Reads a domain name (RFC 1035 3.1, 4.1.4):
     /// <code>

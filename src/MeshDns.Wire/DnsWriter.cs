@@ -126,6 +126,19 @@ public ref struct DnsWriter
         return TryWriteName(wire[..length]);
     }
 
+    /// <summary>Writes a name whole, without a compression pointer (the SRV target, RFC 2782).</summary>
+    public bool TryWriteUncompressedName(scoped DnsName name)
+    {
+        if (name.IsEmpty || Remaining < name.Length)
+        {
+            return false;
+        }
+
+        name.TryCopyTo(_buffer[_position..], lowerCase: false, out int length);
+        _position += length;
+        return true;
+    }
+
     /// <summary>Writes an uncompressed, valid wire-form name with compression (see <see cref="TryWriteName(DnsName)"/>).</summary>
     public bool TryWriteName(scoped ReadOnlySpan<byte> wire)
     {

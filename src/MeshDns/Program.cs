@@ -293,7 +293,10 @@ public static partial class Program
         // Bounded stop: long-lived streams (health Watch, idle HTTP/2) must not hold the exit for the default 30 s.
         services.Configure<HostOptions>(o => o.ShutdownTimeout = options.Lameduck + TimeSpan.FromSeconds(5));
         services.AddSingleton<TableHolder>();
-        services.AddSingleton(new TableOptions(options.DefaultAddress is null ? null : IPAddress.Parse(options.DefaultAddress)));
+        services.AddSingleton(new TableOptions(options.DefaultAddress is null ? null : IPAddress.Parse(options.DefaultAddress))
+        {
+            Zones = options.Zone.Count == 0 ? null : [.. options.Zone.Select(ResolverOptions.NormalizeZone)],
+        });
         services.AddSingleton(new ResolverOptions
         {
             Ttl = options.Ttl,

@@ -90,6 +90,34 @@ public sealed class CorefileTests
         Assert.Contains("--zone=mesh.internal", m.Args("meshdns"));
     }
 
+    [Theory]
+    [InlineData("coredns-sidecar")]
+    [InlineData("standalone")]
+    public void Reverse_zones_are_zones_of_their_own(string mode)
+    {
+        Manifests m = Helm.Render("mode=" + mode, "reverseZones={0.240.in-addr.arpa,8.b.d.0.1.0.0.2.ip6.arpa.}");
+        string[] zones = ["global", "0.240.in-addr.arpa", "8.b.d.0.1.0.0.2.ip6.arpa"];
+        Assert.Equal(zones.Select(z => "--zone=" + z), m.Args("meshdns").Where(a => a.StartsWith("--zone", StringComparison.Ordinal)));
+        if (mode == "coredns-sidecar")
+        {
+            foreach (string zone in zones.Skip(1))
+            {
+                Assert.Equal($"{zone} 127.0.0.1:8053", string.Join(' ', m.Corefile.Block($"{zone}:1053").One("grpc")!.Args));
+            }
+
+            Directive except = Assert.Single(m.Corefile.Block(".:1053").One("forward")!.Block, d => d.Name == "except");
+            Assert.Equal(zones, except.Args);
+        }
+    }
+
+    [Fact]
+    public void Reverse_zones_need_zones()
+    {
+        HelmResult result = Helm.Template("mode=standalone", "zones=null", "reverseZones={0.240.in-addr.arpa}");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("reverseZones needs zones", result.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Sidecar_mode_needs_at_least_one_zone()
     {

@@ -15,6 +15,8 @@ public sealed class SchemaTests
     [InlineData("service.port=65536", "/service/port", "maximum")]
     [InlineData("service.prot=53", "prot", "not allowed")]
     [InlineData("zones={bad zone}", "/zones/0", "pattern")]
+    [InlineData("reverseZones={global}", "/reverseZones/0", "pattern")]
+    [InlineData("reverseZones={1.2.3.4.5.in-addr.arpa}", "/reverseZones/0", "pattern")]
     [InlineData("ttl=-5", "/ttl", "minimum")]
     [InlineData("lameduck=soon", "/lameduck", "pattern")]
     [InlineData("pullPolicy=Sometimes", "/pullPolicy", "IfNotPresent")]
@@ -38,6 +40,7 @@ public sealed class SchemaTests
     [InlineData("podDisruptionBudget.minAvailable=50%")]
     [InlineData("negativeTtl=0")]
     [InlineData("defaultAddress=fd00::1")]
+    [InlineData("reverseZones={in-addr.arpa,ip6.arpa}")]
     public void Good_values_pass(string value)
     {
         HelmResult result = Helm.Template(value);

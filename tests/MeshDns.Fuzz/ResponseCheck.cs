@@ -95,6 +95,9 @@ internal static class ResponseCheck
             DnsType.AAAA => rdata.Remaining == 16,
             DnsType.NS => NsRdata.TryRead(ref rdata, out _) && rdata.Remaining == 0,
             DnsType.SOA => SoaRdata.TryRead(ref rdata, out _) && rdata.Remaining == 0,
+            DnsType.PTR => !additional && PtrRdata.TryRead(ref rdata, out _) && rdata.Remaining == 0,
+            // The SRV target is written whole (RFC 2782): its uncompressed length fills the rest of the RDATA.
+            DnsType.SRV => !additional && SrvRdata.TryRead(ref rdata, out SrvRdata srv) && rdata.Remaining == 0 && srv.Target.Length == record.RdLength - 6,
             DnsType.OPT => additional && record.Name.Length == 1,
             _ => false,
         };

@@ -9,6 +9,14 @@ internal sealed partial record DigResult(string Status, IReadOnlyList<string> Fl
     /// <summary>Answer data only (last field of each answer line), in order.</summary>
     public IReadOnlyList<string> Data => Answers.Select(a => a.Split('\t', ' ').Last(s => s.Length > 0)).ToList();
 
+    /// <summary>Each answer's type and data (<c>SRV 0 100 443 host.</c>), whitespace collapsed.</summary>
+    public IReadOnlyList<string> Records => Answers.Select(TypeAndData).ToList();
+
+    /// <summary>The additional section's records as owner, type and data (dig shows the OPT record apart).</summary>
+    public IReadOnlyList<string> Additional => Section(Raw, "ADDITIONAL").Select(r => $"{r.Split('\t', ' ')[0].ToLowerInvariant()} {TypeAndData(r)}").ToList();
+
+    private static string TypeAndData(string record) => string.Join(' ', record.Split('\t', ' ').Where(s => s.Length > 0).Skip(3));
+
     public static DigResult Run(int port, string name, string type = "A", params string[] options) => RunAt("127.0.0.1", port, name, type, options);
 
     public static DigResult RunAt(string server, int port, string name, string type = "A", params string[] options)

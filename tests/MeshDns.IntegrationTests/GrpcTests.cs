@@ -87,6 +87,8 @@ public sealed class GrpcTests : IDisposable
             ("service1.test.global", 1, false), ("a.b.test.global", 1, true), ("test.global", 1, false),
             ("payments.shop.global", 28, true), ("payments.shop.global", 255, false), ("shop.global", 28, false),
             ("nothing.global", 1, true), ("auth.global", 15, false), ("SERVICE1.test.GLOBAL", 1, true),
+            ("_https._tcp.payments.shop.global", 33, true), ("_http._tcp.SEARCH.web.global", 33, false), ("_tcp.auth.global", 33, false),
+            ("1.10.0.240.in-addr.arpa", 12, false), ("1.0.0.0.0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa", 12, true),
         ];
         foreach ((string name, ushort type, bool edns) in cases)
         {

@@ -99,7 +99,7 @@ public sealed partial class OperabilityTests : IDisposable
     }
 
     [Fact]
-    public async Task Debug_names_shows_hosts_addresses_sources_and_zones()
+    public async Task Debug_names_shows_hosts_addresses_sources_zones_and_srv_names()
     {
         using JsonDocument names = JsonDocument.Parse(await _http.GetStringAsync("/debug/names"));
         Assert.True(names.RootElement.GetProperty("synced").GetBoolean());
@@ -107,6 +107,9 @@ public sealed partial class OperabilityTests : IDisposable
         Assert.Equal("127.255.0.2", seed.GetProperty("addresses")[0].GetString());
         Assert.Equal("global", seed.GetProperty("zone").GetString());
         Assert.Equal("default/test-service-entry", seed.GetProperty("sources")[0].GetString());
+        Assert.Equal(["_http1._tcp.*.test.global 80"], seed.GetProperty("srv").EnumerateArray().Select(e => e.GetString()));
+        JsonElement payments = names.RootElement.GetProperty("hosts").EnumerateArray().Single(h => h.GetProperty("host").GetString() == "payments.shop.global");
+        Assert.Equal(["_https._tcp.payments.shop.global 443"], payments.GetProperty("srv").EnumerateArray().Select(e => e.GetString()));
     }
 
     [Fact]

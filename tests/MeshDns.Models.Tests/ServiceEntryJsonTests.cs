@@ -210,7 +210,12 @@ public class ServiceEntryJsonTests
         var se = new ServiceEntry
         {
             Metadata = new ObjectMeta { Name = "n", CreationTimestamp = new DateTimeOffset(2020, 1, 2, 3, 4, 5, TimeSpan.FromHours(1)) },
-            Spec = new ServiceEntrySpec { Hosts = ["a.example", null!, "b.example"], Resolution = "whatever" },
+            Spec = new ServiceEntrySpec
+            {
+                Hosts = ["a.example", null!, "b.example"],
+                Resolution = "whatever",
+                Ports = [new() { Name = "http", Number = 80, Protocol = "HTTP" }, null!, new() { Number = 53, Protocol = "UDP" }],
+            },
             Status = new ServiceEntryStatus
             {
                 Addresses =
@@ -231,6 +236,7 @@ public class ServiceEntryJsonTests
         Assert.Empty(input.Addresses);
         Assert.Equal("whatever", input.Resolution);
         Assert.Equal([new StatusAddress("240.240.0.1", null), new StatusAddress("240.240.0.2", "b.example")], input.StatusAddresses);
+        Assert.Equal([new ServicePort("http", 80, "HTTP"), new ServicePort(null, 53, "UDP")], input.Ports);
     }
 
     [Fact]
@@ -242,6 +248,7 @@ public class ServiceEntryJsonTests
         Assert.Empty(input.Hosts);
         Assert.Empty(input.Addresses);
         Assert.Empty(input.StatusAddresses);
+        Assert.Empty(input.Ports);
         Assert.Throws<ArgumentNullException>(() => MeshDns.Models.Validation.ServiceEntryCheck.ToInput(null!));
     }
 

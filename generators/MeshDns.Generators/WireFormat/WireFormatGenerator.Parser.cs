@@ -150,7 +150,7 @@ public sealed partial class WireFormatGenerator
             WireFieldKind.U8 => "byte",
             WireFieldKind.U16 => "ushort",
             WireFieldKind.U32 => "uint",
-            WireFieldKind.Name => DnsNameType,
+            WireFieldKind.Name or WireFieldKind.UncompressedName => DnsNameType,
             _ => SpanOfBytes,
         };
     }

@@ -65,10 +65,11 @@ defaulting to meshdns and the chart's appVersion. */}}
 {{- default $image .Values.coreDNSPluginImage }}
 {{- end }}
 
-{{/* The zones without a trailing dot, as a list (the schema has made sure they are lower-case names). */}}
+{{/* The zones, then the reverse zones, without a trailing dot, as a list (the schema has made sure they are
+lower-case names). */}}
 {{- define "meshdns.zones" -}}
 {{- $zones := list }}
-{{- range .Values.zones }}
+{{- range concat (.Values.zones | default list) (.Values.reverseZones | default list) }}
 {{- $zones = append $zones (trimSuffix "." .) }}
 {{- end }}
 {{- toJson $zones }}
@@ -106,6 +107,9 @@ unless set so); 0 means no cache plugin. */}}
 {{- end }}
 {{- if and .Values.nativeSidecar (ne .Values.mode "coredns-sidecar") }}
 {{- fail "nativeSidecar needs mode coredns-sidecar: in standalone mode MeshDns is the pod's only container" }}
+{{- end }}
+{{- if and (empty .Values.zones) (not (empty .Values.reverseZones)) }}
+{{- fail "reverseZones needs zones: MeshDns would refuse every other name (without zones it answers PTR for every served address already)" }}
 {{- end }}
 {{- if and (eq .Values.mode "coredns-sidecar") (empty .Values.zones) }}
 {{- fail "zones must name at least one zone in coredns-sidecar mode: CoreDNS sends only those to MeshDns" }}

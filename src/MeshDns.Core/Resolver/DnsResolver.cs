@@ -8,7 +8,7 @@ public readonly record struct ResolveResult(int Length, int Rcode, ushort QType,
 
 /// <summary>One query message to one response message, for every transport, allocation-free. Malformed input
 /// never throws: it yields FORMERR, or nothing when even the header is unreadable.</summary>
-public sealed class DnsResolver(TableHolder tables, ResolverOptions options)
+public sealed partial class DnsResolver(TableHolder tables, ResolverOptions options)
 {
     /// <summary>The smallest response buffer (the classic UDP limit).</summary>
     public const int MinimumBufferSize = 512;
@@ -100,18 +100,15 @@ public sealed class DnsResolver(TableHolder tables, ResolverOptions options)
         uint rotation = options.RoundRobin ? t_rotation++ : 0;
         if (match.Kind is MatchKind.Host or MatchKind.Wildcard)
         {
-            AddAddresses(ref builder, owner, qtype is DnsType.A or DnsType.ANY ? table.IPv4(match) : default, 4, rotation);
-            AddAddresses(ref builder, owner, qtype is DnsType.AAAA or DnsType.ANY ? table.IPv6(match) : default, 16, rotation);
+            AddAddresses(ref builder, owner, qtype is DnsType.A or DnsType.ANY ? table.IPv4(match) : default, 4, rotation, additional: false);
+            AddAddresses(ref builder, owner, qtype is DnsType.AAAA or DnsType.ANY ? table.IPv6(match) : default, 16, rotation, additional: false);
         }
 
-        if (isApex && qtype is DnsType.SOA or DnsType.ANY)
+        AddPtrs(ref builder, table, owner, match, qtype);
+        int target = AddServices(ref builder, table, owner, name, qtype, out bool service);
+        if (isApex)
         {
-            zone!.TryAddSoa(ref builder, table.Serial, options.NegativeTtl, authority: false);
-        }
-
-        if (isApex && qtype is DnsType.NS or DnsType.ANY)
-        {
-            zone!.TryAddNs(ref builder, options.Ttl);
+            AddApex(ref builder, zone!, table, qtype);
         }
 
         if (builder.Answers == 0 && zone is not null)
@@ -120,19 +117,39 @@ public sealed class DnsResolver(TableHolder tables, ResolverOptions options)
             zone.TryAddSoa(ref builder, table.Serial, options.NegativeTtl, authority: true);
         }
 
-        return builder.Finish(isApex || match.Kind != MatchKind.None ? DnsRcode.NoError : DnsRcode.NXDomain);
+        if (target >= 0)
+        {
+            AddTargetAddresses(ref builder, table, name[target..], rotation);
+        }
+
+        return builder.Finish(isApex || service || match.Kind != MatchKind.None ? DnsRcode.NoError : DnsRcode.NXDomain);
+    }
+
+    /// <summary>The zone's own SOA and NS records, when asked for.</summary>
+    private void AddApex(ref ResponseBuilder builder, Zone zone, NameTable table, ushort qtype)
+    {
+        if (qtype is DnsType.SOA or DnsType.ANY)
+        {
+            zone.TryAddSoa(ref builder, table.Serial, options.NegativeTtl, authority: false);
+        }
+
+        if (qtype is DnsType.NS or DnsType.ANY)
+        {
+            zone.TryAddNs(ref builder, options.Ttl);
+        }
     }
 
     /// <summary>Every address of one family (A: 4 octets each, AAAA: 16), starting at <paramref name="rotation"/>, until one does not fit.</summary>
-    private void AddAddresses(ref ResponseBuilder builder, scoped DnsName owner, scoped ReadOnlySpan<byte> addresses, int size, uint rotation)
+    private void AddAddresses(ref ResponseBuilder builder, scoped DnsName owner, scoped ReadOnlySpan<byte> addresses, int size, uint rotation, bool additional)
     {
         int count = addresses.Length / size;
         for (int i = 0; i < count; i++)
         {
             ReadOnlySpan<byte> address = addresses.Slice((int)((rotation + (uint)i) % (uint)count) * size, size);
+            var section = additional ? Section.Additional : Section.Answer;
             bool added = size == 4
-                ? builder.TryAdd(owner, DnsType.A, options.Ttl, new ARdata { Address = address })
-                : builder.TryAdd(owner, DnsType.AAAA, options.Ttl, new AaaaRdata { Address = address });
+                ? builder.TryAdd(owner, DnsType.A, options.Ttl, new ARdata { Address = address }, section)
+                : builder.TryAdd(owner, DnsType.AAAA, options.Ttl, new AaaaRdata { Address = address }, section);
             if (!added)
             {
                 return;

@@ -6,7 +6,7 @@ public enum DnsTransport : byte { Udp, Tcp, Grpc }
 /// <summary>Answer settings shared by every transport.</summary>
 public sealed record ResolverOptions
 {
-    /// <summary>Seconds, of A/AAAA/NS answers.</summary>
+    /// <summary>Seconds, of A/AAAA/NS/SRV/PTR answers.</summary>
     public uint Ttl { get; init; } = 30;
     /// <summary>Seconds: SOA MINIMUM and the authority SOA's TTL.</summary>
     public uint NegativeTtl { get; init; } = 30;

@@ -2,6 +2,9 @@ using MeshDns.Wire;
 
 namespace MeshDns.Resolver;
 
+/// <summary>The section a record goes to; records are added section by section, in this order.</summary>
+internal enum Section : byte { Answer, Authority, Additional }
+
 /// <summary>One response being written; the header is filled in by Finish. After the first record that does not fit, TC is set.</summary>
 internal ref struct ResponseBuilder
 {
@@ -14,6 +17,7 @@ internal ref struct ResponseBuilder
     private bool _hasEdns;
     private int _answers;
     private int _authority;
+    private int _additional;
     private bool _truncated;
 
     public ResponseBuilder(Span<byte> response, in DnsHeader request, int limit, ushort ednsUdpSize)
@@ -50,17 +54,18 @@ internal ref struct ResponseBuilder
         _hasEdns = true;
     }
 
-    /// <summary>Adds one record to the answer (or authority) section; false once the response is full.</summary>
-    public bool TryAdd<TRdata>(scoped DnsName owner, ushort type, uint ttl, scoped TRdata rdata, bool authority = false)
+    /// <summary>Adds one record to a section; false once the response is full. A record that does not fit sets TC,
+    /// except in the additional section, whose records are optional (RFC 2181 9).</summary>
+    public bool TryAdd<TRdata>(scoped DnsName owner, ushort type, uint ttl, scoped TRdata rdata, Section section = Section.Answer)
         where TRdata : IDnsWireFormat<TRdata>, allows ref struct
     {
         if (_truncated || !_writer.TryWriteRecord(owner, type, DnsClass.IN, ttl, rdata))
         {
-            _truncated = true;
+            _truncated |= section != Section.Additional;
             return false;
         }
 
-        _ = authority ? _authority++ : _answers++;
+        _ = section switch { Section.Answer => _answers++, Section.Authority => _authority++, _ => _additional++ };
         return true;
     }
 
@@ -76,13 +81,14 @@ internal ref struct ResponseBuilder
         _header.QuestionCount = (ushort)(_writer.Position > DnsHeader.WireSize ? 1 : 0);
         _header.AnswerCount = (ushort)_answers;
         _header.AuthorityCount = (ushort)_authority;
+        _header.AdditionalCount = (ushort)_additional;
         if (_hasEdns)
         {
             _writer.ReleaseTail(OptRecordSize);
             // DO stays clear: MeshDns does not sign.
             var opt = new DnsRecordHeader { Name = DnsName.Root, Type = DnsType.OPT, Class = _ednsUdpSize, Ttl = (uint)(rcode >> 4) << 24 };
             DnsRecordHeader.TryWrite(ref _writer, opt); // room was reserved
-            _header.AdditionalCount = 1;
+            _header.AdditionalCount++;
         }
 
         var headerWriter = new DnsWriter(_response[..DnsHeader.WireSize]);

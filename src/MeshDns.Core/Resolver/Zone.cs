@@ -39,7 +39,7 @@ internal sealed class Zone(byte[] wire, byte[] mnameWire, byte[] rnameWire)
         DnsName.TryCreate(mnameWire, out DnsName mname);
         DnsName.TryCreate(rnameWire, out DnsName rname);
         var soa = new SoaRdata { MName = mname, RName = rname, Serial = serial, Refresh = SoaRefresh, Retry = SoaRetry, Expire = SoaExpire, Minimum = negativeTtl };
-        return response.TryAdd(owner, DnsType.SOA, negativeTtl, soa, authority);
+        return response.TryAdd(owner, DnsType.SOA, negativeTtl, soa, authority ? Section.Authority : Section.Answer);
     }
 
     public bool TryAddNs(ref ResponseBuilder response, uint ttl)

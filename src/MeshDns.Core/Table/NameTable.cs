@@ -22,7 +22,14 @@ public readonly struct NameMatch
 }
 
 /// <summary>A served host, as the debug view and the change log show it.</summary>
-public sealed record HostRecord(string Host, IReadOnlyList<System.Net.IPAddress> Addresses, IReadOnlyList<string> Sources);
+public sealed record HostRecord(string Host, IReadOnlyList<System.Net.IPAddress> Addresses, IReadOnlyList<string> Sources)
+{
+    /// <summary>The named ports served as SRV records, distinct, in the sources' order.</summary>
+    public IReadOnlyList<SrvPort> Ports { get; init; } = [];
+
+    /// <summary>Whether another record of the same host serves the same records (sources aside).</summary>
+    public bool ServesAs(HostRecord other) => Addresses.SequenceEqual(other.Addresses) && Ports.SequenceEqual(other.Ports);
+}
 
 /// <summary>Immutable map from lower-case wire-form names to addresses, shared by query threads without locks and
 /// replaced whole (a new table shares the shards a change did not touch). The name's hash picks the shard.</summary>
@@ -82,6 +89,17 @@ public sealed class NameTable
 
     public ReadOnlySpan<byte> IPv6(NameMatch match) =>
         match.Kind is MatchKind.Host or MatchKind.Wildcard ? _shards[match.Shard].IPv6(match.Entry) : default;
+
+    /// <summary>PTR records of a reverse name (<see cref="ReverseNames"/>): the exact hosts serving its address.</summary>
+    public int PtrCount(NameMatch match) => match.Kind is MatchKind.Host ? _shards[match.Shard].PtrCount(match.Entry) : 0;
+
+    /// <summary>The i-th PTR target (of <see cref="PtrCount"/>), in name order: a lower-case wire-form name.</summary>
+    public ReadOnlySpan<byte> Ptr(NameMatch match, int i) => _shards[match.Shard].Ptr(match.Entry, i);
+
+    /// <summary>The numbers of a host's named ports of one protocol whose <c>_name</c> label is <paramref name="label"/>
+    /// (lower case; empty: any name), as many as fit in <paramref name="numbers"/>.</summary>
+    public int FindPorts(NameMatch match, ReadOnlySpan<byte> label, bool udp, Span<ushort> numbers) =>
+        match.Kind is MatchKind.Host or MatchKind.Wildcard ? _shards[match.Shard].FindPorts(match.Entry, label, udp, numbers) : 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int Hash(ReadOnlySpan<byte> name)

@@ -29,7 +29,7 @@ public static class NameTableBuilder
     internal static bool IsServed(string? resolution) =>
         !string.IsNullOrEmpty(resolution) && !resolution.Equals("NONE", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The per-entry work (does not depend on other entries): served hosts with their addresses.</summary>
+    /// <summary>The per-entry work (does not depend on other entries): served hosts with their addresses, and the ports.</summary>
     internal static PreparedEntry Prepare(ServiceEntryInput entry, TableOptions options)
     {
         var problems = new List<Problem>();
@@ -61,8 +61,9 @@ public static class NameTableBuilder
             }
         }
 
+        SrvPort[] ports = ServedPorts.Parse(entry.Ports ?? [], problems);
         TableWarning? warning = problems.Count > 0 ? new TableWarning(entry.Id, problems) : null;
-        return new PreparedEntry([.. hosts], warning);
+        return new PreparedEntry([.. hosts], ports, warning);
     }
 
     /// <summary>Addresses parsed once per entry, each with its host normalised (null: every host).</summary>
@@ -93,4 +94,4 @@ public static class NameTableBuilder
     }
 }
 
-internal sealed record PreparedEntry((string Host, IPAddress[] Addresses)[] Hosts, TableWarning? Warning);
+internal sealed record PreparedEntry((string Host, IPAddress[] Addresses)[] Hosts, SrvPort[] Ports, TableWarning? Warning);

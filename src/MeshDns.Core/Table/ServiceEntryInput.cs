@@ -11,6 +11,9 @@ public sealed record ServiceEntryInput(string Namespace, string Name, DateTimeOf
 
     public string Name { get; init { field = value; _id = default; } } = Name;
 
+    /// <summary>spec.ports: the named ones are served as SRV records of each host.</summary>
+    public IReadOnlyList<ServicePort> Ports { get; init; } = [];
+
     /// <summary>namespace/name (the name alone without a namespace).</summary>
     public string Id => _id.Value ??= Namespace.Length == 0 ? Name : $"{Namespace}/{Name}";
 
@@ -30,8 +33,16 @@ public sealed record ServiceEntryInput(string Namespace, string Name, DateTimeOf
 /// <summary>One item of status.addresses; <paramref name="Host"/>, when set, limits it to that host.</summary>
 public sealed record StatusAddress(string Value, string? Host);
 
+/// <summary>One item of spec.ports as written: Name and Protocol may be absent (null).</summary>
+public sealed record ServicePort(string? Name, int Number, string? Protocol);
+
 /// <summary>DefaultAddress: served for hosts with no usable address; null skips them.</summary>
-public sealed record TableOptions(System.Net.IPAddress? DefaultAddress = null);
+public sealed record TableOptions(System.Net.IPAddress? DefaultAddress = null)
+{
+    /// <summary>The resolver's zones (lower case, no trailing dot): reverse names are kept only for the addresses inside
+    /// one of them, the only PTR queries it answers; null (no zones) keeps them for every address.</summary>
+    public IReadOnlyList<string>? Zones { get; init; }
+}
 
 /// <summary>What a source that tracks its changes publishes: the entries set (or deleted: null) since its last update, by
 /// namespace/name, and how many it holds now. Applied in order, the updates give the source's entries.</summary>

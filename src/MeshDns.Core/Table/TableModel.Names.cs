@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Sockets;
+
 namespace MeshDns.Table;
 
 public sealed partial class TableModel
@@ -13,16 +16,12 @@ public sealed partial class TableModel
         return state;
     }
 
-    /// <summary>Recomputes a name's records from its sources; a host appearing or going changes its ancestors.</summary>
+    /// <summary>Recomputes a name's records from its sources; a host appearing or going changes its ancestors, and its
+    /// addresses' reverse names.</summary>
     private void Refresh(TableName name)
     {
         HostRecord? exact = TableName.Merge(name.Name, name.ExactFrom);
         HostRecord? wildcard = TableName.Merge("*." + name.Name, name.WildcardFrom);
-        if ((exact is null) != (name.Exact is null))
-        {
-            AddBelow(Parent(name.Name), exact is null ? -1 : 1);
-        }
-
         if ((wildcard is null) != (name.Wildcard is null))
         {
             AddBelow(name.Name, wildcard is null ? -1 : 1);
@@ -30,13 +29,73 @@ public sealed partial class TableModel
 
         Record(name.Exact, exact);
         Record(name.Wildcard, wildcard);
+        Point(name, name.Exact?.Addresses ?? [], exact?.Addresses ?? []);
+        bool had = name.HasOwn;
         (name.Exact, name.Wildcard) = (exact, wildcard);
+        Exists(name, had);
+    }
+
+    /// <summary>Moves an exact host between the reverse names of the addresses it stopped and started serving. Only the
+    /// reverse names the resolver can answer (no zones, or inside one) are kept: the rest would cost memory for nothing.</summary>
+    private void Point(TableName host, IReadOnlyList<IPAddress> before, IReadOnlyList<IPAddress> after)
+    {
+        if (!_reversible.V4 && !_reversible.V6)
+        {
+            return;
+        }
+
+        foreach (IPAddress gone in before.Except(after))
+        {
+            if (Reverse(gone) is { } reverse)
+            {
+                reverse.RemovePtr(host);
+                _reverse.Add(reverse);
+            }
+        }
+
+        foreach (IPAddress added in after.Except(before))
+        {
+            if (Reverse(added) is { } reverse)
+            {
+                reverse.AddPtr(host);
+                _reverse.Add(reverse);
+            }
+        }
+    }
+
+    private TableName? Reverse(IPAddress address)
+    {
+        if (!(address.AddressFamily == AddressFamily.InterNetwork ? _reversible.V4 : _reversible.V6))
+        {
+            return null;
+        }
+
+        string reverse = ReverseNames.Of(address);
+        return ReverseNames.IsInside(reverse, options.Zones) ? Name(reverse) : null;
+    }
+
+    /// <summary>Serves a reverse name's PTR targets from the hosts pointing at it now (they changed, or it would not be here).</summary>
+    private void RefreshReverse(TableName reverse)
+    {
+        bool had = reverse.HasOwn;
+        reverse.ShowPtrs();
+        Exists(reverse, had); // also a name left unused: Build drops it
+    }
+
+    /// <summary>Marks a name for its shard's rebuild; when it starts or stops having records, its ancestors count it.</summary>
+    private void Exists(TableName name, bool had)
+    {
+        if (had != name.HasOwn)
+        {
+            AddBelow(Parent(name.Name), had ? -1 : 1);
+        }
+
         _dirty.Add(name);
     }
 
     private void Record(HostRecord? before, HostRecord? after)
     {
-        if (before is null ? after is not null : after is null || !before.Addresses.SequenceEqual(after.Addresses))
+        if (before is null ? after is not null : after is null || !before.ServesAs(after))
         {
             _changes.Add(new HostChange((before ?? after)!.Host, before, after));
         }

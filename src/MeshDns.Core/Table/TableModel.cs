@@ -16,6 +16,7 @@ public sealed partial class TableModel(TableOptions options, uint previousSerial
     private readonly Dictionary<string, string> _labels = new(StringComparer.Ordinal); // source: prefix of its entries' names
     private readonly HashSet<TableName> _touched = []; // sources changed: records to recompute
     private readonly HashSet<TableName> _dirty = []; // served state changed: their shards to rebuild
+    private readonly HashSet<TableName> _reverse = []; // reverse names whose hosts changed: PTRs to recompute
     private readonly List<HostChange> _changes = [];
     private readonly List<EntryState> _warned = [];
     private HashSet<TableName>[] _shardNames = [[]];
@@ -23,6 +24,7 @@ public sealed partial class TableModel(TableOptions options, uint previousSerial
     private int _contributing;
     private int _mark;
     private uint _serial = previousSerial;
+    private readonly (bool V4, bool V6) _reversible = ReverseNames.Families(options.Zones);
 
     /// <summary>Replaces one source's entries with a snapshot: only the entries that are new, gone, or another instance
     /// than before (sources keep unchanged entries' instances) are worked on.</summary>
@@ -100,7 +102,13 @@ public sealed partial class TableModel(TableOptions options, uint previousSerial
             Refresh(name);
         }
 
+        foreach (TableName reverse in _reverse)
+        {
+            RefreshReverse(reverse);
+        }
+
         _touched.Clear();
+        _reverse.Clear();
         HashSet<int> shards = [.. _dirty.Select(ShardOf)];
         foreach (TableName name in _dirty.Where(n => n.IsUnused))
         {

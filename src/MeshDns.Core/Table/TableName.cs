@@ -50,7 +50,58 @@ internal sealed class TableName
     /// <summary>Exact hosts strictly below, plus wildcards at or below (<c>*.a.b</c> makes <c>a.b</c> exist).</summary>
     public int Below { get; set; }
 
-    public bool IsUnused => ExactFrom.Length == 0 && WildcardFrom.Length == 0 && Exact is null && Wildcard is null && Below == 0;
+    // For a reverse name (ReverseNames): the exact hosts serving its address. Most addresses have one, kept without a
+    // set (about 80 bytes less per address); several are kept in name order.
+    private TableName? _ptrOne;
+    private SortedSet<TableName>? _ptrMany;
+
+    /// <summary>PTR records served as of the last <see cref="ShowPtrs"/>: at most <see cref="ReverseNames.MaxTargets"/>.</summary>
+    public int PtrShown { get; private set; }
+
+    /// <summary>The PTR targets served, in name order.</summary>
+    public IEnumerable<TableName> Ptr => PtrShown == 0 ? [] : _ptrOne is not null ? [_ptrOne] : _ptrMany!.Take(PtrShown);
+
+    /// <summary>Records of its own (a host's addresses, or PTRs): the name exists apart from what lies below it.</summary>
+    public bool HasOwn => Exact is not null || PtrShown > 0;
+
+    public bool IsUnused => ExactFrom.Length == 0 && WildcardFrom.Length == 0 && !HasOwn && Wildcard is null && Below == 0 && PtrTotal == 0;
+
+    private int PtrTotal => _ptrOne is not null ? 1 : _ptrMany?.Count ?? 0;
+
+    public void AddPtr(TableName host)
+    {
+        if (_ptrMany is not null)
+        {
+            _ptrMany.Add(host);
+        }
+        else if (_ptrOne is null)
+        {
+            _ptrOne = host;
+        }
+        else
+        {
+            _ptrMany = new SortedSet<TableName>(ByName) { _ptrOne, host };
+            _ptrOne = null;
+        }
+    }
+
+    public void RemovePtr(TableName host)
+    {
+        if (_ptrOne == host)
+        {
+            _ptrOne = null;
+        }
+        else
+        {
+            _ptrMany?.Remove(host);
+        }
+    }
+
+    /// <summary>Serves the hosts added and removed since the last call.</summary>
+    public void ShowPtrs() => PtrShown = Math.Min(PtrTotal, ReverseNames.MaxTargets);
+
+    /// <summary>Orders PTR targets by name.</summary>
+    public static IComparer<TableName> ByName { get; } = Comparer<TableName>.Create((a, b) => string.CompareOrdinal(a.Name, b.Name));
 
     public static HostSource[] Insert(HostSource[] sources, HostSource added)
     {
@@ -66,7 +117,7 @@ internal sealed class TableName
     public static HostSource[] Remove(HostSource[] sources, EntryState removed) =>
         sources.Length == 1 && sources[0].Entry == removed ? [] : [.. sources.Where(s => s.Entry != removed)];
 
-    /// <summary>The host as served: its sources' addresses in their order, duplicates dropped; null when none.</summary>
+    /// <summary>The host as served: its sources' addresses and named ports in their order, duplicates dropped; null when none.</summary>
     public static HostRecord? Merge(string host, HostSource[] sources)
     {
         if (sources.Length == 0)
@@ -77,9 +128,15 @@ internal sealed class TableName
         if (sources.Length == 1)
         {
             IPAddress[] only = sources[0].Addresses;
-            return new HostRecord(host, only.Length == 1 || only.Distinct().Count() == only.Length ? only : [.. only.Distinct()], [sources[0].Entry.Display]);
+            return new HostRecord(host, only.Length == 1 || only.Distinct().Count() == only.Length ? only : [.. only.Distinct()], [sources[0].Entry.Display])
+            {
+                Ports = sources[0].Entry.Prepared!.Ports,
+            };
         }
 
-        return new HostRecord(host, [.. sources.SelectMany(s => s.Addresses).Distinct()], [.. sources.Select(s => s.Entry.Display)]);
+        return new HostRecord(host, [.. sources.SelectMany(s => s.Addresses).Distinct()], [.. sources.Select(s => s.Entry.Display)])
+        {
+            Ports = [.. sources.SelectMany(s => s.Entry.Prepared!.Ports).Distinct()],
+        };
     }
 }

@@ -15,6 +15,19 @@ internal struct TableEntry
     public int V4Count;
     public int V6Start;
     public int V6Count;
+    public int PortStart;
+    public int PortCount;
+    public int PtrStart;
+    public int PtrCount;
+}
+
+/// <summary>A named port of a served name: its <c>_name</c> label's octets in the shard's label pool, number and protocol.</summary>
+internal struct TablePort
+{
+    public int LabelOffset;
+    public int LabelLength;
+    public ushort Number;
+    public bool Udp;
 }
 
 /// <summary>The names whose hash falls in one slice of the hash space, immutable: a change rebuilds only the shards of the
@@ -28,12 +41,16 @@ internal sealed class TableShard
     private readonly int[] _wildcard;
     private readonly byte[] _v4;
     private readonly byte[] _v6;
-    private readonly HostRecord?[] _records; // per entry; null for empty non-terminals
+    private readonly HostRecord?[] _records; // per entry; null for empty non-terminals and reverse names
+    private readonly Extras _extras;
 
-    private TableShard(byte[] names, TableEntry[] entries, int[] exact, int[] wildcard, byte[] v4, byte[] v6, HostRecord?[] records) =>
-        (_names, _entries, _exact, _wildcard, _v4, _v6, _records) = (names, entries, exact, wildcard, v4, v6, records);
+    private TableShard(byte[] names, TableEntry[] entries, int[] exact, int[] wildcard, byte[] v4, byte[] v6, HostRecord?[] records, Extras extras) =>
+        (_names, _entries, _exact, _wildcard, _v4, _v6, _records, _extras) = (names, entries, exact, wildcard, v4, v6, records, extras);
 
     public static TableShard Empty { get; } = Build([]);
+
+    /// <summary>Named ports (labels in their own pool) and PTR targets (wire names in their own pool) of the entries.</summary>
+    private sealed record Extras(TablePort[] Ports, byte[] Labels, (int Offset, int Length)[] Ptrs, byte[] Targets);
 
     public int HostCount { get; private init; }
 
@@ -42,6 +59,32 @@ internal sealed class TableShard
     public ReadOnlySpan<byte> IPv4(int entry) => _v4.AsSpan(_entries[entry].V4Start * 4, _entries[entry].V4Count * 4);
 
     public ReadOnlySpan<byte> IPv6(int entry) => _v6.AsSpan(_entries[entry].V6Start * 16, _entries[entry].V6Count * 16);
+
+    public int PtrCount(int entry) => _entries[entry].PtrCount;
+
+    /// <summary>The i-th PTR target of an entry, a lower-case wire-form name.</summary>
+    public ReadOnlySpan<byte> Ptr(int entry, int i)
+    {
+        (int offset, int length) = _extras.Ptrs[_entries[entry].PtrStart + i];
+        return _extras.Targets.AsSpan(offset, length);
+    }
+
+    /// <summary>The numbers of an entry's ports of one protocol, and of one <c>_name</c> label unless it is empty; as
+    /// many as fit in <paramref name="numbers"/>.</summary>
+    public int FindPorts(int entry, ReadOnlySpan<byte> label, bool udp, Span<ushort> numbers)
+    {
+        ref readonly TableEntry e = ref _entries[entry];
+        int found = 0;
+        foreach (ref readonly TablePort port in _extras.Ports.AsSpan(e.PortStart, e.PortCount))
+        {
+            if (port.Udp == udp && (label.IsEmpty || label.SequenceEqual(_extras.Labels.AsSpan(port.LabelOffset, port.LabelLength))) && found < numbers.Length)
+            {
+                numbers[found++] = port.Number;
+            }
+        }
+
+        return found;
+    }
 
     /// <summary>Exact and wildcard hosts, in no particular order.</summary>
     public IEnumerable<HostRecord> Records => _records.Where(r => r is not null)!;
@@ -73,14 +116,14 @@ internal sealed class TableShard
         var layout = new Layout(names.Count);
         foreach (TableName name in names)
         {
-            if (name.Exact is not null || name.Below > 0)
+            if (name.HasOwn || name.Below > 0)
             {
-                layout.Add(name, name.Exact, name.Exact is null ? MatchKind.EmptyNonTerminal : MatchKind.Host);
+                layout.Add(name, name.Exact, name.HasOwn ? MatchKind.Host : MatchKind.EmptyNonTerminal, name.Ptr);
             }
 
             if (name.Wildcard is not null)
             {
-                layout.Add(name, name.Wildcard, MatchKind.Wildcard);
+                layout.Add(name, name.Wildcard, MatchKind.Wildcard, []);
             }
         }
 
@@ -97,12 +140,32 @@ internal sealed class TableShard
         private readonly List<int> _wildcard = [];
         private readonly List<byte> _v4 = new(capacity * 4);
         private readonly List<byte> _v6 = [];
+        private readonly List<TablePort> _ports = [];
+        private readonly List<byte> _labels = [];
+        private readonly List<(int, int)> _ptrs = [];
+        private readonly List<byte> _targets = [];
         private int _hosts;
 
-        public void Add(TableName name, HostRecord? record, MatchKind kind)
+        public void Add(TableName name, HostRecord? record, MatchKind kind, IEnumerable<TableName> ptr)
         {
             var e = new TableEntry { NameOffset = _names.Count, NameLength = name.Wire.Length, Hash = name.Hash, Kind = kind, V4Start = _v4.Count / 4, V6Start = _v6.Count / 16 };
             _names.AddRange(name.Wire);
+            (e.PortStart, e.PortCount, e.PtrStart) = (_ports.Count, record?.Ports.Count ?? 0, _ptrs.Count);
+            foreach (SrvPort port in record?.Ports ?? [])
+            {
+                _ports.Add(new TablePort { LabelOffset = _labels.Count, LabelLength = 1 + port.Name.Length, Number = port.Number, Udp = port.Udp });
+                _labels.Add((byte)'_');
+                _labels.AddRange(System.Text.Encoding.ASCII.GetBytes(port.Name));
+            }
+
+            foreach (TableName target in ptr)
+            {
+                _ptrs.Add((_targets.Count, target.Wire.Length));
+                _targets.AddRange(target.Wire);
+            }
+
+            e.PtrCount = _ptrs.Count - e.PtrStart;
+
             Span<byte> octets = stackalloc byte[16];
             foreach (IPAddress ip in record?.Addresses ?? [])
             {
@@ -128,7 +191,8 @@ internal sealed class TableShard
         public TableShard Finish()
         {
             TableEntry[] entries = [.. _entries];
-            return new TableShard([.. _names], entries, Index(entries, _exact), Index(entries, _wildcard), [.. _v4], [.. _v6], [.. _records])
+            var extras = new Extras([.. _ports], [.. _labels], [.. _ptrs], [.. _targets]);
+            return new TableShard([.. _names], entries, Index(entries, _exact), Index(entries, _wildcard), [.. _v4], [.. _v6], [.. _records], extras)
             {
                 HostCount = _hosts,
             };

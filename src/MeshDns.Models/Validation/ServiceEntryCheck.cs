@@ -120,7 +120,8 @@ public static partial class ServiceEntryCheck
 
     /// <summary>
     /// Maps a checked ServiceEntry to the table's input: an absent or empty namespace is <c>default</c>, absent
-    /// lists empty; null list items and status addresses without a value are left out; an empty status host is null.
+    /// lists empty; null list items and status addresses without a value are left out; an empty status host is null;
+    /// ports keep name, number and protocol (the table serves the named ones as SRV records).
     /// </summary>
     public static ServiceEntryInput ToInput(ServiceEntry se)
     {
@@ -137,8 +138,14 @@ public static partial class ServiceEntryCheck
                 ? [.. addresses
                     .Where(a => a is not null && !string.IsNullOrEmpty(a.Value))
                     .Select(a => new StatusAddress(a.Value!, string.IsNullOrEmpty(a.Host) ? null : a.Host))]
-                : []);
+                : [])
+        {
+            Ports = Ports(se.Spec?.Ports),
+        };
     }
+
+    private static ServicePort[] Ports(List<ServiceEntrySpecPortsItem>? ports) =>
+        ports is null || ports.Count == 0 ? [] : [.. ports.Where(p => p is not null).Select(p => new ServicePort(p.Name, p.Number ?? 0, p.Protocol))];
 
     private static string[] Strings(List<string>? values)
     {

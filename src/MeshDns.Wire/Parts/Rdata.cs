@@ -33,3 +33,20 @@ public ref partial struct SoaRdata
     [DnsField(DnsFieldKind.U32)] public uint Expire;
     [DnsField(DnsFieldKind.U32)] public uint Minimum;
 }
+
+/// <summary>PTR RDATA (RFC 1035 3.3.12): the name an address points back to.</summary>
+[DnsWireFormat]
+public ref partial struct PtrRdata
+{
+    [DnsField(DnsFieldKind.Name)] public DnsName Target;
+}
+
+/// <summary>SRV RDATA (RFC 2782): priority, weight, port and the target host, whose name is never compressed.</summary>
+[DnsWireFormat]
+public ref partial struct SrvRdata
+{
+    [DnsField(DnsFieldKind.U16)] public ushort Priority;
+    [DnsField(DnsFieldKind.U16)] public ushort Weight;
+    [DnsField(DnsFieldKind.U16)] public ushort Port;
+    [DnsField(DnsFieldKind.UncompressedName)] public DnsName Target;
+}

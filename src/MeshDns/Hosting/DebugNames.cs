@@ -92,6 +92,19 @@ public static class DebugNames
 
         json.WriteEndArray();
         WriteStrings(json, "sources", host.Sources);
+        if (host.Ports.Count > 0)
+        {
+            // Only hosts with named ports have it, so the document of a table without any stays as it was.
+            json.WriteStartArray("srv");
+            for (int i = 0; i < host.Ports.Count; i++)
+            {
+                SrvPort port = host.Ports[i];
+                json.WriteStringValue($"_{port.Name}._{(port.Udp ? "udp" : "tcp")}.{host.Host} {port.Number}");
+            }
+
+            json.WriteEndArray();
+        }
+
         json.WriteEndObject();
     }
 

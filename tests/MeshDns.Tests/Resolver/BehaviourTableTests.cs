@@ -109,6 +109,8 @@ public class BehaviourTableTests
             DnsType.A => $"A {r.Data}",
             DnsType.AAAA => $"AAAA {r.Data}",
             DnsType.NS => $"NS {r.Data}",
+            DnsType.PTR => $"PTR {r.Data}",
+            DnsType.SRV => $"SRV {r.Data}",
             DnsType.SOA => "SOA " + string.Join(' ', r.Data.Split(' ').Take(2)),
             _ => $"{r.Type} {r.Data}",
         }));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using MeshDns.Resolver;
+using MeshDns.Table;
 using MeshDns.Tests.Support;
 using MeshDns.Wire;
 using Xunit.Abstractions;
@@ -26,8 +27,9 @@ public class FuzzTests(ITestOutputHelper output)
         output.WriteLine($"seed {seed} (MESHDNS_FUZZ_SEED), {iterations} iterations (MESHDNS_FUZZ_ITERATIONS)");
         var random = new Random(seed);
 
-        DnsResolver resolver = Fixtures.Resolver(Fixtures.Table(Fixtures.Main), new ResolverOptions { Zones = ["global"] });
-        DnsResolver openResolver = Fixtures.Resolver(Fixtures.Table(Fixtures.Main));
+        NameTable table = Fixtures.Table([.. Fixtures.Main, .. Fixtures.Services]);
+        DnsResolver resolver = Fixtures.Resolver(table, new ResolverOptions { Zones = ["global", "10.10.in-addr.arpa"] });
+        DnsResolver openResolver = Fixtures.Resolver(table);
         List<byte[]> seeds = [.. Vectors.All.SelectMany(v => new[] { v.Query, v.Response }), .. Constructed()];
         var response = new byte[DnsResolver.MaxMessageSize];
         var rewrite = new byte[DnsResolver.MaxMessageSize];
@@ -69,7 +71,9 @@ public class FuzzTests(ITestOutputHelper output)
         Assert.True(decoded.Header.IsResponse);
         Assert.Equal(input[0] << 8 | input[1], decoded.Header.Id);
         Assert.True(decoded.Questions.Count <= 1);
-        Assert.True(decoded.Additional.Count <= 1);
+        // Besides the OPT, only an SRV answer brings additional records (its target's addresses).
+        Assert.True(decoded.Additional.Count(r => r.Type == DnsType.OPT) <= 1);
+        Assert.True(decoded.Additional.All(r => r.Type == DnsType.OPT) || decoded.Answers.Any(r => r.Type == DnsType.SRV));
         Assert.Equal(result.Rcode, decoded.Rcode);
     }
 
@@ -148,5 +152,10 @@ public class FuzzTests(ITestOutputHelper output)
         new Query { Name = "many.global", EdnsSize = 4096 }.ToBytes(),
         new Query { Name = "global", Type = DnsType.ANY, EdnsSize = 1232 }.ToBytes(),
         Query.For("x.svc.foo.global", DnsType.AAAA).ToBytes(),
+        Query.For("_http._tcp.web.global", DnsType.SRV).ToBytes(),
+        new Query { Name = "_https._tcp.x.apps.global", Type = DnsType.SRV, EdnsSize = 1232 }.ToBytes(),
+        Query.For("_http._tcp.many.global", DnsType.SRV).ToBytes(),
+        Query.For("1.0.10.10.in-addr.arpa", DnsType.PTR).ToBytes(),
+        new Query { Name = "1.0.13.10.in-addr.arpa", Type = DnsType.PTR, EdnsSize = 512 }.ToBytes(),
     ];
 }

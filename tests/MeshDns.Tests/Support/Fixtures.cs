@@ -8,8 +8,21 @@ public static class Fixtures
 {
     private static readonly DateTimeOffset T0 = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public static ServiceEntryInput Se(string name, string[] hosts, string[] addresses, string? resolution = "STATIC", int ageRank = 0, string ns = "istio-system", StatusAddress[]? status = null) =>
-        new(ns, name, T0.AddMinutes(ageRank), hosts, addresses, resolution, status ?? []);
+    public static ServiceEntryInput Se(string name, string[] hosts, string[] addresses, string? resolution = "STATIC", int ageRank = 0, string ns = "istio-system", StatusAddress[]? status = null, ServicePort[]? ports = null) =>
+        new(ns, name, T0.AddMinutes(ageRank), hosts, addresses, resolution, status ?? []) { Ports = ports ?? [] };
+
+    /// <summary>The table of the SRV and PTR tests: named ports merged over entries, a wildcard with ports, shared addresses.</summary>
+    public static IReadOnlyList<ServiceEntryInput> Services { get; } =
+    [
+        Se("web", ["Web.Global"], ["10.10.0.1", "2001:db8::10"], ports: [new("http", 80, "HTTP"), new("grpc", 9090, "GRPC"), new("dns", 53, "UDP"), new(null, 81, "TCP")]),
+        Se("web-b", ["web.global"], ["10.10.0.2"], ageRank: 1, ports: [new("HTTP", 8080, "HTTP"), new("http", 80, "HTTP"), new("bad.name", 82, null)]),
+        Se("apps", ["*.apps.global"], ["10.11.0.1"], ports: [new("https", 443, "TLS")]),
+        Se("db", ["db.apps.global"], ["10.11.0.2"], ports: [new("sql", 5432, null)]),
+        Se("shared-b", ["b.shared.global"], ["10.12.0.1"]),
+        Se("shared-a", ["a.shared.global"], ["10.12.0.1"], ageRank: 1),
+        Se("many", ["many.global"], [.. Enumerable.Range(1, 100).Select(i => $"10.8.{i / 256}.{i % 256}")], ports: [new("http", 80, null)]),
+        .. Enumerable.Range(0, 70).Select(i => Se($"crowd{i}", [$"c{i:D2}.crowd.global"], ["10.13.0.1"])),
+    ];
 
     /// <summary>The main table of the behaviour tests.</summary>
     public static IReadOnlyList<ServiceEntryInput> Main { get; } =

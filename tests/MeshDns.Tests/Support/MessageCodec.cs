@@ -111,6 +111,10 @@ public static class MessageCodec
                 return CnameRdata.TryRead(ref rdata, out CnameRdata cname) ? cname.Target.ToString() : null;
             case DnsType.NS:
                 return NsRdata.TryRead(ref rdata, out NsRdata ns) ? ns.Host.ToString() : null;
+            case DnsType.PTR:
+                return PtrRdata.TryRead(ref rdata, out PtrRdata ptr) ? ptr.Target.ToString() : null;
+            case DnsType.SRV:
+                return SrvRdata.TryRead(ref rdata, out SrvRdata srv) ? $"{srv.Priority} {srv.Weight} {srv.Port} {srv.Target.ToString()}" : null;
             case DnsType.SOA:
                 return SoaRdata.TryRead(ref rdata, out SoaRdata soa)
                     ? $"{soa.MName.ToString()} {soa.RName.ToString()} {soa.Serial} {soa.Refresh} {soa.Retry} {soa.Expire} {soa.Minimum}"
@@ -184,6 +188,8 @@ public static class MessageCodec
                 DnsType.CNAME => CnameRdata.TryRead(ref rdata, out CnameRdata c) && writer.TryWriteRecord(rr.Name, rr.Type, rr.Class, rr.Ttl, c),
                 DnsType.NS => NsRdata.TryRead(ref rdata, out NsRdata n) && writer.TryWriteRecord(rr.Name, rr.Type, rr.Class, rr.Ttl, n),
                 DnsType.SOA => SoaRdata.TryRead(ref rdata, out SoaRdata s) && writer.TryWriteRecord(rr.Name, rr.Type, rr.Class, rr.Ttl, s),
+                DnsType.PTR => PtrRdata.TryRead(ref rdata, out PtrRdata p) && writer.TryWriteRecord(rr.Name, rr.Type, rr.Class, rr.Ttl, p),
+                DnsType.SRV => SrvRdata.TryRead(ref rdata, out SrvRdata v) && writer.TryWriteRecord(rr.Name, rr.Type, rr.Class, rr.Ttl, v),
                 DnsType.TXT => TxtRdata.TryRead(ref rdata, out TxtRdata t) && writer.TryWriteRecord(rr.Name, rr.Type, rr.Class, rr.Ttl, t),
                 _ => OpaqueRdata.TryRead(ref rdata, out OpaqueRdata o) && writer.TryWriteRecord(rr.Name, rr.Type, rr.Class, rr.Ttl, o),
             };

@@ -61,6 +61,10 @@ public class CapturedVectorTests
         DecodedMessage badvers = MessageCodec.Decode(Vectors.Get("edns-badvers").Response);
         Assert.Equal(DnsRcode.BadVers, badvers.Rcode);
 
+        DecodedMessage srv = MessageCodec.Decode(Vectors.Get("srv").Response);
+        Assert.Equal(DnsType.SRV, srv.Answers[0].Type);
+        Assert.Equal("10 60 5060 www.example.test.", srv.Answers[0].Data);
+
         DecodedMessage aaaa = MessageCodec.Decode(Vectors.Get("aaaa-www").Response);
         Assert.Equal(DnsType.AAAA, aaaa.Answers[0].Type);
         Assert.Contains(':', aaaa.Answers[0].Data);

@@ -13,4 +13,5 @@ public enum WireFieldKind
     CharacterStrings = 7,
     U16LengthBytes = 8,
     Rest = 9,
+    UncompressedName = 10,
 }
