@@ -71,17 +71,4 @@ public sealed class RemoteSecretsTests
         Assert.DoesNotContain("[ERROR]", result.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("[WARNING]", result.Output, StringComparison.Ordinal);
     }
-
-    [Theory]
-    [InlineData("remoteSecrets.namespace=Istio_System", "/remoteSecrets/namespace", "pattern")]
-    [InlineData("remoteSecrets.enabled=maybe", "/remoteSecrets/enabled", "boolean")]
-    [InlineData("remoteSecrets.enable=true", "enable", "not allowed")]
-    public void Bad_values_fail_with_a_message_naming_them(string value, string where, string what)
-    {
-        HelmResult result = Helm.Template(value);
-        Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("schema", result.Stderr, StringComparison.Ordinal);
-        Assert.Contains(where, result.Stderr, StringComparison.Ordinal);
-        Assert.Contains(what, result.Stderr, StringComparison.Ordinal);
-    }
 }

@@ -24,6 +24,9 @@ public sealed class SchemaTests
     [InlineData("defaultAddress=not-an-ip", "/defaultAddress", "anyOf")]
     [InlineData("namespaces={Istio_System}", "/namespaces/0", "pattern")]
     [InlineData("metrics.scrapeAnnotations=maybe", "/metrics/scrapeAnnotations", "boolean")]
+    [InlineData("remoteSecrets.namespace=Istio_System", "/remoteSecrets/namespace", "pattern")]
+    [InlineData("remoteSecrets.enabled=maybe", "/remoteSecrets/enabled", "boolean")]
+    [InlineData("remoteSecrets.enable=true", "enable", "not allowed")]
     public void Bad_values_fail_with_a_message_naming_them(string value, string where, string what)
     {
         HelmResult result = Helm.Template(value);
