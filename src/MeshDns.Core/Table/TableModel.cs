@@ -16,10 +16,12 @@ public sealed partial class TableModel(TableOptions options, uint previousSerial
     private readonly Dictionary<string, string> _labels = new(StringComparer.Ordinal); // source: prefix of its entries' names
     private readonly HashSet<TableName> _touched = []; // sources changed: records to recompute
     private readonly HashSet<TableName> _dirty = []; // served state changed: their shards to rebuild
-    private readonly HashSet<TableName> _reverse = []; // reverse names whose hosts changed: PTRs to recompute
+    private readonly Dictionary<AddressKey, TableReverse> _addresses = []; // reverse names kept, by address
+    private readonly HashSet<TableReverse> _reverse = []; // reverse names whose hosts changed: PTRs to recompute
     private readonly List<HostChange> _changes = [];
     private readonly List<EntryState> _warned = [];
     private HashSet<TableName>[] _shardNames = [[]];
+    private HashSet<TableReverse>[] _shardReverses = [[]];
     private TableShard[] _shards = [TableShard.Empty];
     private int _contributing;
     private int _mark;
@@ -102,29 +104,22 @@ public sealed partial class TableModel(TableOptions options, uint previousSerial
             Refresh(name);
         }
 
-        foreach (TableName reverse in _reverse)
+        foreach (TableReverse reverse in _reverse)
         {
             RefreshReverse(reverse);
         }
 
         _touched.Clear();
-        _reverse.Clear();
-        HashSet<int> shards = [.. _dirty.Select(ShardOf)];
-        foreach (TableName name in _dirty.Where(n => n.IsUnused))
-        {
-            _names.Remove(name.Name);
-            _shardNames[ShardOf(name)].Remove(name);
-        }
-
-        _dirty.Clear();
-        if (_names.Count > _shards.Length * ReshardAbove || (_shards.Length > 1 && _names.Count < _shards.Length * NamesPerShard / 8))
+        HashSet<int> shards = [.. _dirty.Select(ShardOf), .. _reverse.Select(ShardOf)];
+        Forget();
+        if (Count > _shards.Length * ReshardAbove || (_shards.Length > 1 && Count < _shards.Length * NamesPerShard / 8))
         {
             shards = Reshard();
         }
 
         TableShard[] next = [.. _shards];
         int[] rebuild = [.. shards];
-        ForEach(rebuild.Length, ParallelShards, i => next[rebuild[i]] = TableShard.Build(_shardNames[rebuild[i]]));
+        ForEach(rebuild.Length, ParallelShards, i => next[rebuild[i]] = TableShard.Build(_shardNames[rebuild[i]], _shardReverses[rebuild[i]]));
         _shards = next;
         uint now = (uint)Math.Clamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds(), 1, uint.MaxValue);
         _serial = Math.Max(_serial + 1, now);
@@ -133,6 +128,28 @@ public sealed partial class TableModel(TableOptions options, uint previousSerial
         _warned.Clear();
         _changes.Clear();
         return result;
+    }
+
+    /// <summary>Names and reverse names kept: the shard count follows it.</summary>
+    private int Count => _names.Count + _addresses.Count;
+
+    /// <summary>Drops the names and reverse names changed since the last table that serve nothing now.</summary>
+    private void Forget()
+    {
+        foreach (TableName name in _dirty.Where(n => n.IsUnused))
+        {
+            _names.Remove(name.Name);
+            _shardNames[ShardOf(name)].Remove(name);
+        }
+
+        foreach (TableReverse reverse in _reverse.Where(r => r.IsUnused))
+        {
+            _addresses.Remove(reverse.Address);
+            _shardReverses[ShardOf(reverse)].Remove(reverse);
+        }
+
+        _dirty.Clear();
+        _reverse.Clear();
     }
 
     private Dictionary<string, EntryState> EntriesOf(string source)
