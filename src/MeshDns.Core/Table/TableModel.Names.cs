@@ -70,8 +70,9 @@ public sealed partial class TableModel
             return null;
         }
 
-        var key = AddressKey.Of(address);
-        if (_addresses.TryGetValue(key, out TableReverse? state))
+        var probe = new TableReverse(AddressKey.Of(address));
+        HashSet<TableReverse> shard = _shardReverses[ShardOf(probe)];
+        if (shard.TryGetValue(probe, out TableReverse? state))
         {
             return state;
         }
@@ -81,9 +82,9 @@ public sealed partial class TableModel
             return null;
         }
 
-        _addresses.Add(key, state = new TableReverse(key));
-        _shardReverses[ShardOf(state)].Add(state);
-        return state;
+        shard.Add(probe);
+        _reverseCount++;
+        return probe;
     }
 
     /// <summary>Serves a reverse name's PTR targets from the hosts pointing at it now (they changed, or it would not be
@@ -148,15 +149,16 @@ public sealed partial class TableModel
     private HashSet<int> Reshard()
     {
         int count = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, Count / NamesPerShard));
+        TableReverse[] reverses = [.. _shardReverses.SelectMany(s => s)];
         _shardNames = [.. Enumerable.Range(0, count).Select(_ => new HashSet<TableName>())];
-        _shardReverses = [.. Enumerable.Range(0, count).Select(_ => new HashSet<TableReverse>())];
+        _shardReverses = [.. Enumerable.Range(0, count).Select(_ => new HashSet<TableReverse>(TableReverse.ByAddress))];
         _shards = new TableShard[count];
         foreach (TableName name in _names.Values)
         {
             _shardNames[ShardOf(name)].Add(name);
         }
 
-        foreach (TableReverse reverse in _addresses.Values)
+        foreach (TableReverse reverse in reverses)
         {
             _shardReverses[ShardOf(reverse)].Add(reverse);
         }

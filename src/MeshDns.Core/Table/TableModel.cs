@@ -16,12 +16,12 @@ public sealed partial class TableModel(TableOptions options, uint previousSerial
     private readonly Dictionary<string, string> _labels = new(StringComparer.Ordinal); // source: prefix of its entries' names
     private readonly HashSet<TableName> _touched = []; // sources changed: records to recompute
     private readonly HashSet<TableName> _dirty = []; // served state changed: their shards to rebuild
-    private readonly Dictionary<AddressKey, TableReverse> _addresses = []; // reverse names kept, by address
     private readonly HashSet<TableReverse> _reverse = []; // reverse names whose hosts changed: PTRs to recompute
     private readonly List<HostChange> _changes = [];
     private readonly List<EntryState> _warned = [];
     private HashSet<TableName>[] _shardNames = [[]];
-    private HashSet<TableReverse>[] _shardReverses = [[]];
+    private HashSet<TableReverse>[] _shardReverses = [new(TableReverse.ByAddress)]; // reverse names kept, by address
+    private int _reverseCount;
     private TableShard[] _shards = [TableShard.Empty];
     private int _contributing;
     private int _mark;
@@ -131,7 +131,7 @@ public sealed partial class TableModel(TableOptions options, uint previousSerial
     }
 
     /// <summary>Names and reverse names kept: the shard count follows it.</summary>
-    private int Count => _names.Count + _addresses.Count;
+    private int Count => _names.Count + _reverseCount;
 
     /// <summary>Drops the names and reverse names changed since the last table that serve nothing now.</summary>
     private void Forget()
@@ -144,8 +144,8 @@ public sealed partial class TableModel(TableOptions options, uint previousSerial
 
         foreach (TableReverse reverse in _reverse.Where(r => r.IsUnused))
         {
-            _addresses.Remove(reverse.Address);
             _shardReverses[ShardOf(reverse)].Remove(reverse);
+            _reverseCount--;
         }
 
         _dirty.Clear();

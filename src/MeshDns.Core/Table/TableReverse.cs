@@ -5,15 +5,15 @@ using MeshDns.Wire;
 namespace MeshDns.Table;
 
 /// <summary>An address's octets (IPv4 in the high four) as a value: the model's key of reverse names, which the scope of
-/// an IPv6 address does not change.</summary>
-internal readonly record struct AddressKey(UInt128 Bits, bool V6)
+/// an IPv6 address does not change. Two longs, not a UInt128, whose 16-byte alignment would pad it to 32 bytes.</summary>
+internal readonly record struct AddressKey(ulong High, ulong Low, bool V6)
 {
     public static AddressKey Of(IPAddress address)
     {
         Span<byte> octets = stackalloc byte[16];
         octets.Clear();
         address.TryWriteBytes(octets, out int length);
-        return new AddressKey(BinaryPrimitives.ReadUInt128BigEndian(octets), length == 16);
+        return new AddressKey(BinaryPrimitives.ReadUInt64BigEndian(octets), BinaryPrimitives.ReadUInt64BigEndian(octets[8..]), length == 16);
     }
 
     public int Length => V6 ? 16 : 4;
@@ -21,7 +21,8 @@ internal readonly record struct AddressKey(UInt128 Bits, bool V6)
     public void CopyTo(Span<byte> octets)
     {
         Span<byte> all = stackalloc byte[16];
-        BinaryPrimitives.WriteUInt128BigEndian(all, Bits);
+        BinaryPrimitives.WriteUInt64BigEndian(all, High);
+        BinaryPrimitives.WriteUInt64BigEndian(all[8..], Low);
         all[..Length].CopyTo(octets);
     }
 
@@ -98,4 +99,15 @@ internal sealed class TableReverse
 
     /// <summary>Orders PTR targets by name.</summary>
     private static IComparer<TableName> ByName { get; } = Comparer<TableName>.Create((a, b) => string.CompareOrdinal(a.Name, b.Name));
+
+    /// <summary>Finds a reverse name by its address in its shard's set (a probe stands for the address): no dictionary
+    /// keeps the address a second time.</summary>
+    public static IEqualityComparer<TableReverse> ByAddress { get; } = new AddressComparer();
+
+    private sealed class AddressComparer : IEqualityComparer<TableReverse>
+    {
+        public bool Equals(TableReverse? a, TableReverse? b) => a?.Address == b?.Address;
+
+        public int GetHashCode(TableReverse reverse) => reverse.Hash;
+    }
 }
