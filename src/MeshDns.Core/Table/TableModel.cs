@@ -10,6 +10,7 @@ public sealed partial class TableModel(TableOptions options, uint previousSerial
 {
     private const int NamesPerShard = 256; // shard size when the shard count is chosen: a change rebuilds about this many
     private const int ReshardAbove = 4 * NamesPerShard; // average shard size that triggers a new shard count
+    private const int SmallSet = 4096; // work sets of this many names keep their room between builds
     private const int ParallelEntries = 4096, ParallelShards = 16, MaxWorkers = 8; // work split over threads from these counts
     private readonly Dictionary<string, Dictionary<string, EntryState>> _sources = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TableName> _names = new(StringComparer.Ordinal);
@@ -109,7 +110,7 @@ public sealed partial class TableModel(TableOptions options, uint previousSerial
             RefreshReverse(reverse);
         }
 
-        _touched.Clear();
+        Empty(_touched);
         HashSet<int> shards = [.. _dirty.Select(ShardOf), .. _reverse.Select(ShardOf)];
         Forget();
         if (Count > _shards.Length * ReshardAbove || (_shards.Length > 1 && Count < _shards.Length * NamesPerShard / 8))
@@ -127,6 +128,7 @@ public sealed partial class TableModel(TableOptions options, uint previousSerial
         var result = new TableBuildResult(new NameTable(next, _serial, _contributing), warnings, [.. _changes.OrderBy(c => c.Host, StringComparer.Ordinal)]);
         _warned.Clear();
         _changes.Clear();
+        _changes.Capacity = Math.Min(_changes.Capacity, SmallSet);
         return result;
     }
 
@@ -148,8 +150,20 @@ public sealed partial class TableModel(TableOptions options, uint previousSerial
             _reverseCount--;
         }
 
-        _dirty.Clear();
-        _reverse.Clear();
+        Empty(_dirty);
+        Empty(_reverse);
+    }
+
+    /// <summary>Clears a set of this build's work; after a big one (the first load) also frees its room, which Clear keeps
+    /// (hundreds of thousands of slots for nothing), while small changes reuse theirs.</summary>
+    private static void Empty<T>(HashSet<T> set)
+    {
+        int count = set.Count;
+        set.Clear();
+        if (count > SmallSet)
+        {
+            set.TrimExcess();
+        }
     }
 
     private Dictionary<string, EntryState> EntriesOf(string source)
