@@ -4,12 +4,16 @@ using MeshDns.Models.Json;
 using MeshDns.Sources.Files;
 using MeshDns.Table;
 
-// dotnet run -c Release --project bench/MeshDns.Footprint -- [entries...]   (default 1 1000 10000 100000)
+// dotnet run -c Release --project bench/MeshDns.Footprint -- [--zone ZONE]... [entries...]   (default 1 1000 10000 100000)
 // Loads N generated ServiceEntries (one YAML text, 90 % exact hosts, 10 % wildcards) the way the file source and the table
 // do, then the same entries as Kubernetes List items the way the Kubernetes source decodes them, stage by stage, and prints
 // per stage its time, the bytes it allocated, and the managed heap each structure keeps (measured after a full collection,
 // with the earlier stages still alive, as they are in the server).
-int[] sizes = args.Length > 0 ? [.. args.Select(int.Parse)] : [1, 1000, 10_000, 100_000];
+// --zone as the server's: no zone (the default) keeps a reverse name per served address, zones only those inside them.
+string[] zones = [.. args.Where((a, i) => i > 0 && args[i - 1] == "--zone")];
+string[] counts = [.. args.Where((a, i) => a != "--zone" && (i == 0 || args[i - 1] != "--zone"))];
+int[] sizes = counts.Length > 0 ? [.. counts.Select(int.Parse)] : [1, 1000, 10_000, 100_000];
+Stages.Options = new TableOptions { Zones = zones.Length > 0 ? zones : null };
 Console.WriteLine("| entries | stage | time | allocated | kept afterwards | kept per entry |");
 Console.WriteLine("| ---: | --- | ---: | ---: | ---: | ---: |");
 foreach (int n in sizes)
@@ -20,12 +24,14 @@ foreach (int n in sizes)
 
 internal static class Stages
 {
+    public static TableOptions Options { get; set; } = new();
+
     public static void Run(int n)
     {
         string yaml = Generate(n);
         long baseline = Live();
         FileParseResult parsed = Measure(n, "YAML → entries (strings, lists, records)", () => ServiceEntryYaml.Parse(yaml, "bench.yaml"), ref baseline);
-        var model = new TableModel(new TableOptions());
+        var model = new TableModel(Options);
         TableBuildResult first = Measure(n, "entries → model and table", () =>
         {
             model.Replace("files", parsed.Entries);

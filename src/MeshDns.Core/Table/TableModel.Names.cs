@@ -63,23 +63,40 @@ public sealed partial class TableModel
         }
     }
 
-    private TableName? Reverse(IPAddress address)
+    private TableReverse? Reverse(IPAddress address)
     {
         if (!(address.AddressFamily == AddressFamily.InterNetwork ? _reversible.V4 : _reversible.V6))
         {
             return null;
         }
 
-        string reverse = ReverseNames.Of(address);
-        return ReverseNames.IsInside(reverse, options.Zones) ? Name(reverse) : null;
+        var probe = new TableReverse(AddressKey.Of(address));
+        HashSet<TableReverse> shard = _shardReverses[ShardOf(probe)];
+        if (shard.TryGetValue(probe, out TableReverse? state))
+        {
+            return state;
+        }
+
+        if (!ReverseNames.IsInside(ReverseNames.Of(address), options.Zones))
+        {
+            return null;
+        }
+
+        shard.Add(probe);
+        _reverseCount++;
+        return probe;
     }
 
-    /// <summary>Serves a reverse name's PTR targets from the hosts pointing at it now (they changed, or it would not be here).</summary>
-    private void RefreshReverse(TableName reverse)
+    /// <summary>Serves a reverse name's PTR targets from the hosts pointing at it now (they changed, or it would not be
+    /// here); its ancestors count it as a name with records of its own, as they count a host.</summary>
+    private void RefreshReverse(TableReverse reverse)
     {
-        bool had = reverse.HasOwn;
+        bool had = reverse.PtrShown > 0;
         reverse.ShowPtrs();
-        Exists(reverse, had); // also a name left unused: Build drops it
+        if (had != reverse.PtrShown > 0)
+        {
+            AddBelow(Parent(ReverseNames.Of(reverse.Address.ToAddress())), had ? -1 : 1);
+        }
     }
 
     /// <summary>Marks a name for its shard's rebuild; when it starts or stops having records, its ancestors count it.</summary>
@@ -125,16 +142,25 @@ public sealed partial class TableModel
 
     private int ShardOf(TableName name) => NameTable.ShardOf(name.Hash, _shards.Length);
 
+    private int ShardOf(TableReverse reverse) => NameTable.ShardOf(reverse.Hash, _shards.Length);
+
     /// <summary>A new shard count for the number of names (a power of two, about <see cref="NamesPerShard"/> names each):
     /// every name moves and every shard is rebuilt, which is rare (the count has to change fourfold).</summary>
     private HashSet<int> Reshard()
     {
-        int count = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, _names.Count / NamesPerShard));
+        int count = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, Count / NamesPerShard));
+        TableReverse[] reverses = [.. _shardReverses.SelectMany(s => s)];
         _shardNames = [.. Enumerable.Range(0, count).Select(_ => new HashSet<TableName>())];
+        _shardReverses = [.. Enumerable.Range(0, count).Select(_ => new HashSet<TableReverse>(TableReverse.ByAddress))];
         _shards = new TableShard[count];
         foreach (TableName name in _names.Values)
         {
             _shardNames[ShardOf(name)].Add(name);
+        }
+
+        foreach (TableReverse reverse in reverses)
+        {
+            _shardReverses[ShardOf(reverse)].Add(reverse);
         }
 
         return [.. Enumerable.Range(0, count)];

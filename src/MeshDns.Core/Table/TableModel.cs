@@ -10,16 +10,19 @@ public sealed partial class TableModel(TableOptions options, uint previousSerial
 {
     private const int NamesPerShard = 256; // shard size when the shard count is chosen: a change rebuilds about this many
     private const int ReshardAbove = 4 * NamesPerShard; // average shard size that triggers a new shard count
+    private const int SmallSet = 4096; // work sets of this many names keep their room between builds
     private const int ParallelEntries = 4096, ParallelShards = 16, MaxWorkers = 8; // work split over threads from these counts
     private readonly Dictionary<string, Dictionary<string, EntryState>> _sources = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TableName> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _labels = new(StringComparer.Ordinal); // source: prefix of its entries' names
     private readonly HashSet<TableName> _touched = []; // sources changed: records to recompute
     private readonly HashSet<TableName> _dirty = []; // served state changed: their shards to rebuild
-    private readonly HashSet<TableName> _reverse = []; // reverse names whose hosts changed: PTRs to recompute
+    private readonly HashSet<TableReverse> _reverse = []; // reverse names whose hosts changed: PTRs to recompute
     private readonly List<HostChange> _changes = [];
     private readonly List<EntryState> _warned = [];
     private HashSet<TableName>[] _shardNames = [[]];
+    private HashSet<TableReverse>[] _shardReverses = [new(TableReverse.ByAddress)]; // reverse names kept, by address
+    private int _reverseCount;
     private TableShard[] _shards = [TableShard.Empty];
     private int _contributing;
     private int _mark;
@@ -102,29 +105,22 @@ public sealed partial class TableModel(TableOptions options, uint previousSerial
             Refresh(name);
         }
 
-        foreach (TableName reverse in _reverse)
+        foreach (TableReverse reverse in _reverse)
         {
             RefreshReverse(reverse);
         }
 
-        _touched.Clear();
-        _reverse.Clear();
-        HashSet<int> shards = [.. _dirty.Select(ShardOf)];
-        foreach (TableName name in _dirty.Where(n => n.IsUnused))
-        {
-            _names.Remove(name.Name);
-            _shardNames[ShardOf(name)].Remove(name);
-        }
-
-        _dirty.Clear();
-        if (_names.Count > _shards.Length * ReshardAbove || (_shards.Length > 1 && _names.Count < _shards.Length * NamesPerShard / 8))
+        Empty(_touched);
+        HashSet<int> shards = [.. _dirty.Select(ShardOf), .. _reverse.Select(ShardOf)];
+        Forget();
+        if (Count > _shards.Length * ReshardAbove || (_shards.Length > 1 && Count < _shards.Length * NamesPerShard / 8))
         {
             shards = Reshard();
         }
 
         TableShard[] next = [.. _shards];
         int[] rebuild = [.. shards];
-        ForEach(rebuild.Length, ParallelShards, i => next[rebuild[i]] = TableShard.Build(_shardNames[rebuild[i]]));
+        ForEach(rebuild.Length, ParallelShards, i => next[rebuild[i]] = TableShard.Build(_shardNames[rebuild[i]], _shardReverses[rebuild[i]]));
         _shards = next;
         uint now = (uint)Math.Clamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds(), 1, uint.MaxValue);
         _serial = Math.Max(_serial + 1, now);
@@ -132,7 +128,42 @@ public sealed partial class TableModel(TableOptions options, uint previousSerial
         var result = new TableBuildResult(new NameTable(next, _serial, _contributing), warnings, [.. _changes.OrderBy(c => c.Host, StringComparer.Ordinal)]);
         _warned.Clear();
         _changes.Clear();
+        _changes.Capacity = Math.Min(_changes.Capacity, SmallSet);
         return result;
+    }
+
+    /// <summary>Names and reverse names kept: the shard count follows it.</summary>
+    private int Count => _names.Count + _reverseCount;
+
+    /// <summary>Drops the names and reverse names changed since the last table that serve nothing now.</summary>
+    private void Forget()
+    {
+        foreach (TableName name in _dirty.Where(n => n.IsUnused))
+        {
+            _names.Remove(name.Name);
+            _shardNames[ShardOf(name)].Remove(name);
+        }
+
+        foreach (TableReverse reverse in _reverse.Where(r => r.IsUnused))
+        {
+            _shardReverses[ShardOf(reverse)].Remove(reverse);
+            _reverseCount--;
+        }
+
+        Empty(_dirty);
+        Empty(_reverse);
+    }
+
+    /// <summary>Clears a set of this build's work; after a big one (the first load) also frees its room, which Clear keeps
+    /// (hundreds of thousands of slots for nothing), while small changes reuse theirs.</summary>
+    private static void Empty<T>(HashSet<T> set)
+    {
+        int count = set.Count;
+        set.Clear();
+        if (count > SmallSet)
+        {
+            set.TrimExcess();
+        }
     }
 
     private Dictionary<string, EntryState> EntriesOf(string source)

@@ -50,58 +50,11 @@ internal sealed class TableName
     /// <summary>Exact hosts strictly below, plus wildcards at or below (<c>*.a.b</c> makes <c>a.b</c> exist).</summary>
     public int Below { get; set; }
 
-    // For a reverse name (ReverseNames): the exact hosts serving its address. Most addresses have one, kept without a
-    // set (about 80 bytes less per address); several are kept in name order.
-    private TableName? _ptrOne;
-    private SortedSet<TableName>? _ptrMany;
+    /// <summary>Records of its own (a host's addresses): the name exists apart from what lies below it. A reverse name's
+    /// PTRs are not here but in <see cref="TableReverse"/>.</summary>
+    public bool HasOwn => Exact is not null;
 
-    /// <summary>PTR records served as of the last <see cref="ShowPtrs"/>: at most <see cref="ReverseNames.MaxTargets"/>.</summary>
-    public int PtrShown { get; private set; }
-
-    /// <summary>The PTR targets served, in name order.</summary>
-    public IEnumerable<TableName> Ptr => PtrShown == 0 ? [] : _ptrOne is not null ? [_ptrOne] : _ptrMany!.Take(PtrShown);
-
-    /// <summary>Records of its own (a host's addresses, or PTRs): the name exists apart from what lies below it.</summary>
-    public bool HasOwn => Exact is not null || PtrShown > 0;
-
-    public bool IsUnused => ExactFrom.Length == 0 && WildcardFrom.Length == 0 && !HasOwn && Wildcard is null && Below == 0 && PtrTotal == 0;
-
-    private int PtrTotal => _ptrOne is not null ? 1 : _ptrMany?.Count ?? 0;
-
-    public void AddPtr(TableName host)
-    {
-        if (_ptrMany is not null)
-        {
-            _ptrMany.Add(host);
-        }
-        else if (_ptrOne is null)
-        {
-            _ptrOne = host;
-        }
-        else
-        {
-            _ptrMany = new SortedSet<TableName>(ByName) { _ptrOne, host };
-            _ptrOne = null;
-        }
-    }
-
-    public void RemovePtr(TableName host)
-    {
-        if (_ptrOne == host)
-        {
-            _ptrOne = null;
-        }
-        else
-        {
-            _ptrMany?.Remove(host);
-        }
-    }
-
-    /// <summary>Serves the hosts added and removed since the last call.</summary>
-    public void ShowPtrs() => PtrShown = Math.Min(PtrTotal, ReverseNames.MaxTargets);
-
-    /// <summary>Orders PTR targets by name.</summary>
-    public static IComparer<TableName> ByName { get; } = Comparer<TableName>.Create((a, b) => string.CompareOrdinal(a.Name, b.Name));
+    public bool IsUnused => ExactFrom.Length == 0 && WildcardFrom.Length == 0 && !HasOwn && Wildcard is null && Below == 0;
 
     public static HostSource[] Insert(HostSource[] sources, HostSource added)
     {

@@ -17,8 +17,6 @@ internal struct TableEntry
     public int V6Count;
     public int PortStart;
     public int PortCount;
-    public int PtrStart;
-    public int PtrCount;
 }
 
 /// <summary>A named port of a served name: its <c>_name</c> label's octets in the shard's label pool, number and protocol.</summary>
@@ -32,7 +30,8 @@ internal struct TablePort
 
 /// <summary>The names whose hash falls in one slice of the hash space, immutable: a change rebuilds only the shards of the
 /// names it touches, and a new table shares every other shard with the one it replaces. Two open-addressing indexes
-/// (exact names, wildcard suffixes) over one byte pool of wire-form names; lookups allocate nothing.</summary>
+/// (exact names, wildcard suffixes) over one byte pool of wire-form names, and one of the reverse names of served
+/// addresses (<see cref="ShardReverses"/>); lookups allocate nothing.</summary>
 internal sealed class TableShard
 {
     private readonly byte[] _names;
@@ -43,14 +42,15 @@ internal sealed class TableShard
     private readonly byte[] _v6;
     private readonly HostRecord?[] _records; // per entry; null for empty non-terminals and reverse names
     private readonly Extras _extras;
+    private readonly ShardReverses _reverses;
 
-    private TableShard(byte[] names, TableEntry[] entries, int[] exact, int[] wildcard, byte[] v4, byte[] v6, HostRecord?[] records, Extras extras) =>
-        (_names, _entries, _exact, _wildcard, _v4, _v6, _records, _extras) = (names, entries, exact, wildcard, v4, v6, records, extras);
+    private TableShard(byte[] names, TableEntry[] entries, int[] exact, int[] wildcard, byte[] v4, byte[] v6, HostRecord?[] records, Extras extras, ShardReverses reverses) =>
+        (_names, _entries, _exact, _wildcard, _v4, _v6, _records, _extras, _reverses) = (names, entries, exact, wildcard, v4, v6, records, extras, reverses);
 
-    public static TableShard Empty { get; } = Build([]);
+    public static TableShard Empty { get; } = Build([], []);
 
-    /// <summary>Named ports (labels in their own pool) and PTR targets (wire names in their own pool) of the entries.</summary>
-    private sealed record Extras(TablePort[] Ports, byte[] Labels, (int Offset, int Length)[] Ptrs, byte[] Targets);
+    /// <summary>Named ports of the entries, their labels in their own pool.</summary>
+    private sealed record Extras(TablePort[] Ports, byte[] Labels);
 
     public int HostCount { get; private init; }
 
@@ -60,14 +60,13 @@ internal sealed class TableShard
 
     public ReadOnlySpan<byte> IPv6(int entry) => _v6.AsSpan(_entries[entry].V6Start * 16, _entries[entry].V6Count * 16);
 
-    public int PtrCount(int entry) => _entries[entry].PtrCount;
+    /// <summary>The reverse name of a served address, by its lower-case wire form and hash, or -1.</summary>
+    public int FindReverse(ReadOnlySpan<byte> name, int hash) => _reverses.Find(name, hash);
 
-    /// <summary>The i-th PTR target of an entry, a lower-case wire-form name.</summary>
-    public ReadOnlySpan<byte> Ptr(int entry, int i)
-    {
-        (int offset, int length) = _extras.Ptrs[_entries[entry].PtrStart + i];
-        return _extras.Targets.AsSpan(offset, length);
-    }
+    public int PtrCount(int reverse) => _reverses.PtrCount(reverse);
+
+    /// <summary>The i-th PTR target of a reverse name, a lower-case wire-form name.</summary>
+    public ReadOnlySpan<byte> Ptr(int reverse, int i) => _reverses.Ptr(reverse, i);
 
     /// <summary>The numbers of an entry's ports of one protocol, and of one <c>_name</c> label unless it is empty; as
     /// many as fit in <paramref name="numbers"/>.</summary>
@@ -110,24 +109,25 @@ internal sealed class TableShard
         }
     }
 
-    /// <summary>Lays out the given names: each as an exact host, else an empty non-terminal, and its wildcard if any.</summary>
-    public static TableShard Build(IReadOnlyCollection<TableName> names)
+    /// <summary>Lays out the given names: each as an exact host, else an empty non-terminal, and its wildcard if any; and
+    /// the reverse names of served addresses.</summary>
+    public static TableShard Build(IReadOnlyCollection<TableName> names, IReadOnlyCollection<TableReverse> reverses)
     {
         var layout = new Layout(names.Count);
         foreach (TableName name in names)
         {
             if (name.HasOwn || name.Below > 0)
             {
-                layout.Add(name, name.Exact, name.HasOwn ? MatchKind.Host : MatchKind.EmptyNonTerminal, name.Ptr);
+                layout.Add(name, name.Exact, name.HasOwn ? MatchKind.Host : MatchKind.EmptyNonTerminal);
             }
 
             if (name.Wildcard is not null)
             {
-                layout.Add(name, name.Wildcard, MatchKind.Wildcard, []);
+                layout.Add(name, name.Wildcard, MatchKind.Wildcard);
             }
         }
 
-        return layout.Finish();
+        return layout.Finish(ShardReverses.Build(reverses));
     }
 
     /// <summary>The arrays of one shard as they are filled.</summary>
@@ -142,15 +142,13 @@ internal sealed class TableShard
         private readonly List<byte> _v6 = [];
         private readonly List<TablePort> _ports = [];
         private readonly List<byte> _labels = [];
-        private readonly List<(int, int)> _ptrs = [];
-        private readonly List<byte> _targets = [];
         private int _hosts;
 
-        public void Add(TableName name, HostRecord? record, MatchKind kind, IEnumerable<TableName> ptr)
+        public void Add(TableName name, HostRecord? record, MatchKind kind)
         {
             var e = new TableEntry { NameOffset = _names.Count, NameLength = name.Wire.Length, Hash = name.Hash, Kind = kind, V4Start = _v4.Count / 4, V6Start = _v6.Count / 16 };
             _names.AddRange(name.Wire);
-            (e.PortStart, e.PortCount, e.PtrStart) = (_ports.Count, record?.Ports.Count ?? 0, _ptrs.Count);
+            (e.PortStart, e.PortCount) = (_ports.Count, record?.Ports.Count ?? 0);
             foreach (SrvPort port in record?.Ports ?? [])
             {
                 _ports.Add(new TablePort { LabelOffset = _labels.Count, LabelLength = 1 + port.Name.Length, Number = port.Number, Udp = port.Udp });
@@ -158,13 +156,6 @@ internal sealed class TableShard
                 _labels.AddRange(System.Text.Encoding.ASCII.GetBytes(port.Name));
             }
 
-            foreach (TableName target in ptr)
-            {
-                _ptrs.Add((_targets.Count, target.Wire.Length));
-                _targets.AddRange(target.Wire);
-            }
-
-            e.PtrCount = _ptrs.Count - e.PtrStart;
 
             Span<byte> octets = stackalloc byte[16];
             foreach (IPAddress ip in record?.Addresses ?? [])
@@ -188,34 +179,37 @@ internal sealed class TableShard
             _hosts += record is null ? 0 : 1;
         }
 
-        public TableShard Finish()
+        public TableShard Finish(ShardReverses reverses)
         {
             TableEntry[] entries = [.. _entries];
-            var extras = new Extras([.. _ports], [.. _labels], [.. _ptrs], [.. _targets]);
-            return new TableShard([.. _names], entries, Index(entries, _exact), Index(entries, _wildcard), [.. _v4], [.. _v6], [.. _records], extras)
+            var extras = new Extras([.. _ports], [.. _labels]);
+            return new TableShard([.. _names], entries, Index(entries, _exact), Index(entries, _wildcard), [.. _v4], [.. _v6], [.. _records], extras, reverses)
             {
                 HostCount = _hosts,
             };
         }
 
-        /// <summary>Open addressing with linear probing at a load factor of at most one half.</summary>
-        private static int[] Index(TableEntry[] entries, List<int> members)
-        {
-            int size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(4, members.Count * 2));
-            var buckets = new int[size];
-            int mask = size - 1;
-            foreach (int index in members)
-            {
-                int slot = entries[index].Hash & mask;
-                while (buckets[slot] != 0)
-                {
-                    slot = (slot + 1) & mask;
-                }
+        private static int[] Index(TableEntry[] entries, List<int> members) => TableShard.Index(members.Count, i => entries[members[i]].Hash, i => members[i]);
+    }
 
-                buckets[slot] = index + 1;
+    /// <summary>Open addressing with linear probing at a load factor of at most one half: a bucket holds a member's
+    /// value plus one (0: empty).</summary>
+    internal static int[] Index(int count, Func<int, int> hash, Func<int, int> value)
+    {
+        int size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(4, count * 2));
+        var buckets = new int[size];
+        int mask = size - 1;
+        for (int i = 0; i < count; i++)
+        {
+            int slot = hash(i) & mask;
+            while (buckets[slot] != 0)
+            {
+                slot = (slot + 1) & mask;
             }
 
-            return buckets;
+            buckets[slot] = value(i) + 1;
         }
+
+        return buckets;
     }
 }
