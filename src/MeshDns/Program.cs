@@ -334,11 +334,13 @@ public static partial class Program
             services.AddHostedService(sp => sp.GetRequiredService<KubernetesClusters>());
             if (options.RemoteSecrets is { } secretsNamespace)
             {
-                services.AddSingleton(sp => new RemoteSecretClusters(
-                    new RemoteSecretWatcher(KubernetesApi.FromConfiguration(clusters[0].Config), secretsNamespace, new ReflectorOptions(),
-                        sp.GetRequiredService<ILoggerFactory>().CreateLogger("MeshDns.RemoteSecrets")),
-                    sp.GetRequiredService<KubernetesClusters>(), sp.GetRequiredService<TablePublisher>(), clusters.Select(c => c.Name),
-                    options.RemoteSyncTimeout, sp.GetRequiredService<ILoggerFactory>().CreateLogger("MeshDns.RemoteSecrets")));
+                services.AddSingleton(sp =>
+                {
+                    ILogger logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("MeshDns.RemoteSecrets");
+                    var watcher = new RemoteSecretWatcher(KubernetesApi.FromConfiguration(clusters[0].Config), secretsNamespace, new ReflectorOptions(), logger);
+                    return new RemoteSecretClusters(watcher, sp.GetRequiredService<KubernetesClusters>(), sp.GetRequiredService<TablePublisher>(),
+                        clusters.Select(c => c.Name), options.RemoteSyncTimeout, logger);
+                });
                 services.AddHostedService(sp => sp.GetRequiredService<RemoteSecretClusters>());
             }
         }

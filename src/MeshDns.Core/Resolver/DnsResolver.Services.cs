@@ -15,10 +15,13 @@ public sealed partial class DnsResolver
 
     /// <summary>Answers <c>_name._proto.host</c> with the host's ports of that name and protocol; <paramref name="exists"/>
     /// tells whether the name exists as such a name, or as its empty non-terminal <c>_proto.host</c>. Returns where the
-    /// target starts in <paramref name="name"/> when SRV records were added (its addresses go to the additional section), else -1.</summary>
-    private int AddServices(ref ResponseBuilder builder, NameTable table, scoped DnsName owner, scoped ReadOnlySpan<byte> name, ushort qtype, out bool exists)
+    /// target starts in <paramref name="name"/> when SRV records were added (its addresses go to the additional section), else -1;
+    /// <paramref name="target"/> is the target's match then, so its addresses are not looked up again.</summary>
+    private int AddServices(ref ResponseBuilder builder, NameTable table, scoped DnsName owner, scoped ReadOnlySpan<byte> name, ushort qtype,
+        out bool exists, out NameMatch target)
     {
         exists = false;
+        target = default;
         if (name[0] < 2 || name[1] != '_')
         {
             return -1; // cheap exit for every ordinary name
@@ -29,7 +32,8 @@ public sealed partial class DnsResolver
         if (name[second] > 0 && rest < name.Length - 1 && TryProtocol(name[second..rest], out bool udp))
         {
             Span<ushort> ports = stackalloc ushort[MaxSrv];
-            int count = table.FindPorts(table.Lookup(name[rest..]), name.Slice(1, name[0]), udp, ports);
+            target = table.Lookup(name[rest..]);
+            int count = table.FindPorts(target, name.Slice(1, name[0]), udp, ports);
             if (count > 0)
             {
                 exists = true;
@@ -60,9 +64,8 @@ public sealed partial class DnsResolver
     }
 
     /// <summary>The SRV target's A and AAAA records in the additional section, as many as fit (RFC 2782).</summary>
-    private void AddTargetAddresses(ref ResponseBuilder builder, NameTable table, scoped ReadOnlySpan<byte> target, uint rotation)
+    private void AddTargetAddresses(ref ResponseBuilder builder, NameTable table, scoped ReadOnlySpan<byte> target, NameMatch match, uint rotation)
     {
-        NameMatch match = table.Lookup(target);
         DnsName.TryCreate(target, out DnsName host);
         AddAddresses(ref builder, host, table.IPv4(match), 4, rotation, additional: true);
         AddAddresses(ref builder, host, table.IPv6(match), 16, rotation, additional: true);

@@ -105,7 +105,7 @@ public sealed partial class DnsResolver(TableHolder tables, ResolverOptions opti
         }
 
         AddPtrs(ref builder, table, owner, match, qtype);
-        int target = AddServices(ref builder, table, owner, name, qtype, out bool service);
+        int target = AddServices(ref builder, table, owner, name, qtype, out bool service, out NameMatch targetMatch);
         if (isApex)
         {
             AddApex(ref builder, zone!, table, qtype);
@@ -119,7 +119,7 @@ public sealed partial class DnsResolver(TableHolder tables, ResolverOptions opti
 
         if (target >= 0)
         {
-            AddTargetAddresses(ref builder, table, name[target..], rotation);
+            AddTargetAddresses(ref builder, table, name[target..], targetMatch, rotation);
         }
 
         return builder.Finish(isApex || service || match.Kind != MatchKind.None ? DnsRcode.NoError : DnsRcode.NXDomain);

@@ -4,7 +4,10 @@ namespace MeshDns.Table;
 /// without the underscore.</summary>
 public readonly record struct SrvPort(string Name, ushort Number, bool Udp)
 {
-    public override string ToString() => $"_{Name}._{(Udp ? "udp" : "tcp")} {Number}";
+    /// <summary>The labels before the host: <c>_name._tcp</c> or <c>_name._udp</c>.</summary>
+    public string Labels => $"_{Name}._{(Udp ? "udp" : "tcp")}";
+
+    public override string ToString() => $"{Labels} {Number}";
 }
 
 /// <summary>The one rule for spec.ports: a port with a name becomes SRV records of each host, as Kubernetes does for named

@@ -99,7 +99,7 @@ public static class DebugNames
             for (int i = 0; i < host.Ports.Count; i++)
             {
                 SrvPort port = host.Ports[i];
-                json.WriteStringValue($"_{port.Name}._{(port.Udp ? "udp" : "tcp")}.{host.Host} {port.Number}");
+                json.WriteStringValue($"{port.Labels}.{host.Host} {port.Number}");
             }
 
             json.WriteEndArray();
