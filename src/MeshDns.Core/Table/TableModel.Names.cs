@@ -70,14 +70,15 @@ public sealed partial class TableModel
             return null;
         }
 
-        var probe = new TableReverse(AddressKey.Of(address));
+        string name = ReverseNames.Of(address); // made once: it gives the hash (shard) and the zone test
+        var probe = new TableReverse(AddressKey.Of(address), name);
         HashSet<TableReverse> shard = _shardReverses[ShardOf(probe)];
         if (shard.TryGetValue(probe, out TableReverse? state))
         {
             return state;
         }
 
-        if (!ReverseNames.IsInside(ReverseNames.Of(address), options.Zones))
+        if (!ReverseNames.IsInside(name, options.Zones))
         {
             return null;
         }

@@ -39,11 +39,12 @@ internal readonly record struct AddressKey(ulong High, ulong Low, bool V6)
 /// answers it from the address, found under the hash of the name the resolver is asked.</summary>
 internal sealed class TableReverse
 {
-    public TableReverse(AddressKey address)
+    /// <param name="name">The address's reverse name (<see cref="ReverseNames.Of"/>), which the caller has made already.</param>
+    public TableReverse(AddressKey address, string name)
     {
         Address = address;
         Span<byte> wire = stackalloc byte[DnsName.MaxLength];
-        Hash = NameTable.Hash(wire[..DnsName.TryEncode(ReverseNames.Of(address.ToAddress()), wire)]);
+        Hash = NameTable.Hash(wire[..DnsName.TryEncode(name, wire)]);
     }
 
     public AddressKey Address { get; }
